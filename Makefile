@@ -1,0 +1,44 @@
+# One command per job; every target works on a fresh clone with no hand step.
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+PYTHON ?= python3.11
+VENV := .venv
+STAMP := $(VENV)/.installed
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+RUN := $(VENV)/bin/
+
+.PHONY: install test lint bench demo run format clean
+
+$(UV):
+	$(PYTHON) -m pip install --user --quiet uv
+
+# Re-runs in a fraction of a second when neither the project nor the lock changed.
+$(STAMP): pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+	@touch $@
+
+install: $(STAMP)
+
+test: install
+	$(RUN)pytest -q
+
+lint: install
+	$(RUN)ruff check .
+	$(RUN)ruff format --check .
+	$(RUN)mypy --strict bot cogs
+
+format: install
+	$(RUN)ruff check --fix .
+	$(RUN)ruff format .
+
+bench: install
+	$(RUN)python -m benchmarks
+
+demo: install
+	$(RUN)ml-audio-bot demo
+
+run: install
+	$(RUN)ml-audio-bot run
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

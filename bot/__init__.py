@@ -1,0 +1,8 @@
+"""ml-audio-bot: the 'Getting Started in ML-Audio' reading list, inside Discord.
+
+The core (catalog, search, deadlines, feeds, suggestions, storage) never imports
+discord; the Discord adapter lives in ``bot.client`` and ``bot.discord_*`` modules
+and the thin command layer in the top-level ``cogs`` package.
+"""
+
+__version__ = "0.1.0"

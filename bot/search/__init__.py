@@ -1,0 +1,1 @@
+"""Fuzzy search over the catalog (imports no discord)."""

@@ -1,0 +1,183 @@
+"""The one owner of the SQLite connection.
+
+Every feature (suggestions, outbox, deadline reminders, feeds) gets this object and keeps
+its own tables, with its own numbered migrations under its own *component* name. That way
+features can add tables independently, and ``schema_migrations`` says exactly which
+version of each component a database file is at.
+
+aiosqlite runs one connection on one worker thread; all statements are serialised there,
+so writers never fight over locks inside the process. ``transaction()`` groups several
+statements into one atomic change.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One schema step of a component. ``version`` starts at 1 and grows by one."""
+
+    version: int
+    description: str
+    sql: str
+
+
+_BOOTSTRAP = """
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    component   TEXT    NOT NULL,
+    version     INTEGER NOT NULL,
+    description TEXT    NOT NULL,
+    applied_at  TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
+    PRIMARY KEY (component, version)
+);
+"""
+
+
+class Database:
+    """An open SQLite database in WAL mode with foreign keys on."""
+
+    def __init__(self, connection: aiosqlite.Connection, path: str) -> None:
+        self._conn = connection
+        self.path = path
+        self._in_transaction = False
+
+    @classmethod
+    async def open(cls, path: str | Path) -> Database:
+        """Open (creating the parent folder) ``path``; ``":memory:"`` for a throwaway one."""
+        target = str(path)
+        if target != ":memory:":
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
+        conn = await aiosqlite.connect(target, isolation_level=None)
+        conn.row_factory = aiosqlite.Row
+        db = cls(conn, target)
+        # WAL lets readers (backups, exports) run while the bot writes.
+        await conn.execute("PRAGMA journal_mode=WAL")
+        await conn.execute("PRAGMA foreign_keys=ON")
+        await conn.execute("PRAGMA busy_timeout=5000")
+        await conn.execute("PRAGMA synchronous=NORMAL")
+        await conn.executescript(_BOOTSTRAP)
+        return db
+
+    async def close(self) -> None:
+        await self._conn.close()
+
+    async def __aenter__(self) -> Database:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # -- migrations -----------------------------------------------------------------------
+
+    async def schema_version(self, component: str) -> int:
+        row = await self.fetchone(
+            "SELECT MAX(version) AS v FROM schema_migrations WHERE component = ?", (component,)
+        )
+        return int(row["v"]) if row and row["v"] is not None else 0
+
+    async def migrate(self, component: str, migrations: Sequence[Migration]) -> int:
+        """Apply the migrations of ``component`` that this file has not seen; return the version.
+
+        Each step runs in its own transaction together with its bookkeeping row, so a crash
+        halfway leaves the file at the previous version, never in between.
+        """
+        expected = list(range(1, len(migrations) + 1))
+        if [m.version for m in migrations] != expected:
+            raise ValueError(f"migrations of {component!r} must be numbered 1..{len(migrations)}")
+        current = await self.schema_version(component)
+        if current > len(migrations):
+            raise RuntimeError(
+                f"database {self.path} has {component} schema v{current}, newer than this "
+                f"program knows (v{len(migrations)}); upgrade the bot instead of downgrading"
+            )
+        for migration in migrations[current:]:
+            async with self.transaction():
+                for statement in _split_statements(migration.sql):
+                    await self._conn.execute(statement)
+                await self._conn.execute(
+                    "INSERT INTO schema_migrations (component, version, description) "
+                    "VALUES (?, ?, ?)",
+                    (component, migration.version, migration.description),
+                )
+            log.info("migrated %s to v%d: %s", component, migration.version, migration.description)
+        return len(migrations)
+
+    # -- queries --------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Database]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT``; rolls back on any exception.
+
+        Not re-entrant: nested use is a programming error and raises.
+        """
+        if self._in_transaction:
+            raise RuntimeError("nested transaction")
+        self._in_transaction = True
+        try:
+            await self._conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self
+            except BaseException:
+                await self._conn.execute("ROLLBACK")
+                raise
+            else:
+                await self._conn.execute("COMMIT")
+        finally:
+            self._in_transaction = False
+
+    async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run one statement; return the number of rows it changed."""
+        cursor = await self._conn.execute(sql, tuple(params))
+        try:
+            return cursor.rowcount
+        finally:
+            await cursor.close()
+
+    async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run an INSERT; return the new row id."""
+        cursor = await self._conn.execute(sql, tuple(params))
+        try:
+            return int(cursor.lastrowid or 0)
+        finally:
+            await cursor.close()
+
+    async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
+        await self._conn.executemany(sql, [tuple(r) for r in rows])
+
+    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
+        cursor = await self._conn.execute(sql, tuple(params))
+        try:
+            return await cursor.fetchone()
+        finally:
+            await cursor.close()
+
+    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+        cursor = await self._conn.execute(sql, tuple(params))
+        try:
+            return list(await cursor.fetchall())
+        finally:
+            await cursor.close()
+
+    async def backup(self, target: str | Path) -> None:
+        """Copy the live database to ``target`` with SQLite's online backup API."""
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        async with aiosqlite.connect(str(target)) as dest:
+            await self._conn.backup(dest)
+
+
+def _split_statements(sql: str) -> list[str]:
+    """Split a migration script on ``;`` at line ends (migrations hold no triggers)."""
+    lines = [line for line in sql.splitlines() if not line.lstrip().startswith("--")]
+    parts = [part.strip().rstrip(";").strip() for part in "\n".join(lines).split(";\n")]
+    return [part for part in parts if part]
