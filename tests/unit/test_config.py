@@ -1,0 +1,176 @@
+"""Settings: environment over file, one clear line per mistake, the token kept secret."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import pytest
+
+from bot.config import (
+    DEFAULT_SOURCE_URL,
+    SETTINGS,
+    Config,
+    ConfigError,
+    application_id_from_token,
+    describe,
+    load_config,
+)
+
+# Shaped like a real token (id.timestamp.hmac) but not one.
+APP_ID = 1234567890123456789
+FAKE_TOKEN = base64.b64encode(str(APP_ID).encode()).decode().rstrip("=") + ".GaBcDe.fake-signature"
+
+
+def write(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "ml-audio-bot.toml"
+    path.write_text(body, encoding="utf-8")
+    return path
+
+
+def test_defaults_without_file_or_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no ./ml-audio-bot.toml here
+    config = load_config({})
+    assert config.token == ""
+    assert config.guild_ids == ()
+    assert str(config.database_path) == "data/ml-audio-bot.sqlite3"
+    assert config.catalog_path.name == "catalog"
+    assert config.source_url == DEFAULT_SOURCE_URL
+    assert config.shard_count is None
+
+
+def test_file_values_are_read(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+guild_ids = [111111111111111111, 222222222222222222]
+announcements_channel_id = 333333333333333333
+maintainer_role_ids = [444444444444444444]
+database_path = "/data/bot.sqlite3"
+shard_count = 4
+shard_ids = [0, 1]
+log_format = "json"
+""",
+    )
+    config = load_config({}, path)
+    assert config.guild_ids == (111111111111111111, 222222222222222222)
+    assert config.announcements_channel_id == 333333333333333333
+    assert config.maintainer_role_ids == (444444444444444444,)
+    assert config.database_path == Path("/data/bot.sqlite3")
+    assert (config.shard_count, config.shard_ids) == (4, (0, 1))
+    assert config.log_format == "json"
+
+
+def test_environment_wins_over_the_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "guild_ids = [111111111111111111]\nlog_level = 'DEBUG'\n")
+    config = load_config(
+        {"ML_AUDIO_BOT_GUILD_IDS": "5, 6", "ML_AUDIO_BOT_LOG_LEVEL": "warning"}, path
+    )
+    assert config.guild_ids == (5, 6)
+    assert config.log_level == "WARNING"
+
+
+def test_config_file_can_be_named_in_the_environment(tmp_path: Path) -> None:
+    path = write(tmp_path, "log_channel_id = 77\n")
+    assert load_config({"ML_AUDIO_BOT_CONFIG": str(path)}).log_channel_id == 77
+
+
+def test_a_named_file_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_config({"ML_AUDIO_BOT_CONFIG": str(tmp_path / "nope.toml")})
+
+
+def test_every_mistake_gets_one_line_naming_its_key_and_line(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """# comment
+guild_ids = ["abc"]
+suggestions_channel_id = -5
+gild_ids = [1]
+shard_ids = [0]
+""",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config({"ML_AUDIO_BOT_LOG_LEVEL": "LOUD", "DISCORD_API_BASE": "ftp://x"}, path)
+    lines = caught.value.lines
+    assert len(lines) == 6, lines
+    text = "\n".join(lines)
+    assert f"{path}:2: guild_ids: expected a list of Discord ids" in text
+    assert f"{path}:3: suggestions_channel_id: expected a Discord id" in text
+    assert f"{path}:4: unknown key 'gild_ids' (did you mean 'guild_ids'?)" in text
+    assert "ML_AUDIO_BOT_LOG_LEVEL: expected one of DEBUG, INFO, WARNING, ERROR" in text
+    assert "DISCORD_API_BASE: expected an http(s) URL" in text
+    assert "shard_ids: also set shard_count" in text
+
+
+def test_invalid_toml_is_reported_with_its_position(tmp_path: Path) -> None:
+    path = write(tmp_path, "log_level = 'INFO'\nguild_ids = = [1]\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config({}, path)
+    assert caught.value.lines == [f"{path}:2: not valid TOML: Invalid value"]
+
+
+def test_shard_ids_must_be_below_shard_count() -> None:
+    with pytest.raises(ConfigError, match="shard_ids: expected numbers from 0 to 1"):
+        load_config({"ML_AUDIO_BOT_SHARD_COUNT": "2", "ML_AUDIO_BOT_SHARD_IDS": "1,2"})
+
+
+def test_api_base_loses_its_trailing_slash() -> None:
+    config = load_config({"DISCORD_API_BASE": "http://127.0.0.1:8080/api/v10/"})
+    assert config.api_base == "http://127.0.0.1:8080/api/v10"
+
+
+def test_token_only_from_the_environment(tmp_path: Path) -> None:
+    path = write(tmp_path, f'token = "{FAKE_TOKEN}"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config({}, path)
+    assert "set the DISCORD_TOKEN environment variable" in str(caught.value)
+    assert FAKE_TOKEN not in str(caught.value)
+
+
+def test_token_is_never_shown() -> None:
+    config = load_config({"DISCORD_TOKEN": FAKE_TOKEN})
+    assert config.token == FAKE_TOKEN
+    assert FAKE_TOKEN not in repr(config)
+    assert FAKE_TOKEN not in str(describe(config))
+
+
+@pytest.mark.parametrize(
+    ("token", "message"),
+    [
+        ("Bot " + FAKE_TOKEN, "without the 'Bot ' prefix"),
+        ("not-a-token", "does not look like a bot token"),
+    ],
+)
+def test_malformed_tokens_are_explained_without_echoing_them(token: str, message: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_config({"DISCORD_TOKEN": token})
+    assert message in str(caught.value)
+    assert token not in str(caught.value)
+
+
+def test_require_token_says_what_to_set() -> None:
+    with pytest.raises(ConfigError, match="DISCORD_TOKEN is not set"):
+        Config().require_token()
+
+
+def test_application_id_comes_from_the_token_unless_set() -> None:
+    assert application_id_from_token(FAKE_TOKEN) == APP_ID
+    assert application_id_from_token("garbage") is None
+    assert Config(token=FAKE_TOKEN).resolved_application_id() == APP_ID
+    assert Config(token=FAKE_TOKEN, application_id=9).resolved_application_id() == 9
+
+
+def test_every_setting_is_a_config_field_and_documented_in_the_example() -> None:
+    example = (Path(__file__).resolve().parents[2] / "ml-audio-bot.example.toml").read_text()
+    for setting in SETTINGS:
+        assert hasattr(Config(), setting.field)
+        assert setting.toml_key in example, setting.toml_key
+        assert setting.env in example, setting.env
+
+
+def test_the_example_file_loads() -> None:
+    example = Path(__file__).resolve().parents[2] / "ml-audio-bot.example.toml"
+    load_config({}, example)
