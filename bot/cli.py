@@ -19,6 +19,8 @@ from bot import __version__
 COMMAND_MODULES: tuple[str, ...] = (
     "bot.catalog.cli",
     "bot.search.cli",
+    "bot.discord_demo_cli",
+    "bot.deadlines.cli",
 )
 
 Handler = Callable[[argparse.Namespace], int]

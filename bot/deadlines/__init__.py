@@ -1,0 +1,1 @@
+"""Conference deadlines: data, validation, importers, estimates, reminders and calendars."""

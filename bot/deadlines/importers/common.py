@@ -1,0 +1,254 @@
+"""What every importer shares: notes, the imported edition, citations and sanity checks.
+
+An importer never decides quietly. Each thing it does not take over as it is becomes a
+:class:`Note`: an *error* means the edition was not imported (its data is wrong, and
+importing it would show a wrong countdown), a *warning* means it was imported with a change
+the maintainer should look at, *info* says what was skipped on purpose.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from bot.catalog.fields import slugify
+from bot.catalog.problems import display_path
+from bot.catalog.urls import check_http_url
+from bot.deadlines.dates import parse_date_range
+from bot.deadlines.model import Deadline, DeadlineBook
+
+Severity = Literal["error", "warning", "info"]
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    severity: Severity
+    file: str
+    line: int | None
+    conference: str
+    message: str
+
+    def format(self) -> str:
+        where = display_path(self.file)
+        if self.line is not None:
+            where += f":{self.line}"
+        subject = f"{self.conference}: " if self.conference else ""
+        return f"{where}: {self.severity}: {subject}{self.message}"
+
+
+@dataclass(slots=True)
+class ImportedEdition:
+    """One edition read from a source file, in the catalog's terms."""
+
+    name: str
+    year: int
+    series: str
+    source: str
+    file: str
+    line: int
+    deadlines: list[Deadline] = field(default_factory=list)
+    start: date | None = None
+    end: date | None = None
+    place: str = ""
+    link: str | None = None
+    note: str = ""
+
+    @property
+    def title(self) -> str:
+        return f"{self.name} {self.year}"
+
+
+@dataclass(slots=True)
+class ImportResult:
+    editions: list[ImportedEdition] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+
+    def extend(self, other: ImportResult) -> None:
+        self.editions.extend(other.editions)
+        self.notes.extend(other.notes)
+
+    @property
+    def errors(self) -> list[Note]:
+        return [n for n in self.notes if n.severity == "error"]
+
+
+class EditionNotes:
+    """Collects the notes of one edition; an error rejects the edition."""
+
+    def __init__(self, result: ImportResult, file: str, conference: str) -> None:
+        self._result = result
+        self.file = file
+        self.conference = conference
+        self._rejected = False
+
+    def has_errors(self) -> bool:
+        return self._rejected
+
+    def error(self, line: int | None, message: str) -> None:
+        self._rejected = True
+        self._add("error", line, message + "; edition not imported")
+
+    def warning(self, line: int | None, message: str) -> None:
+        self._add("warning", line, message)
+
+    def info(self, line: int | None, message: str) -> None:
+        self._add("info", line, message)
+
+    def _add(self, severity: Severity, line: int | None, message: str) -> None:
+        self._result.notes.append(Note(severity, self.file, line, self.conference, message))
+
+
+# ---------------------------------------------------------------------------------------
+# Citing the shared file (SOURCES.md)
+
+
+@dataclass(frozen=True, slots=True)
+class SourceInfo:
+    repository: str  # owner/name
+    commit: str
+    root: Path  # the folder holding SOURCES.md; paths are cited relative to it
+
+    def cite(self, path: Path, line: int | None = None) -> str:
+        try:
+            relative = path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            relative = path.name
+        anchor = f"#L{line}" if line else ""
+        return f"{self.repository}@{self.commit[:12]}:{relative}{anchor}"
+
+
+_REPOSITORY = re.compile(r"github\.com/([A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+)")
+_COMMIT = re.compile(r"Commit:\s*`([0-9a-f]{7,40})`")
+
+
+def find_source(path: Path) -> SourceInfo | None:
+    """The repository and commit a shared file comes from, read from the nearest SOURCES.md."""
+    for folder in path.resolve().parents:
+        sources = folder / "SOURCES.md"
+        if sources.is_file():
+            text = sources.read_text(encoding="utf-8")
+            repository = _REPOSITORY.search(text)
+            commit = _COMMIT.search(text)
+            if repository and commit:
+                return SourceInfo(repository.group(1).removesuffix(".git"), commit.group(1), folder)
+            return None
+    return None
+
+
+# ---------------------------------------------------------------------------------------
+# Matching a source's conference name to a catalog series
+
+
+def series_key(name: str) -> str:
+    """``'DAFx24'``, ``'DAFX 2022'`` and ``'dafx'`` all become ``'dafx'``."""
+    key = re.sub(r"[^a-z0-9]", "", name.lower())
+    return re.sub(r"(19|20)?\d{2}$", "", key) or key
+
+
+class SeriesIndex:
+    """Finds the catalog series of a conference name from a source, by name or alias."""
+
+    def __init__(self, book: DeadlineBook | None = None, extra: dict[str, str] | None = None):
+        self._by_key: dict[str, str] = {}
+        for series in book.series if book else ():
+            for name in (series.id, series.name, *series.aliases):
+                self._by_key.setdefault(series_key(name), series.id)
+        for name, series_id in (extra or {}).items():
+            self._by_key.setdefault(series_key(name), series_id)
+
+    def find(self, name: str) -> str | None:
+        return self._by_key.get(series_key(name))
+
+    def resolve(self, name: str) -> str:
+        return self.find(name) or slugify(re.sub(r"\s*\d{2,4}$", "", name)) or "conference"
+
+
+# ---------------------------------------------------------------------------------------
+# Shared checks and small readers
+
+
+def check_edition(
+    edition: ImportedEdition, notes: EditionNotes, date_text: str = "", date_line: int | None = None
+) -> None:
+    """The checks every source needs; errors reject the edition."""
+    start, end = edition.start, edition.end
+    if date_text:
+        parsed = parse_date_range(date_text)
+        if parsed is None:
+            notes.info(date_line, f"could not read conference dates '{date_text}'")
+        elif start is None and end is None:
+            edition.start, edition.end = start, end = parsed
+        elif (start, end) != parsed and start is not None:
+            notes.error(
+                date_line,
+                f"conference dates say '{date_text}' but start/end say {start} to {end}",
+            )
+    if start and end and end < start:
+        notes.error(date_line, f"ends ({end}) before it starts ({start})")
+    years = {d.year for d in (start, end) if d is not None}
+    if years and edition.year not in years:
+        notes.error(
+            date_line,
+            f"edition {edition.year} takes place in {'/'.join(map(str, sorted(years)))}",
+        )
+    last = end or start
+    for deadline in edition.deadlines:
+        if deadline.local is not None and last is not None and deadline.local.date() > last:
+            notes.error(
+                deadline.source.line if deadline.source else None,
+                f"{deadline.kind} deadline {deadline.local.date()} is after the conference "
+                f"({last})",
+            )
+    abstract, paper = _kind(edition, "abstract"), _kind(edition, "paper")
+    if abstract and paper and abstract.at and paper.at and abstract.at > paper.at:
+        notes.error(
+            abstract.source.line if abstract.source else None,
+            f"abstract deadline {abstract.local} is after the paper deadline {paper.local}",
+        )
+
+
+def _kind(edition: ImportedEdition, kind: str) -> Deadline | None:
+    return next((d for d in edition.deadlines if d.kind == kind), None)
+
+
+def unique_kind(kind: str, taken: set[str]) -> str:
+    """``kind``, or ``kind-2``, ``kind-3``… when the edition already has one."""
+    candidate, number = kind, 2
+    while candidate in taken:
+        candidate, number = f"{kind}-{number}", number + 1
+    taken.add(candidate)
+    return candidate
+
+
+def checked_link(value: object, notes: EditionNotes, line: int | None) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    url = value.strip()
+    problem = check_http_url(url)
+    if problem is not None:
+        notes.warning(line, f"link '{url}' {problem.message}: link skipped")
+        return None
+    return url
+
+
+_TAG = re.compile(r"<[^>]+>")
+
+
+def plain_note(value: object) -> str:
+    """A source's note without its HTML (the bot shows text, never raw markup)."""
+    if not isinstance(value, str):
+        return ""
+    return re.sub(r"\s+", " ", _TAG.sub("", value)).strip()[:1000]
+
+
+def report_ignored(result: ImportResult, file: str, ignored: Counter[str]) -> None:
+    """One info line per file listing the fields dropped on purpose and how often."""
+    if ignored:
+        listed = ", ".join(f"{key} ({count})" for key, count in sorted(ignored.items()))
+        result.notes.append(
+            Note("info", file, None, "", f"fields not used by the catalog, skipped: {listed}")
+        )
