@@ -1,4 +1,4 @@
-"""paperswithcode/ai-deadlines (``_data/conferences.yml``) and huggingface/ai-deadlines."""
+"""paperswithcode/ai-deadlines (``_data/conferences.yml``) and huggingface/ai-deadlines.
 
 Both are YAML lists with one mapping per edition. The old format has one ``deadline`` (+
 ``abstract_deadline``) and one ``timezone`` per edition; the new one a ``deadlines`` list

@@ -1,4 +1,4 @@
-"""MTG/conferences (conferences.smcnetwork.org): one Markdown file per edition."""
+"""MTG/conferences (conferences.smcnetwork.org): one Markdown file per edition.
 
 The list gives dates only, never a time or a timezone. A submission date becomes a paper
 deadline at the documented default, 23:59 AoE, flagged as "time not given by the source" so
