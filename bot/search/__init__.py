@@ -1,1 +1,23 @@
-"""Fuzzy search over the catalog (imports no discord)."""
+"""Fuzzy search over the catalog (imports no discord).
+
+Build once per catalog with ``SearchIndex.build(catalog)``, then call ``search``,
+``autocomplete``, ``is_confident`` and ``related`` as often as needed.
+"""
+
+from bot.search.index import (
+    MAX_CHOICE_CHARS,
+    MAX_CHOICES,
+    Choice,
+    Hit,
+    SearchIndex,
+    UnknownFilterError,
+)
+
+__all__ = [
+    "MAX_CHOICES",
+    "MAX_CHOICE_CHARS",
+    "Choice",
+    "Hit",
+    "SearchIndex",
+    "UnknownFilterError",
+]

@@ -1,0 +1,690 @@
+"""The search index: everything derivable from the catalog is computed once, in ``build``.
+
+Ranking, in short: a query is scored against each entry in two ways and the better one wins.
+
+* as a whole phrase, squashed (``"wave u net"`` → ``waveunet``): equal to a title, alias,
+  acronym or author name, a prefix of a title, or close to one by edit distance;
+* word by word: each query word is matched to indexed words exactly, as a prefix, or by
+  edit distance, and the entry's score is the average over query words, each weighted by how
+  rare it is (idf), of ``similarity × weight of the field`` it was found in.
+
+Exact and prefix matches are dictionary and binary-search lookups; rapidfuzz only runs over
+the vocabulary or the list of titles when a word or phrase has no exact match.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from bisect import bisect_left
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+from bot.catalog.model import Catalog, Entry, Section
+from bot.search import normalise as norm
+from bot.search.prefix import PrefixTable
+from bot.search.typos import TypoTable
+
+# Fields in decreasing weight; a posting stores the index of its best field.
+FIELDS: tuple[str, ...] = (
+    "title",
+    "alias",
+    "arxiv id",
+    "acronym",
+    "author",
+    "tag",
+    "venue",
+    "section",
+    "kind",
+    "description",
+    "link",
+    "url",
+)
+FIELD_WEIGHTS: tuple[float, ...] = (1.0, 1.0, 1.0, 0.9, 0.9, 0.8, 0.75, 0.7, 0.7, 0.6, 0.55, 0.5)
+_F = {name: code for code, name in enumerate(FIELDS)}
+
+# Discord's limits for an autocomplete answer.
+MAX_CHOICES = 25
+MAX_CHOICE_CHARS = 100
+
+# Bounds on what one query may cost, whatever is pasted into the box.
+MAX_QUERY_CHARS = 200
+MAX_QUERY_TOKENS = 12
+# How many indexed words one query word may expand to (as a prefix or by edit distance).
+MAX_PREFIX_EXPANSIONS = 30
+MAX_FUZZY_EXPANSIONS = 5
+MAX_PHRASE_CANDIDATES = 20
+# Titles longer than this are matched word by word only, never as one misspelt phrase.
+MAX_TYPO_TITLE_CHARS = 24
+
+# Similarities of one query word to one indexed word.
+PREFIX_BASE, PREFIX_SPAN = 0.7, 0.25  # 0.7 … 0.95, growing with how much of the word was typed
+FUZZY_FACTOR = 0.92  # an edit-distance match never equals an exact one
+
+# Share of the score that rewards matching the whole title rather than one of its words.
+COVERAGE_SHARE = 0.1
+
+# ``is_confident``: an exact title, or a good score well ahead of the runner-up.
+EXACT_SCORE = 99.5
+CONFIDENT_SCORE = 70.0
+CONFIDENT_MARGIN = 10.0
+
+# Autocomplete key kinds (smaller ranks first).
+_KEY_TITLE, _KEY_WORD, _KEY_OTHER = 0, 1, 2
+_KEY_KINDS = 3
+
+# The empty autocomplete box shows a mix of kinds, most useful first.
+DEFAULT_KIND_ORDER: tuple[str, ...] = (
+    "paper",
+    "library",
+    "dataset",
+    "course",
+    "book",
+    "tutorial",
+    "talk",
+    "demo",
+    "tool",
+    "reference",
+    "journal",
+    "conference",
+    "competition",
+    "community",
+    "group",
+)
+# Kinds that rank last in autocomplete: they are credits and advice, not resources.
+_LOW_KINDS = frozenset({"person", "tip"})
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One search result. ``field`` says why it matched; ``term`` is the indexed word or phrase."""
+
+    entry: Entry
+    score: float
+    field: str
+    term: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    """One autocomplete suggestion: what Discord shows (``name``) and sends back (``value``)."""
+
+    name: str
+    value: str
+
+
+class UnknownFilterError(ValueError):
+    """A section or kind that the catalog does not have, with the closest ones it does."""
+
+    def __init__(self, what: str, given: str, suggestions: Sequence[str]) -> None:
+        self.what = what
+        self.given = given
+        self.suggestions = tuple(suggestions)
+        hint = f" Did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
+        super().__init__(f"unknown {what} {given!r}.{hint}")
+
+
+@dataclass(slots=True)
+class _Match:
+    """The best way one query word matched one entry."""
+
+    value: float
+    field: int
+    term: str
+
+
+class SearchIndex:
+    """Immutable after ``build``; safe to share between tasks and threads."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        # Use ``SearchIndex.build``; the constructor only lays out empty tables.
+        self.catalog = catalog
+        self._entries: list[Entry] = list(catalog.entries)
+        self._position = {e.id: i for i, e in enumerate(self._entries)}
+        self._postings: dict[str, dict[int, int]] = defaultdict(dict)
+        self._phrases: dict[str, dict[int, int]] = defaultdict(dict)
+        self._arxiv: dict[str, list[int]] = defaultdict(list)
+        self._coverage_sets: list[tuple[frozenset[str], ...]] = []
+        self._vocab: list[str] = []
+        self._word_typos = TypoTable(())
+        # Squashed titles and aliases: exact owners, sorted for prefixes, short ones for typos.
+        self._titles: dict[str, dict[int, int]] = defaultdict(dict)
+        self._sorted_titles: list[str] = []
+        self._title_typos = TypoTable(())
+        self._rank: list[int] = []
+        self._by_rank: list[int] = []
+        self._prefixes = PrefixTable(())
+        self._choice_names: list[str] = []
+        self._default_choices: list[Choice] = []
+        self._section_members: dict[str, frozenset[int]] = {}
+        self._kind_members: dict[str, frozenset[int]] = {}
+        self._by_author: dict[str, list[int]] = defaultdict(list)
+        self._by_tag: dict[str, list[int]] = defaultdict(list)
+
+    # ------------------------------------------------------------------ build
+
+    @classmethod
+    def build(cls, catalog: Catalog) -> SearchIndex:
+        index = cls(catalog)
+        index._rank_entries()
+        for i, entry in enumerate(index._entries):
+            index._index_entry(i, entry)
+        index._vocab = sorted(index._postings)
+        # Edit distance only makes sense for words: numbers and id-like parts are left out.
+        index._word_typos = TypoTable(w for w in index._vocab if not w.isdigit())
+        index._sorted_titles = sorted(index._titles)
+        index._title_typos = TypoTable(k for k in index._titles if len(k) <= MAX_TYPO_TITLE_CHARS)
+        index._prefixes = PrefixTable(index._autocomplete_keys())
+        index._choice_names = [_choice_name(e) for e in index._entries]
+        index._default_choices = index._defaults()
+        index._section_members = index._members_by_section()
+        kinds: dict[str, set[int]] = defaultdict(set)
+        for i, entry in enumerate(index._entries):
+            kinds[entry.kind].add(i)
+        index._kind_members = {k: frozenset(v) for k, v in kinds.items()}
+        return index
+
+    def _rank_entries(self) -> None:
+        """A static order for ties and for autocomplete: reading order, credits and tips last."""
+        order = sorted(
+            range(len(self._entries)),
+            key=lambda i: (self._entries[i].kind in _LOW_KINDS, i),
+        )
+        self._by_rank = order
+        self._rank = [0] * len(order)
+        for rank, i in enumerate(order):
+            self._rank[i] = rank
+
+    def _section_titles(self, section_id: str) -> list[str]:
+        """The titles of a section and of its parents (a sub-heading inherits its context)."""
+        titles: list[str] = []
+        seen: set[str] = set()
+        current = self.catalog.section(section_id)
+        while current is not None and current.id not in seen:
+            seen.add(current.id)
+            titles.append(current.title)
+            current = self.catalog.section(current.parent) if current.parent else None
+        return titles or [section_id.replace("-", " ")]
+
+    def _index_entry(self, i: int, entry: Entry) -> None:
+        fields: list[tuple[int, str]] = [(_F["title"], entry.title)]
+        fields += [(_F["alias"], alias) for alias in entry.aliases]
+        fields += [(_F["author"], author) for author in entry.authors]
+        fields += [(_F["tag"], tag.replace("-", " ")) for tag in entry.tags]
+        if entry.venue:
+            fields.append((_F["venue"], entry.venue))
+        for section_id in (entry.section, *entry.also_in):
+            fields += [(_F["section"], title) for title in self._section_titles(section_id)]
+        fields.append((_F["kind"], entry.kind))
+        fields.append((_F["description"], entry.description))
+        fields += [(_F["link"], link.title) for link in entry.links]
+        for code, text in fields:
+            for variant in norm.fold_variants(text):
+                self._post(i, code, norm.tokens_of_folded(variant))
+        for url in entry.all_urls:
+            self._post(i, _F["url"], norm.url_tokens(url))
+            for arxiv_id in norm.arxiv_ids(url):
+                if i not in self._arxiv[arxiv_id]:
+                    self._arxiv[arxiv_id].append(i)
+
+        names = [(_F["title"], entry.title)] + [(_F["alias"], a) for a in entry.aliases]
+        coverage: list[frozenset[str]] = []
+        for code, text in names:
+            for variant in norm.fold_variants(text):
+                key = norm.squash(variant)
+                if key:
+                    self._add_phrase(key, i, code)
+                    owners = self._titles[key]
+                    if owners.get(i, len(FIELDS)) > code:
+                        owners[i] = code
+            content = frozenset(norm.content_tokens(text))
+            if content:
+                coverage.append(content)
+            for acronym in norm.acronyms(text):
+                self._add_phrase(acronym, i, _F["acronym"])
+                self._post(i, _F["acronym"], [acronym])
+        self._coverage_sets.append(tuple(coverage))
+        for author in entry.authors:
+            for variant in norm.fold_variants(author):
+                self._add_phrase(norm.squash(variant), i, _F["author"])
+            self._by_author[norm.phrase(author)].append(i)
+        for tag in entry.tags:
+            self._add_phrase(norm.squash(tag), i, _F["tag"])
+            self._by_tag[tag].append(i)
+
+    def _post(self, i: int, code: int, words: Iterable[str]) -> None:
+        for word in words:
+            postings = self._postings[word]
+            if postings.get(i, len(FIELDS)) > code:
+                postings[i] = code
+
+    def _add_phrase(self, key: str, i: int, code: int) -> None:
+        if not key:
+            return
+        owners = self._phrases[key]
+        if owners.get(i, len(FIELDS)) > code:
+            owners[i] = code
+
+    def _autocomplete_keys(self) -> Iterable[tuple[str, int]]:
+        n = max(1, len(self._entries))
+        for i, entry in enumerate(self._entries):
+            if not _offerable(entry):
+                continue  # Discord could not send such a value back; never offer it
+            rank = self._rank[i]
+
+            def value(kind: int, rank: int = rank) -> int:
+                return kind * n + rank
+
+            for text in (entry.title, *entry.aliases):
+                for variant in norm.fold_variants(text):
+                    words = norm.words(variant)
+                    yield " ".join(words), value(_KEY_TITLE)
+                    yield "".join(words), value(_KEY_TITLE)
+                    for start in range(1, len(words)):
+                        if words[start] not in norm.STOPWORDS:
+                            yield " ".join(words[start:]), value(_KEY_WORD)
+            for author in entry.authors:
+                for variant in norm.fold_variants(author):
+                    words = norm.words(variant)
+                    for start in range(len(words)):
+                        yield " ".join(words[start:]), value(_KEY_OTHER)
+            for tag in entry.tags:
+                yield tag.replace("-", " "), value(_KEY_OTHER)
+            for acronym in norm.acronyms(entry.title):
+                yield acronym, value(_KEY_WORD)
+
+    def _defaults(self) -> list[Choice]:
+        """The empty box: the first entries of each kind in turn, most useful kinds first."""
+        queues: dict[str, list[int]] = defaultdict(list)
+        for i in self._by_rank:
+            entry = self._entries[i]
+            if _offerable(entry) and entry.kind in DEFAULT_KIND_ORDER:
+                queues[entry.kind].append(i)
+        picked: list[int] = []
+        depth = 0
+        while len(picked) < MAX_CHOICES and any(len(q) > depth for q in queues.values()):
+            for kind in DEFAULT_KIND_ORDER:
+                queue = queues.get(kind, [])
+                if depth < len(queue) and len(picked) < MAX_CHOICES:
+                    picked.append(queue[depth])
+            depth += 1
+        return [self._choice(i) for i in picked]
+
+    def _members_by_section(self) -> dict[str, frozenset[int]]:
+        """Entries under each section, counting cross-listings and sub-sections."""
+        direct: dict[str, set[int]] = defaultdict(set)
+        for i, entry in enumerate(self._entries):
+            for section_id in (entry.section, *entry.also_in):
+                direct[section_id].add(i)
+        members: dict[str, frozenset[int]] = {}
+        for section in self.catalog.sections:
+            collected = set(direct.get(section.id, ()))
+            stack, seen = [section.id], {section.id}
+            while stack:
+                for child in self.catalog.children(stack.pop()):
+                    if child.id not in seen:
+                        seen.add(child.id)
+                        stack.append(child.id)
+                        collected |= direct.get(child.id, set())
+            members[section.id] = frozenset(collected)
+        for section_id, found in direct.items():
+            members.setdefault(section_id, frozenset(found))
+        return members
+
+    # ------------------------------------------------------------------ search
+
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 10,
+        section: str | None = None,
+        kind: str | None = None,
+        thorough: bool = True,
+    ) -> list[Hit]:
+        """Entries best matching ``query``, best first; ``[]`` for a blank query.
+
+        ``section`` (an id or title) and ``kind`` narrow the results; an unknown one raises
+        ``UnknownFilterError`` with suggestions. ``thorough=False`` skips the full rapidfuzz
+        scans for typos more than one edit away, for callers that must answer at once.
+        """
+        allowed = self._allowed(section, kind)
+        if limit <= 0:
+            return []
+        query = query[:MAX_QUERY_CHARS]
+        best: dict[int, _Match] = {}
+        self._score_arxiv(query, best)
+        self._score_phrase(norm.squash(query), best, thorough=thorough)
+        if allowed is not None:
+            best = {i: m for i, m in best.items() if i in allowed}
+        weights = FIELD_WEIGHTS
+        words = norm.content_tokens(query)
+        if norm.looks_like_url(query) and norm.url_tokens(query):
+            # Someone pasting an address wants the entry it belongs to: its URL is the title.
+            words = norm.url_tokens(query)
+            weights = tuple(1.0 if FIELDS[c] == "url" else w for c, w in enumerate(FIELD_WEIGHTS))
+        by_words = self._score_words(
+            norm.unique(words)[:MAX_QUERY_TOKENS], weights, allowed, keep=limit, thorough=thorough
+        )
+        for i, match in by_words.items():
+            _keep(best, i, match)
+        scored = [(round(min(100.0, m.value * 100), 2), i, m) for i, m in best.items()]
+        ranked = heapq.nsmallest(
+            limit,
+            scored,
+            key=lambda item: (-item[0], self._entries[item[1]].title.casefold(), item[1]),
+        )
+        return [Hit(self._entries[i], score, FIELDS[m.field], m.term) for score, i, m in ranked]
+
+    def _allowed(self, section: str | None, kind: str | None) -> frozenset[int] | None:
+        allowed: frozenset[int] | None = None
+        if section is not None:
+            allowed = self._section_members.get(self.resolve_section(section).id, frozenset())
+        if kind is not None:
+            by_kind = self._kind_members.get(self.resolve_kind(kind), frozenset())
+            allowed = by_kind if allowed is None else allowed & by_kind
+        return allowed
+
+    def _score_arxiv(self, query: str, best: dict[int, _Match]) -> None:
+        for arxiv_id in norm.arxiv_ids(query):
+            for i in self._arxiv.get(arxiv_id, ()):
+                _keep(best, i, _Match(1.0, _F["arxiv id"], arxiv_id))
+
+    def _score_phrase(self, key: str, best: dict[int, _Match], *, thorough: bool) -> None:
+        """The whole query as one squashed key: equal, a prefix, or close by edit distance."""
+        if not key:
+            return
+        exact = self._phrases.get(key)
+        if exact:
+            for i, code in exact.items():
+                _keep(best, i, _Match(FIELD_WEIGHTS[code], code, key))
+            return
+        if len(key) < 4:
+            return
+        lo = bisect_left(self._sorted_titles, key)
+        for title in self._sorted_titles[lo : lo + MAX_PHRASE_CANDIDATES]:
+            if not title.startswith(key):
+                break
+            for i, code in self._titles[title].items():
+                value = (0.8 + 0.15 * len(key) / len(title)) * FIELD_WEIGHTS[code]
+                _keep(best, i, _Match(value, code, title))
+        if len(key) > MAX_TYPO_TITLE_CHARS:
+            return  # long titles are found word by word
+        close = self._title_typos.near(key, cutoff=80)
+        if not close and thorough:
+            close = self._title_typos.scan(key, cutoff=80, limit=MAX_PHRASE_CANDIDATES)
+        for title, similarity in close:
+            for i, code in self._titles[title].items():
+                value = 0.95 * similarity / 100 * FIELD_WEIGHTS[code]
+                _keep(best, i, _Match(value, code, title))
+
+    def _expand(self, word: str, *, thorough: bool) -> dict[str, float]:
+        """Indexed words a query word may mean, with their similarity (1.0 = the same word)."""
+        found: dict[str, float] = {}
+        if word in self._postings:
+            found[word] = 1.0
+        if len(word) >= 3:
+            lo = bisect_left(self._vocab, word)
+            hi = bisect_left(self._vocab, word + "\U0010ffff", lo)
+            candidates = self._vocab[lo:hi]
+            if len(candidates) > MAX_PREFIX_EXPANSIONS:
+                candidates = heapq.nsmallest(
+                    MAX_PREFIX_EXPANSIONS, candidates, key=lambda w: (len(w), w)
+                )
+            for candidate in candidates:
+                if candidate != word:
+                    found[candidate] = PREFIX_BASE + PREFIX_SPAN * len(word) / len(candidate)
+        if word not in self._postings:
+            cutoff = 75 if len(word) == 4 else 80
+            close = self._word_typos.near(word, cutoff=cutoff)
+            if not close and thorough:
+                close = self._word_typos.scan(word, cutoff=cutoff, limit=MAX_FUZZY_EXPANSIONS)
+            for candidate, similarity in close:
+                value = FUZZY_FACTOR * similarity / 100
+                if value > found.get(candidate, 0.0):
+                    found[candidate] = value
+        return found
+
+    def _score_words(
+        self,
+        words: Sequence[str],
+        weights: Sequence[float],
+        allowed: frozenset[int] | None,
+        keep: int,
+        *,
+        thorough: bool,
+    ) -> dict[int, _Match]:
+        """The ``keep`` entries best matching the query word by word.
+
+        Sums are accumulated posting by posting; the title-coverage share, the costly part,
+        is only computed for entries that could still reach the top ``keep``.
+        """
+        if not words:
+            return {}
+        total = len(self._entries)
+        per_word: list[tuple[float, dict[str, float]]] = []
+        matched_terms: dict[str, float] = {}
+        sums: dict[int, float] = {}
+        weight_sum = 0.0
+        for word in words:
+            expansions = self._expand(word, thorough=thorough)
+            weight = math.log1p(total)  # a word found nowhere counts as fully missing
+            if expansions:
+                top_term = max(expansions, key=lambda t: (expansions[t], -len(self._postings[t])))
+                weight = math.log1p(total / len(self._postings[top_term]))
+            weight_sum += weight
+            per_word.append((weight, expansions))
+            values: dict[int, float] = {}
+            # The hot loop of a search: plain floats in dict comprehensions, no objects.
+            for term, similarity in expansions.items():
+                if similarity > matched_terms.get(term, 0.0):
+                    matched_terms[term] = similarity
+                scaled = [weight * similarity * w for w in weights]
+                postings = self._postings[term]
+                if not values:
+                    values = {i: scaled[code] for i, code in postings.items()}
+                    continue
+                for i, code in postings.items():
+                    if scaled[code] > values.get(i, 0.0):
+                        values[i] = scaled[code]
+            if allowed is not None:
+                values = {i: v for i, v in values.items() if i in allowed}
+            if not sums:
+                sums = values
+                continue
+            get = sums.get
+            for i, value in values.items():
+                sums[i] = get(i, 0.0) + value
+        if not sums:
+            return {}
+        scale = (1 - COVERAGE_SHARE) / (weight_sum or 1.0)
+        # Coverage adds at most COVERAGE_SHARE: anything further below the keep-th best sum
+        # than that cannot enter the top, and is not scored further.
+        floor = heapq.nlargest(keep, sums.values())[-1] * scale - COVERAGE_SHARE
+        found: dict[int, _Match] = {}
+        for i, partial in sums.items():
+            if partial * scale >= floor:
+                value = partial * scale + COVERAGE_SHARE * self._coverage(i, matched_terms)
+                field, term = self._strongest(i, per_word, weights)
+                found[i] = _Match(value, field, term)
+        return found
+
+    def _strongest(
+        self, i: int, per_word: Sequence[tuple[float, dict[str, float]]], weights: Sequence[float]
+    ) -> tuple[int, str]:
+        """The field and indexed word that contributed most to entry ``i``'s score."""
+        best_value, best_field, best_term = -1.0, 0, ""
+        for weight, expansions in per_word:
+            for term, similarity in expansions.items():
+                code = self._postings[term].get(i)
+                if code is not None and weight * similarity * weights[code] > best_value:
+                    best_value = weight * similarity * weights[code]
+                    best_field, best_term = code, term
+        return best_field, best_term
+
+    def _coverage(self, i: int, matched_terms: dict[str, float]) -> float:
+        """How much of the best-covered title or alias the query words account for."""
+        best = 0.0
+        for words in self._coverage_sets[i]:
+            share = sum(matched_terms.get(w, 0.0) for w in words) / len(words)
+            best = max(best, share)
+        return best
+
+    def is_confident(self, hits: Sequence[Hit]) -> bool:
+        """Whether the first hit is a clear answer rather than a guess among near-equals.
+
+        When it is not, show the user a "did you mean" list instead of a single answer.
+        """
+        if not hits:
+            return False
+        top = hits[0].score
+        runner_up = hits[1].score if len(hits) > 1 else 0.0
+        if top >= EXACT_SCORE and runner_up < EXACT_SCORE:
+            return True
+        return top >= CONFIDENT_SCORE and top - runner_up >= CONFIDENT_MARGIN
+
+    # ------------------------------------------------------------------ autocomplete
+
+    def autocomplete(self, text: str, *, limit: int = MAX_CHOICES) -> list[Choice]:
+        """Suggestions for a partly typed name, from memory only (Discord cannot wait).
+
+        Titles starting with the text come first, then titles with a later word, author or
+        tag starting with it; a typo with no prefix match falls back to ``search``. An empty
+        box gets a mix of landmark entries.
+        """
+        limit = max(0, min(limit, MAX_CHOICES))
+        if limit == 0:
+            return []
+        text = text[:MAX_CHOICE_CHARS]
+        keys = norm.unique(
+            key
+            for variant in norm.fold_variants(text)
+            for key in (norm.phrase(variant), norm.squash(variant))
+            if key
+        )
+        if not keys:
+            return self._default_choices[:limit]
+        n = max(1, len(self._entries))
+        ranked: dict[int, int] = {}
+
+        def offer(value: int) -> None:
+            i = self._by_rank[value % n]
+            if value < ranked.get(i, value + 1):
+                ranked[i] = value
+
+        for key in keys:
+            exact = self._prefixes.exact(key)
+            if exact is not None:
+                offer(exact - _KEY_KINDS * n)  # typed in full: ahead of every mere prefix
+            values = self._prefixes.best(key, limit * 4)
+            for value in values:
+                offer(value)
+            if len(ranked) < limit and len(values) >= limit * 4:
+                for value in self._prefixes.best(key, limit * 40):
+                    offer(value)
+        order = sorted(ranked, key=lambda i: (ranked[i], self._rank[i]))[:limit]
+        choices = [self._choice(i) for i in order]
+        if not choices:
+            choices = [
+                self._choice(self._position[hit.entry.id])
+                for hit in self.search(text, limit=limit, thorough=False)
+                if _offerable(hit.entry)
+            ]
+        return choices
+
+    def _choice(self, i: int) -> Choice:
+        return Choice(self._choice_names[i], self._entries[i].id)
+
+    # ------------------------------------------------------------------ related
+
+    def related(self, entry: Entry, limit: int = 3) -> list[Entry]:
+        """Entries sharing authors, tags or section with ``entry``, most in common first."""
+        if limit <= 0:
+            return []
+        own = self._position.get(entry.id)
+        scores: dict[int, float] = defaultdict(float)
+        for author in entry.authors:
+            for i in self._by_author.get(norm.phrase(author), ()):
+                scores[i] += 3.0
+        for tag in entry.tags:
+            for i in self._by_tag.get(tag, ()):
+                scores[i] += 2.0
+        for section_id in (entry.section, *entry.also_in):
+            for i in self._section_direct(section_id):
+                scores[i] += 1.5 if self._entries[i].section == section_id else 1.0
+        for i in list(scores):
+            if i == own or self._entries[i].kind in _LOW_KINDS:
+                del scores[i]
+            elif self._entries[i].kind == entry.kind:
+                scores[i] += 0.5
+        ranked = heapq.nsmallest(limit, scores, key=lambda i: (-scores[i], self._rank[i]))
+        return [self._entries[i] for i in ranked]
+
+    def _section_direct(self, section_id: str) -> Iterable[int]:
+        members = self._section_members.get(section_id, frozenset())
+        # Large sections add little signal and cost a walk over all of them.
+        return members if len(members) <= 500 else ()
+
+    # ------------------------------------------------------------------ filters
+
+    def resolve_section(self, text: str) -> Section:
+        """A section by id or title (case, accents and punctuation ignored)."""
+        wanted = norm.squash(text)
+        for section in self.catalog.sections:
+            if text == section.id or wanted in (
+                norm.squash(section.id),
+                norm.squash(section.title),
+            ):
+                return section
+        names = {s.id: s.id for s in self.catalog.sections}
+        names.update({s.title: s.id for s in self.catalog.sections})
+        raise UnknownFilterError("section", text, _closest(text, names))
+
+    def resolve_kind(self, text: str) -> str:
+        wanted = norm.stem(norm.squash(text))
+        kinds = sorted(self._kind_members)
+        for kind in kinds:
+            if wanted == norm.squash(kind):
+                return kind
+        raise UnknownFilterError("kind", text, _closest(text, {k: k for k in kinds}))
+
+    @property
+    def sections(self) -> tuple[Section, ...]:
+        return self.catalog.sections
+
+
+def _keep(best: dict[int, _Match], i: int, match: _Match) -> None:
+    current = best.get(i)
+    if current is None or match.value > current.value:
+        best[i] = match
+
+
+def _closest(text: str, names: dict[str, str], limit: int = 3) -> list[str]:
+    """Ids whose id or title is closest to ``text``, best first, without repeats."""
+    if not names:
+        return []
+    labels = list(names)
+    found = process.extract(
+        norm.fold(text), [norm.fold(label) for label in labels], scorer=fuzz.WRatio, limit=limit * 2
+    )
+    ids = norm.unique(names[labels[position]] for _, score, position in found if score >= 50)
+    return ids[:limit]
+
+
+def _offerable(entry: Entry) -> bool:
+    """Discord sends a choice's value back, and takes only 1 to 100 characters."""
+    return 1 <= len(entry.id) <= MAX_CHOICE_CHARS
+
+
+def _choice_name(entry: Entry) -> str:
+    """``"WaveNet (paper, 2016)"``, cut to Discord's 100 characters, never empty."""
+    title = " ".join(entry.title.split()) or entry.id
+    details = entry.kind + (f", {entry.year}" if entry.year else "")
+    suffix = f" ({details})"
+    if len(suffix) > MAX_CHOICE_CHARS // 2:
+        suffix = ""
+    name = norm.truncate(title, MAX_CHOICE_CHARS - len(suffix)) + suffix
+    return name[:MAX_CHOICE_CHARS] or entry.id[:MAX_CHOICE_CHARS] or "?"

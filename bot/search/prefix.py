@@ -1,0 +1,79 @@
+"""A sorted prefix table: which entries have a key starting with what the user typed so far.
+
+Discord autocomplete cannot be deferred, so lookups here are a binary search plus a bounded
+scan. Each key carries a sort value ``kind_of_key * n + rank``: smaller is better, so "the
+title starts with it" beats "a later word starts with it", and popular entries come first.
+Prefixes so common that their range is long (``"s"``, ``"spe"``) get their best values
+precomputed at build time, so no lookup ever walks a large slice.
+"""
+
+from __future__ import annotations
+
+import heapq
+from bisect import bisect_left
+from collections.abc import Iterable
+
+# Ranges up to this many keys are scanned; longer ones use precomputed or partial results.
+SCAN_LIMIT = 256
+# Prefixes up to this length have their long ranges precomputed.
+PRECOMPUTED_DEPTH = 3
+# Sort values kept per precomputed prefix: enough for 25 distinct entries in practice.
+PRECOMPUTED_WIDTH = 200
+# Longer keys add nothing for autocomplete (Discord sends at most 100 characters) but cost memory.
+MAX_KEY_CHARS = 48
+# Above any character a folded key can hold (word characters only), closing a prefix range.
+_HIGHEST = "\U0010ffff"
+
+
+class PrefixTable:
+    """Keys sorted once; ``best(prefix)`` returns the smallest sort values whose key has it."""
+
+    __slots__ = ("_exact", "_keys", "_precomputed", "_values")
+
+    def __init__(self, pairs: Iterable[tuple[str, int]]) -> None:
+        best: dict[str, int] = {}
+        for key, value in pairs:
+            key = key[:MAX_KEY_CHARS]
+            if key and (key not in best or value < best[key]):
+                best[key] = value
+        ordered = sorted(best.items())
+        self._keys: list[str] = [k for k, _ in ordered]
+        self._values: list[int] = [v for _, v in ordered]
+        self._exact: dict[str, int] = best
+        self._precomputed: dict[str, list[int]] = self._precompute()
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def exact(self, key: str) -> int | None:
+        """The sort value of a key typed in full, which outranks mere prefixes."""
+        return self._exact.get(key[:MAX_KEY_CHARS])
+
+    def best(self, prefix: str, count: int) -> list[int]:
+        """At least the ``count`` smallest sort values of keys starting with ``prefix``, sorted.
+
+        Values may repeat an entry (one entry has several keys), so callers ask for more
+        than they show and deduplicate.
+        """
+        prefix = prefix[:MAX_KEY_CHARS]
+        if not prefix:
+            return []
+        lo = bisect_left(self._keys, prefix)
+        hi = bisect_left(self._keys, prefix + _HIGHEST, lo)
+        if hi - lo <= SCAN_LIMIT:
+            return sorted(self._values[lo:hi])
+        precomputed = self._precomputed.get(prefix)
+        if precomputed is not None and len(precomputed) >= count:
+            return precomputed
+        return heapq.nsmallest(max(count, PRECOMPUTED_WIDTH), self._values[lo:hi])
+
+    def _precompute(self) -> dict[str, list[int]]:
+        table: dict[str, list[int]] = {}
+        for depth in range(1, PRECOMPUTED_DEPTH + 1):
+            prefixes = sorted({k[:depth] for k in self._keys if len(k) >= depth})
+            for prefix in prefixes:
+                lo = bisect_left(self._keys, prefix)
+                hi = bisect_left(self._keys, prefix + _HIGHEST, lo)
+                if hi - lo > SCAN_LIMIT:
+                    table[prefix] = heapq.nsmallest(PRECOMPUTED_WIDTH, self._values[lo:hi])
+        return table
