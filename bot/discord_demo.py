@@ -1,0 +1,360 @@
+"""``ml-audio-bot demo``: the real bot in a simulated Discord server, with no token and no internet.
+
+SimCord (https://pypi.org/project/simcord/) runs the unmodified discord.py bot against an
+in-memory Discord. The demo builds a small server, plays a scripted session through it and
+prints what members would see; in a terminal it then serves SimCord's browser preview on
+127.0.0.1 so a person can use the bot by hand until Ctrl-C.
+
+The session is an ordered list of scenes. A scene is an async function receiving a
+``DemoContext`` (the SimCord env, the bot, its services, the server and its members, and the
+transcript); it acts as a member through the context's helpers, which also print what
+happened. Scenes live in the modules listed in ``SCENE_MODULES``; each exposes
+``SCENES: Sequence[DemoScene]``. A new area adds its scenes by writing
+``bot/discord_demo_scenes_<area>.py`` and appending that module name to ``SCENE_MODULES``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import sys
+import tempfile
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+import discord
+import simcord
+from simcord import (
+    ChannelHandle,
+    GuildHandle,
+    InteractionResult,
+    MemberActor,
+    ResponseMessage,
+    RoleHandle,
+)
+
+from bot.client import MLAudioBot, create_bot
+from bot.config import Config
+from bot.discord_demo_render import render_choices, render_message
+from bot.services import Services, build_services
+
+# Modules whose ``SCENES`` make up the demo, in order. Areas append theirs here.
+SCENE_MODULES: tuple[str, ...] = ("bot.discord_demo_scenes",)
+
+# The demo server's id is pinned so the bot can sync its commands to it as a guild, the
+# way a real deployment with ``guild_ids`` does (and SimCord's strict sync stays on).
+DEMO_GUILD_ID = 1_100_000_000_000_000_001
+DEMO_GUILD_NAME = "ML-Audio Study Group"
+# SimCord names every bot "TestBot"; a real deployment names the application in the portal.
+DEMO_BOT_NAME = "ML-Audio Bot"
+SCENE_RULE_WIDTH = 80
+
+
+@dataclass(frozen=True)
+class DemoWorld:
+    """The demo server: channels, the maintainer role and the members who act in scenes."""
+
+    guild: GuildHandle
+    general: ChannelHandle
+    suggestions: ChannelHandle
+    announcements: ChannelHandle  # an announcement (news) channel, so posts can be published
+    maintainers: RoleHandle
+    members: Mapping[str, MemberActor]
+
+    @property
+    def newcomer(self) -> MemberActor:
+        """Someone new to ML-audio, asking for reading: the main actor of the scenes."""
+        return self.members["alice"]
+
+    @property
+    def maintainer(self) -> MemberActor:
+        """A member with the Maintainers role (reviews suggestions, manages the catalog)."""
+        return self.members["maya"]
+
+
+def create_world(env: simcord.Env) -> DemoWorld:
+    """Build the demo server in ``env``: #general, #suggestions, #announcements, roles, members."""
+    guild = env.create_guild(DEMO_GUILD_NAME, id=DEMO_GUILD_ID)
+    general = guild.create_text_channel("general", topic="Talk about ML for audio")
+    suggestions = guild.create_text_channel(
+        "suggestions", topic="Suggest papers, courses and tools for the reading list"
+    )
+    announcements = guild.create_news_channel("announcements")
+    maintainers = guild.create_role(
+        "Maintainers", permissions=discord.Permissions(manage_messages=True)
+    )
+    members = {
+        "alice": guild.add_member(env.create_user("alice", global_name="Alice")),
+        "bob": guild.add_member(env.create_user("bob", global_name="Bob")),
+        "maya": guild.add_member(env.create_user("maya", global_name="Maya"), roles=[maintainers]),
+    }
+    return DemoWorld(guild, general, suggestions, announcements, maintainers, members)
+
+
+def demo_config(base: Config, world: DemoWorld) -> Config:
+    """The bot's settings pointed at the demo server's channels and role."""
+    return base.with_overrides(
+        guild_ids=(world.guild.id,),
+        announcements_channel_id=world.announcements.id,
+        suggestions_channel_id=world.suggestions.id,
+        maintainer_role_ids=(world.maintainers.id,),
+    )
+
+
+class Transcript:
+    """Prints the session as a reader follows it: who did what, and what the bot showed."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+        self._scene_number = 0
+
+    def line(self, text: str = "") -> None:
+        print(text, file=self._out)
+
+    def lines(self, lines: Sequence[str], indent: str = "") -> None:
+        for text in lines:
+            self.line(f"{indent}{text}".rstrip())
+
+    def scene(self, title: str) -> None:
+        self._scene_number += 1
+        heading = f"── Scene {self._scene_number}: {title} "
+        self.line()
+        self.line(heading.ljust(SCENE_RULE_WIDTH, "─"))
+
+    def note(self, text: str) -> None:
+        self.line(f"   ({text})")
+
+    def member_action(self, member: MemberActor, action: str) -> None:
+        self.line()
+        self.line(f"▶ {member.name} {action}")
+
+    def message(
+        self, author: str, message: ResponseMessage | discord.Message, *, edited: bool = False
+    ) -> None:
+        embeds = [embed.to_dict() for embed in message.embeds]
+        components = _component_payloads(message)
+        ephemeral = bool(message.flags.ephemeral)
+        self.line()
+        self.lines(
+            render_message(
+                author,
+                message.content or "",
+                embeds,
+                components,
+                ephemeral=ephemeral,
+                edited=edited,
+            ),
+            indent="   ",
+        )
+
+
+def _component_payloads(message: ResponseMessage | discord.Message) -> list[dict[str, Any]]:
+    if isinstance(message, ResponseMessage):
+        return message.components
+    return [component.to_dict() for component in message.components]  # type: ignore[misc]
+
+
+@dataclass
+class DemoContext:
+    """What a scene gets: the simulated Discord, the bot, the server, and the transcript.
+
+    The helpers act as a member and print both the action and the bot's answer, so a scene
+    reads like the story it tells.
+    """
+
+    env: simcord.Env
+    bot: MLAudioBot
+    services: Services
+    world: DemoWorld
+    transcript: Transcript
+    # Results of earlier scenes that later ones may build on (e.g. a message to click).
+    memory: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def bot_name(self) -> str:
+        return self.bot.user.display_name if self.bot.user else "ML-Audio Bot"
+
+    async def slash(
+        self, member: MemberActor, channel: ChannelHandle, command: str, **options: Any
+    ) -> InteractionResult:
+        shown = " ".join(f"{name}:{value}" for name, value in options.items())
+        self.transcript.member_action(
+            member, f"in #{channel.name} runs  /{command}{' ' + shown if shown else ''}"
+        )
+        result = await member.slash(channel, command, **options)
+        self.show_result(result)
+        return result
+
+    async def autocomplete(
+        self, member: MemberActor, channel: ChannelHandle, command: str, option: str, typed: str
+    ) -> list[dict[str, Any]]:
+        self.transcript.member_action(
+            member, f'in #{channel.name} types  /{command} {option}:"{typed}"  (not sent yet)'
+        )
+        choices = await member.autocomplete(channel, command, option, typed)
+        self.transcript.line()
+        self.transcript.line(f"   suggestions from {self.bot_name}:")
+        self.transcript.lines(render_choices(choices), indent="   ")
+        return choices
+
+    async def click(
+        self, member: MemberActor, message: ResponseMessage, label: str
+    ) -> InteractionResult:
+        self.transcript.member_action(member, f"clicks  [{label}]")
+        result = await member.click(message, label=label)
+        self.show_result(result, clicked=message)
+        return result
+
+    async def select(
+        self, member: MemberActor, message: ResponseMessage, values: Sequence[str]
+    ) -> InteractionResult:
+        self.transcript.member_action(member, f"picks  {', '.join(values)}  in the menu")
+        result = await member.select(message, list(values))
+        self.show_result(result, clicked=message)
+        return result
+
+    def show_result(
+        self, result: InteractionResult, *, clicked: ResponseMessage | None = None
+    ) -> None:
+        if result.modal is not None:
+            self.transcript.line()
+            self.transcript.line(
+                f"   {self.bot_name} opens a form: {result.modal.get('title', '')}"
+            )
+        response = result.response
+        if response is not None:
+            edited = clicked is not None and response.id == clicked.id
+            self.transcript.message(self.bot_name, response, edited=edited)
+        for followup in result.followups:
+            self.transcript.message(self.bot_name, followup)
+
+
+SceneFunction = Callable[[DemoContext], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class DemoScene:
+    """One step of the scripted session."""
+
+    key: str  # stable name, e.g. "resource-wavenet"
+    title: str  # the heading printed above it
+    play: SceneFunction
+
+
+def collect_scenes(modules: Sequence[str] = SCENE_MODULES) -> list[DemoScene]:
+    scenes: list[DemoScene] = []
+    for name in modules:
+        scenes += list(importlib.import_module(name).SCENES)
+    return scenes
+
+
+@dataclass(frozen=True)
+class DemoOptions:
+    database_path: Path | None = None  # None: a fresh SQLite file in a temporary folder
+    interactive: bool = False  # serve the browser preview after the script, until Ctrl-C
+    port: int = 0  # preview port on 127.0.0.1; 0 picks a free one
+    scene_keys: tuple[str, ...] = ()  # only these scenes; empty plays all
+
+
+AfterScenes = Callable[[DemoContext], Awaitable[None]]
+
+
+async def run_demo(
+    base: Config,
+    options: DemoOptions,
+    out: TextIO = sys.stdout,
+    *,
+    after_scenes: AfterScenes | None = None,
+) -> int:
+    """Play the demo and return the exit code.
+
+    ``after_scenes`` runs inside the simulated server once the script is done (tests use it
+    to check every request the bot sent, or to open the preview in a browser).
+    """
+    with _database_location(options.database_path) as database_path:
+        config = base.with_overrides(database_path=database_path, guild_ids=(DEMO_GUILD_ID,))
+        services = await build_services(config)
+        try:
+            return await _play(services, options, out, after_scenes)
+        finally:
+            await services.close()
+
+
+async def _play(
+    services: Services, options: DemoOptions, out: TextIO, after_scenes: AfterScenes | None
+) -> int:
+    transcript = Transcript(out)
+    bot = create_bot(services)
+    scenes = [
+        scene
+        for scene in collect_scenes()
+        if not options.scene_keys or scene.key in options.scene_keys
+    ]
+    async with simcord.run(bot) as env:
+        if bot.user is not None and bot.user.name != DEMO_BOT_NAME:
+            await bot.user.edit(username=DEMO_BOT_NAME)
+        world = create_world(env)
+        services.config = demo_config(services.config, world)
+        context = DemoContext(env, bot, services, world, transcript)
+        transcript.line(
+            f"ML-Audio bot demo: the real bot in a simulated Discord server ({DEMO_GUILD_NAME}),"
+        )
+        transcript.line(
+            f"catalog {services.catalog_info.entries} entries in "
+            f"{services.catalog_info.sections} sections, database {services.config.database_path}"
+        )
+        transcript.line("No token and no internet: SimCord plays Discord in this process.")
+        for scene in scenes:
+            transcript.scene(scene.title)
+            await scene.play(context)
+        transcript.line()
+        if after_scenes is not None:
+            await after_scenes(context)
+        if options.interactive:
+            await _serve_preview(context, options.port)
+    return 0
+
+
+async def _serve_preview(context: DemoContext, port: int) -> None:
+    world = context.world
+    transcript = context.transcript
+    async with context.env.preview(
+        world.general,
+        viewers=[world.newcomer, *[m for k, m in world.members.items() if k != "alice"]],
+        layout="channel",
+        port=port,
+    ) as preview:
+        transcript.line("─" * SCENE_RULE_WIDTH)
+        transcript.line(
+            "Try it yourself in the browser (the address holds a key; keep it private):"
+        )
+        transcript.line()
+        transcript.line(f"    {preview.url}")
+        transcript.line()
+        transcript.line("Type /resource in the message box, pick a suggestion, click the buttons.")
+        transcript.line("Press Ctrl-C here to stop.")
+        sys.stdout.flush()
+        await preview.wait_closed()
+
+
+@contextmanager
+def _database_location(path: Path | None) -> Iterator[Path]:
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        yield path
+        return
+    # A fresh file per run: the demo never touches data/ of a real deployment.
+    with tempfile.TemporaryDirectory(prefix="ml-audio-bot-demo-") as folder:
+        yield Path(folder) / "demo.sqlite3"
+
+
+def run(base: Config, options: DemoOptions, out: TextIO = sys.stdout) -> int:
+    """Synchronous entry for the CLI; Ctrl-C ends the preview normally."""
+    try:
+        return asyncio.run(run_demo(base, options, out))
+    except KeyboardInterrupt:
+        print("\nDemo stopped.", file=out)
+        return 0
