@@ -19,6 +19,7 @@ from bot import __version__
 COMMAND_MODULES: tuple[str, ...] = (
     "bot.catalog.cli",
     "bot.search.cli",
+    "bot.discord_cli",
     "bot.discord_demo_cli",
     "bot.deadlines.cli",
 )

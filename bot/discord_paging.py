@@ -1,0 +1,147 @@
+"""A paged embed with Previous/Next buttons and a menu to jump, for any long listing.
+
+Only the member who asked can turn the pages (everyone else gets a short private note,
+so one person browsing never scrolls the channel for others). When the view times out,
+its controls are disabled on the message itself, so nobody clicks a dead button.
+
+Reuse: ``view = PagedView(pages, owner_id=interaction.user.id)``, then
+``await view.send(interaction, ephemeral=...)``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import discord
+
+from bot import text
+from bot.client import admit
+from bot.discord_errors import report_failure
+from bot.discord_logging import log_interaction
+
+log = logging.getLogger(__name__)
+
+DEFAULT_TIMEOUT = 180.0
+
+
+class PagedView(discord.ui.View):
+    """Previous / page x of n / Next, plus a page menu when there is more than one page."""
+
+    def __init__(
+        self,
+        pages: Sequence[discord.Embed],
+        *,
+        owner_id: int,
+        labels: Sequence[str] | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+    ) -> None:
+        super().__init__(timeout=timeout)
+        if not pages:
+            raise ValueError("PagedView needs at least one page")
+        self.pages = list(pages)
+        self.labels = list(labels) if labels else [f"Page {i + 1}" for i in range(len(pages))]
+        self.owner_id = owner_id
+        self.index = 0
+        self._origin: discord.Interaction[Any] | None = None
+        self.jump: discord.ui.Select[PagedView] = discord.ui.Select(
+            placeholder="Jump to page…", min_values=1, max_values=1, row=1
+        )
+        self.jump.callback = self._jump  # type: ignore[method-assign]
+        self.add_item(self.jump)
+        self._sync_controls()
+
+    @property
+    def page(self) -> discord.Embed:
+        return self.pages[self.index]
+
+    async def send(self, interaction: discord.Interaction[Any], *, ephemeral: bool = False) -> None:
+        """Answer ``interaction`` with the first page (no controls when there is only one)."""
+        if len(self.pages) == 1:
+            self.stop()
+            await interaction.response.send_message(embed=self.page, ephemeral=ephemeral)
+            return
+        self._origin = interaction
+        await interaction.response.send_message(embed=self.page, view=self, ephemeral=ephemeral)
+
+    # -- controls --------------------------------------------------------------------------
+
+    @discord.ui.button(label="◀ Previous", style=discord.ButtonStyle.secondary, row=0)
+    async def previous_page(
+        self, interaction: discord.Interaction[Any], _button: discord.ui.Button[PagedView]
+    ) -> None:
+        await self._show(interaction, self.index - 1)
+
+    @discord.ui.button(label="Page", style=discord.ButtonStyle.secondary, disabled=True, row=0)
+    async def position(
+        self, interaction: discord.Interaction[Any], _button: discord.ui.Button[PagedView]
+    ) -> None:  # pragma: no cover - disabled, only shows the position
+        await interaction.response.defer()
+
+    @discord.ui.button(label="Next ▶", style=discord.ButtonStyle.secondary, row=0)
+    async def next_page(
+        self, interaction: discord.Interaction[Any], _button: discord.ui.Button[PagedView]
+    ) -> None:
+        await self._show(interaction, self.index + 1)
+
+    async def _jump(self, interaction: discord.Interaction[Any]) -> None:
+        await self._show(interaction, int(self.jump.values[0]))
+
+    async def _show(self, interaction: discord.Interaction[Any], index: int) -> None:
+        self.index = max(0, min(index, len(self.pages) - 1))
+        self._sync_controls()
+        await interaction.response.edit_message(embed=self.page, view=self)
+        log_interaction(interaction, "ok", page=self.index + 1)
+
+    def _sync_controls(self) -> None:
+        count = len(self.pages)
+        self.previous_page.disabled = self.index == 0
+        self.next_page.disabled = self.index >= count - 1
+        self.position.label = f"{self.index + 1} / {count}"
+        # A menu holds 25 options: show the 25 pages around the current one.
+        start = max(0, min(self.index - text.SELECT_OPTIONS // 2, count - text.SELECT_OPTIONS))
+        self.jump.options = [
+            discord.SelectOption(
+                label=text.truncate(self.labels[i], text.SELECT_LABEL),
+                value=str(i),
+                default=i == self.index,
+            )
+            for i in range(start, min(count, start + text.SELECT_OPTIONS))
+        ]
+
+    # -- rules -----------------------------------------------------------------------------
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        if not await admit(interaction):
+            return False
+        if interaction.user.id == self.owner_id:
+            return True
+        await interaction.response.send_message(
+            f"Only <@{self.owner_id}> can turn these pages. Run the command yourself to "
+            "browse on your own.",
+            ephemeral=True,
+        )
+        log_interaction(interaction, "refused", reason="not-owner")
+        return False
+
+    async def on_timeout(self) -> None:
+        for item in self.children:
+            if isinstance(item, discord.ui.Button | discord.ui.Select):
+                item.disabled = True
+        if self._origin is None:
+            return
+        try:
+            await self._origin.edit_original_response(view=self)
+        except discord.HTTPException as exc:
+            # Deleted message or expired token: nothing left to disable.
+            log.debug("could not disable the pager's controls: %s", exc)
+
+    async def on_error(
+        self,
+        interaction: discord.Interaction[Any],
+        error: Exception,
+        item: discord.ui.Item[Any],
+        /,
+    ) -> None:
+        await report_failure(interaction, error)

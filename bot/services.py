@@ -1,0 +1,180 @@
+"""The core services a running bot hands to every cog, explicitly (no module globals).
+
+``Services`` is built once per process by ``build_services`` and passed to
+``bot.client.create_bot``; each cog reads ``bot.services``. Tests build their own, with a
+fake clock or an in-memory database.
+
+Extending it for a new area (suggestions, outbox, deadlines, feeds):
+
+* **a service**: add a field (default ``None`` so older callers keep working) in the
+  "area services" block and create it in ``build_services`` after the database is open,
+  running the area's migrations there (``await database.migrate("suggestions", [...])``);
+* **a background worker**: any object with ``name``, ``async start()`` and
+  ``async stop()`` (see ``BackgroundWorker``); ``services.add_worker(worker)`` in
+  ``build_services``. The bot starts every worker in ``setup_hook`` (after login, before
+  the gateway connects) and stops them in ``close`` after in-flight interactions finished
+  and before the database closes. ``stop`` must return promptly and leave nothing half
+  written (finish or roll back the current item).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import subprocess
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from bot.catalog.loader import load_catalog
+from bot.catalog.model import Catalog
+from bot.clock import Clock, SystemClock
+from bot.config import Config
+from bot.search import SearchIndex
+from bot.storage.database import Database
+
+log = logging.getLogger(__name__)
+
+
+@runtime_checkable
+class BackgroundWorker(Protocol):
+    """A long-running job (outbox drain, feed poller, deadline reminders)."""
+
+    name: str
+
+    async def start(self) -> None:
+        """Begin working (create the task); return at once."""
+        ...
+
+    async def stop(self) -> None:
+        """Stop and wait until the current item is finished or rolled back."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogInfo:
+    """What ``/about`` says about the catalog: its size and when it last changed."""
+
+    entries: int
+    sections: int
+    updated: datetime | None
+    # "git" when ``updated`` is the last commit touching the folder, "files" for mtimes.
+    updated_from: str | None = None
+
+
+@dataclass
+class Services:
+    """Everything the cogs need. Built by ``build_services``; closed by its builder."""
+
+    config: Config
+    catalog: Catalog
+    search: SearchIndex
+    clock: Clock
+    database: Database
+    catalog_info: CatalogInfo
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    workers: list[BackgroundWorker] = field(default_factory=list)
+    # -- area services: suggestions, outbox, deadlines, feeds add their fields below ------
+
+    def add_worker(self, worker: BackgroundWorker) -> None:
+        self.workers.append(worker)
+
+    async def start_workers(self) -> None:
+        for worker in self.workers:
+            log.info("starting worker %s", worker.name)
+            await worker.start()
+
+    async def stop_workers(self) -> None:
+        """Stop every worker, newest first; one failing to stop does not keep others running."""
+        for worker in reversed(self.workers):
+            try:
+                await worker.stop()
+            except Exception:
+                log.exception("worker %s failed to stop cleanly", worker.name)
+            else:
+                log.info("stopped worker %s", worker.name)
+
+    async def schema_versions(self) -> dict[str, int]:
+        """``{component: version}`` of the database, for ``/about`` (a real read: defer first)."""
+        rows = await self.database.fetchall(
+            "SELECT component, MAX(version) AS version FROM schema_migrations "
+            "GROUP BY component ORDER BY component"
+        )
+        return {str(row["component"]): int(row["version"]) for row in rows}
+
+    async def close(self) -> None:
+        """Close the database (after the bot closed, so no handler still writes)."""
+        await self.database.close()
+
+
+async def build_services(
+    config: Config,
+    *,
+    clock: Clock | None = None,
+    catalog: Catalog | None = None,
+    search: SearchIndex | None = None,
+    database: Database | None = None,
+) -> Services:
+    """Load the catalog, build the search index and open the database.
+
+    ``catalog``/``search``/``database`` may be passed in (tests share one immutable
+    catalog and index between many bots). Raises ``bot.catalog.problems.CatalogError``
+    for a broken catalog.
+    """
+    if catalog is None:
+        catalog = await asyncio.to_thread(load_catalog, config.catalog_path)
+    if search is None:
+        search = await asyncio.to_thread(SearchIndex.build, catalog)
+    info = await asyncio.to_thread(describe_catalog, catalog, config.catalog_path)
+    if database is None:
+        database = await Database.open(config.database_path)
+    services = Services(
+        config=config,
+        catalog=catalog,
+        search=search,
+        clock=clock or SystemClock(),
+        database=database,
+        catalog_info=info,
+    )
+    # -- area services: create them here (after the database is open) -------------------
+    return services
+
+
+def describe_catalog(catalog: Catalog, path: Path) -> CatalogInfo:
+    """Size of the catalog and the date of its last change: git commit, else file times."""
+    updated = _last_commit_date(path)
+    source = "git" if updated else None
+    if updated is None:
+        updated = _newest_mtime(path)
+        source = "files" if updated else None
+    return CatalogInfo(len(catalog), len(catalog.sections), updated, source)
+
+
+def _last_commit_date(path: Path) -> datetime | None:
+    try:
+        done = subprocess.run(
+            ["git", "log", "-1", "--format=%cI", "--", "."],  # noqa: S607 (git from PATH)
+            cwd=path,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    stamp = done.stdout.strip()
+    if done.returncode != 0 or not stamp:
+        return None
+    try:
+        return datetime.fromisoformat(stamp).astimezone(UTC)
+    except ValueError:
+        return None
+
+
+def _newest_mtime(path: Path) -> datetime | None:
+    try:
+        stamps = [p.stat().st_mtime for p in path.rglob("*") if p.is_file()]
+    except OSError:
+        return None
+    return datetime.fromtimestamp(max(stamps), UTC) if stamps else None

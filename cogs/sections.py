@@ -1,0 +1,78 @@
+"""``/section`` (browse one section page by page) and ``/sections`` (all of them)."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import text
+from bot.client import MLAudioBot, services_of
+from bot.discord_errors import UserFacingError
+from bot.discord_format import section_pages, section_path, sections_embed
+from bot.discord_paging import PagedView
+from bot.search import UnknownFilterError
+from bot.services import Services
+
+
+class Sections(commands.Cog):
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    @app_commands.command(name="section", description="Browse one section of the reading list")
+    @app_commands.describe(
+        name="The section to browse (start typing to see them)",
+        private="Show the listing only to you",
+    )
+    async def section(
+        self,
+        interaction: discord.Interaction[MLAudioBot],
+        name: app_commands.Range[str, 1, 100],
+        private: bool = False,
+    ) -> None:
+        catalog = self.services.catalog
+        try:
+            section = self.services.search.resolve_section(name)
+        except UnknownFilterError as exc:
+            hint = ", ".join(f"`{s}`" for s in exc.suggestions) if exc.suggestions else ""
+            raise UserFacingError(
+                f"There is no section called {text.truncate(name, 80)!r}."
+                + (f" Did you mean {hint}?" if hint else "")
+                + " `/sections` lists them all."
+            ) from None
+        pages, labels = section_pages(catalog, section)
+        view = PagedView(pages, owner_id=interaction.user.id, labels=labels)
+        await view.send(interaction, ephemeral=private)
+
+    @section.autocomplete("name")
+    async def section_autocomplete(
+        self, interaction: discord.Interaction[MLAudioBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        catalog = self.services.catalog
+        typed = current.casefold().strip()
+        ranked = sorted(catalog.sections, key=lambda s: s.order)
+        if typed:
+            starts = [
+                s for s in ranked if s.title.casefold().startswith(typed) or s.id.startswith(typed)
+            ]
+            inside = [s for s in ranked if s not in starts and typed in s.title.casefold()]
+            ranked = starts + inside
+        return [
+            app_commands.Choice(
+                name=text.truncate(section_path(catalog, s.id), text.CHOICE_NAME), value=s.id
+            )
+            for s in ranked[: text.CHOICES]
+        ]
+
+    @app_commands.command(name="sections", description="List the sections with their entry counts")
+    @app_commands.describe(private="Show the list only to you")
+    async def sections(
+        self, interaction: discord.Interaction[MLAudioBot], private: bool = False
+    ) -> None:
+        await interaction.response.send_message(
+            embed=sections_embed(self.services.catalog), ephemeral=private
+        )
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(Sections(services_of(bot)))
