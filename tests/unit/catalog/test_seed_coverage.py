@@ -243,3 +243,29 @@ def test_wavenet_is_the_arxiv_paper() -> None:
     wavenet = by_id["wavenet"]
     assert wavenet["kind"] == "paper"
     assert "1609.03499" in wavenet["url"]
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9']+", text.casefold())
+
+
+def test_descriptions_and_blurbs_are_written_in_our_own_words() -> None:
+    # Names and titles legitimately repeat the seed, but no sentence should: eight words in
+    # a row shared with the seed means its prose was copied rather than rewritten.
+    run = 8
+    seed_words = words(shared_path("catalogs", "ml-audio-start", "README.pr8-head.md").read_text())
+    seed_runs = {tuple(seed_words[i : i + run]) for i in range(len(seed_words) - run + 1)}
+    texts = [(entry["id"], entry["description"]) for _, entry in all_entries()]
+    texts += [
+        (section["id"], section.get("blurb", ""))
+        for section in load(CATALOG / "sections.yaml")["sections"]
+    ]
+    copied = [
+        (owner, " ".join(chunk))
+        for owner, text in texts
+        for chunk in (
+            tuple(words(text)[i : i + run]) for i in range(max(0, len(words(text)) - run + 1))
+        )
+        if chunk in seed_runs
+    ]
+    assert copied == []
