@@ -1,0 +1,137 @@
+"""How a suggestion looks: embed dicts and reply sentences (core: no discord import).
+
+Everything a member typed is Markdown-escaped before it goes into an embed or a reply,
+so ``**``, backticks, headings or masked links in a title show literally instead of
+breaking the layout. Embeds are plain dicts (``discord.Embed.from_dict`` takes them) cut
+to Discord's limits by ``bot.text.fit_embed``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from bot.suggestions.model import Status, Suggestion, Tally
+from bot.text import EMBED_TITLE, fit_embed, truncate
+
+STATUS_COLOURS: dict[Status, int] = {
+    Status.PENDING: 0x5865F2,
+    Status.APPROVED: 0x57F287,
+    Status.REJECTED: 0xED4245,
+    Status.DUPLICATE: 0x99AAB5,
+    Status.WITHDRAWN: 0x99AAB5,
+    Status.MERGED: 0x9B59B6,
+}
+STATUS_LABELS: dict[Status, str] = {
+    Status.PENDING: "Open for votes",
+    Status.APPROVED: "Approved",
+    Status.REJECTED: "Rejected",
+    Status.DUPLICATE: "Duplicate",
+    Status.WITHDRAWN: "Withdrawn by the author",
+    Status.MERGED: "Added to the catalog",
+}
+UP_EMOJI = "👍"
+DOWN_EMOJI = "👎"
+
+# Every ASCII punctuation mark Discord's Markdown reacts to; a backslash before any of
+# them shows the mark itself.
+_MARKDOWN = re.compile(r"([\\*_~|`>#\[\]()<-])")
+
+
+def escape(text: str) -> str:
+    """Show ``text`` literally in Discord Markdown (and turn ``@`` into a non-pinging one)."""
+    return _MARKDOWN.sub(r"\\\1", text).replace("@", "@\u200b")
+
+
+def discord_time(moment: datetime, style: str = "R") -> str:
+    return f"<t:{int(moment.timestamp())}:{style}>"
+
+
+def marker(suggestion_id: int) -> str:
+    """Footer text that identifies the bot's own message for this suggestion."""
+    return f"suggestion #{suggestion_id}"
+
+
+def tally_text(tally: Tally) -> str:
+    return f"{UP_EMOJI} {tally.up} · {DOWN_EMOJI} {tally.down}"
+
+
+def author_text(suggestion: Suggestion) -> str:
+    return "anonymous member" if suggestion.anonymous else f"<@{suggestion.author_id}>"
+
+
+def decision_text(suggestion: Suggestion) -> str:
+    label = STATUS_LABELS[suggestion.status]
+    if suggestion.status is Status.PENDING:
+        return label
+    parts = [label]
+    if suggestion.decided_by and suggestion.status is not Status.WITHDRAWN:
+        parts.append(f"by <@{suggestion.decided_by}>")
+    if suggestion.decided_at:
+        parts.append(discord_time(suggestion.decided_at))
+    line = " ".join(parts)
+    if suggestion.decision_note:
+        line += "\n" + describe_note(suggestion)
+    return line
+
+
+def describe_note(suggestion: Suggestion) -> str:
+    note = suggestion.decision_note or ""
+    if suggestion.status is Status.DUPLICATE:
+        kind, _, target = note.partition(":")
+        if kind == "entry":
+            return f"Duplicate of catalog entry `{escape(target)}`"
+        if kind == "suggestion":
+            return f"Duplicate of suggestion #{target}"
+    if suggestion.status is Status.REJECTED:
+        return f"Reason: {escape(note)}"
+    return escape(note)
+
+
+def suggestion_embed(suggestion: Suggestion, section_title: str | None = None) -> dict[str, Any]:
+    title = truncate(f"#{suggestion.id} · {escape(suggestion.title)}", EMBED_TITLE)
+    embed: dict[str, Any] = {
+        "title": title,
+        "url": suggestion.url,
+        "description": escape(suggestion.reason),
+        "color": STATUS_COLOURS[suggestion.status],
+        "fields": [
+            {"name": "Link", "value": f"<{suggestion.url}>", "inline": False},
+            {
+                "name": "Section",
+                "value": escape(section_title or suggestion.section),
+                "inline": True,
+            },
+            {"name": "Kind", "value": suggestion.kind, "inline": True},
+            {"name": "Votes", "value": tally_text(suggestion.tally), "inline": True},
+            {"name": "Suggested by", "value": author_text(suggestion), "inline": True},
+            {"name": "Status", "value": decision_text(suggestion), "inline": False},
+        ],
+        "footer": {"text": marker(suggestion.id)},
+        "timestamp": suggestion.created_at.isoformat(),
+    }
+    return fit_embed(embed)
+
+
+def announcement_embed(suggestion: Suggestion, section_title: str | None = None) -> dict[str, Any]:
+    embed: dict[str, Any] = {
+        "title": truncate(f"New resource: {escape(suggestion.title)}", EMBED_TITLE),
+        "url": suggestion.url,
+        "description": escape(suggestion.reason),
+        "color": STATUS_COLOURS[Status.APPROVED],
+        "fields": [
+            {"name": "Section", "value": escape(section_title or suggestion.section)},
+            {"name": "Suggested by", "value": author_text(suggestion), "inline": True},
+            {"name": "Community votes", "value": tally_text(suggestion.tally), "inline": True},
+        ],
+        "footer": {"text": f"approved {marker(suggestion.id)}"},
+    }
+    return fit_embed(embed)
+
+
+def list_line(suggestion: Suggestion) -> str:
+    return (
+        f"**#{suggestion.id}** {escape(truncate(suggestion.title, 80))} · "
+        f"{STATUS_LABELS[suggestion.status].lower()} · {tally_text(suggestion.tally)}"
+    )

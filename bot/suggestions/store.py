@@ -1,0 +1,452 @@
+"""The suggestions' tables on the shared ``Database`` (component ``suggestions``).
+
+All SQL of the feature lives here. Writes go through ``atomic()``, which serialises this
+component's writers with a lock (the one connection is shared by every coroutine, so two
+interleaved ``BEGIN``s would otherwise collide) and turns SQLite failures (read-only file,
+lock held by another process, full disk) into ``StorageError`` with a sentence to show.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from bot.storage import Database, Migration
+from bot.suggestions.model import AuditEvent, BlockedUser, Status, Suggestion, Tally, Vote
+
+log = logging.getLogger(__name__)
+
+COMPONENT = "suggestions"
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "suggestions, votes and the audit log",
+        """
+        CREATE TABLE suggestions (
+            id             INTEGER PRIMARY KEY AUTOINCREMENT,
+            guild_id       INTEGER NOT NULL,
+            author_id      INTEGER NOT NULL,
+            anonymous      INTEGER NOT NULL DEFAULT 0 CHECK (anonymous IN (0, 1)),
+            title          TEXT    NOT NULL,
+            url            TEXT    NOT NULL,
+            normalized_url TEXT    NOT NULL,
+            section        TEXT    NOT NULL,
+            reason         TEXT    NOT NULL,
+            status         TEXT    NOT NULL DEFAULT 'pending' CHECK (status IN
+                ('pending', 'approved', 'rejected', 'duplicate', 'withdrawn', 'merged')),
+            decided_by     INTEGER,
+            decided_at     TEXT,
+            decision_note  TEXT,
+            created_at     TEXT    NOT NULL,
+            updated_at     TEXT    NOT NULL
+        );
+        CREATE INDEX suggestions_by_status ON suggestions (guild_id, status, id);
+        CREATE INDEX suggestions_by_author ON suggestions (guild_id, author_id, created_at);
+        CREATE TABLE suggestion_votes (
+            suggestion_id INTEGER NOT NULL REFERENCES suggestions (id) ON DELETE CASCADE,
+            user_id       INTEGER NOT NULL,
+            value         INTEGER NOT NULL CHECK (value IN (1, -1)),
+            voted_at      TEXT    NOT NULL,
+            PRIMARY KEY (suggestion_id, user_id)
+        ) WITHOUT ROWID;
+        CREATE TABLE suggestion_audit (
+            id            INTEGER PRIMARY KEY AUTOINCREMENT,
+            guild_id      INTEGER NOT NULL,
+            suggestion_id INTEGER REFERENCES suggestions (id),
+            actor_id      INTEGER NOT NULL,
+            action        TEXT    NOT NULL,
+            detail        TEXT    NOT NULL DEFAULT '',
+            at            TEXT    NOT NULL
+        );
+        CREATE INDEX suggestion_audit_by_suggestion ON suggestion_audit (suggestion_id, id);
+        """,
+    ),
+    Migration(
+        2,
+        "where each suggestion is posted (message and discussion thread)",
+        """
+        ALTER TABLE suggestions ADD COLUMN channel_id INTEGER;
+        ALTER TABLE suggestions ADD COLUMN message_id INTEGER;
+        ALTER TABLE suggestions ADD COLUMN thread_id INTEGER;
+        """,
+    ),
+    Migration(
+        3,
+        "entry kind, one open suggestion per URL, maintainers' blocklist",
+        """
+        ALTER TABLE suggestions ADD COLUMN kind TEXT NOT NULL DEFAULT 'reference';
+        CREATE UNIQUE INDEX suggestions_open_url
+            ON suggestions (guild_id, normalized_url) WHERE status IN ('pending', 'approved');
+        CREATE TABLE suggestion_blocklist (
+            guild_id INTEGER NOT NULL,
+            user_id  INTEGER NOT NULL,
+            reason   TEXT    NOT NULL DEFAULT '',
+            added_by INTEGER NOT NULL,
+            added_at TEXT    NOT NULL,
+            PRIMARY KEY (guild_id, user_id)
+        );
+        """,
+    ),
+)
+
+_SELECT = """
+SELECT s.*,
+       COALESCE((SELECT SUM(value = 1) FROM suggestion_votes v WHERE v.suggestion_id = s.id), 0)
+           AS up,
+       COALESCE((SELECT SUM(value = -1) FROM suggestion_votes v WHERE v.suggestion_id = s.id), 0)
+           AS down
+FROM suggestions s
+"""
+
+
+class StorageError(Exception):
+    """The database refused a change; the message is safe to show to a member."""
+
+
+@dataclass(frozen=True, slots=True)
+class NewSuggestion:
+    guild_id: int
+    author_id: int
+    anonymous: bool
+    title: str
+    url: str
+    normalized_url: str
+    section: str
+    kind: str
+    reason: str
+
+
+def to_text(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def from_text(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _row_to_suggestion(row: Any) -> Suggestion:
+    created = from_text(row["created_at"])
+    updated = from_text(row["updated_at"])
+    assert created is not None
+    assert updated is not None
+    return Suggestion(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        author_id=row["author_id"],
+        anonymous=bool(row["anonymous"]),
+        title=row["title"],
+        url=row["url"],
+        normalized_url=row["normalized_url"],
+        section=row["section"],
+        kind=row["kind"],
+        reason=row["reason"],
+        status=Status(row["status"]),
+        created_at=created,
+        updated_at=updated,
+        decided_by=row["decided_by"],
+        decided_at=from_text(row["decided_at"]),
+        decision_note=row["decision_note"],
+        channel_id=row["channel_id"],
+        message_id=row["message_id"],
+        thread_id=row["thread_id"],
+        tally=Tally(int(row["up"]), int(row["down"])),
+    )
+
+
+def _describe(exc: sqlite3.Error) -> str:
+    text = str(exc).lower()
+    if "readonly" in text or "read-only" in text:
+        return "the bot's database is read-only right now"
+    if "locked" in text or "busy" in text:
+        return "the bot's database is busy (locked by another program)"
+    if "disk" in text or "full" in text:
+        return "the bot's database cannot be written (disk problem)"
+    return "the bot's database refused the change"
+
+
+class SuggestionStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._write_lock = asyncio.Lock()
+
+    async def setup(self) -> int:
+        return await self.db.migrate(COMPONENT, MIGRATIONS)
+
+    @asynccontextmanager
+    async def atomic(self) -> AsyncIterator[SuggestionStore]:
+        """One transaction for a whole change; ``StorageError`` when SQLite refuses it."""
+        async with self._write_lock:
+            try:
+                async with self.db.transaction():
+                    yield self
+            except sqlite3.IntegrityError:
+                raise
+            except sqlite3.Error as exc:
+                log.warning("suggestions: write failed: %s", exc)
+                await self._rollback_quietly()
+                raise StorageError(_describe(exc)) from exc
+
+    async def _rollback_quietly(self) -> None:
+        # A failed COMMIT leaves SQLite inside the transaction; end it so the next write works.
+        with suppress(sqlite3.Error):
+            await self.db.execute("ROLLBACK")
+
+    # -- suggestions -----------------------------------------------------------------------
+
+    async def get(self, suggestion_id: int) -> Suggestion | None:
+        row = await self.db.fetchone(_SELECT + "WHERE s.id = ?", (suggestion_id,))
+        return _row_to_suggestion(row) if row else None
+
+    async def insert(self, new: NewSuggestion, now: datetime) -> int:
+        stamp = to_text(now)
+        return await self.db.insert(
+            "INSERT INTO suggestions (guild_id, author_id, anonymous, title, url, normalized_url,"
+            " section, kind, reason, status, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+            (
+                new.guild_id, new.author_id, int(new.anonymous), new.title, new.url,
+                new.normalized_url, new.section, new.kind, new.reason, stamp, stamp,
+            ),
+        )  # fmt: skip
+
+    async def update_content(
+        self, suggestion_id: int, *, title: str, url: str, normalized_url: str, section: str,
+        kind: str, reason: str, now: datetime,
+    ) -> bool:  # fmt: skip
+        changed = await self.db.execute(
+            "UPDATE suggestions SET title = ?, url = ?, normalized_url = ?, section = ?, kind = ?,"
+            " reason = ?, updated_at = ? WHERE id = ? AND status = 'pending'",
+            (title, url, normalized_url, section, kind, reason, to_text(now), suggestion_id),
+        )
+        return changed == 1
+
+    async def set_status(
+        self,
+        suggestion_id: int,
+        status: Status,
+        *,
+        actor_id: int,
+        now: datetime,
+        note: str | None = None,
+        expected: Iterable[Status] = (Status.PENDING,),
+    ) -> bool:
+        """Move to ``status`` only from one of ``expected``: the loser of a race changes nothing."""
+        allowed = tuple(s.value for s in expected)
+        marks = ", ".join("?" * len(allowed))
+        # Only "?" placeholders are spliced in; every value is a bound parameter.
+        sql = (
+            "UPDATE suggestions SET status = ?, decided_by = ?, decided_at = ?, decision_note = ?,"  # noqa: S608
+            " updated_at = ? WHERE id = ? AND status IN (" + marks + ")"
+        )
+        changed = await self.db.execute(
+            sql,
+            (status.value, actor_id, to_text(now), note, to_text(now), suggestion_id, *allowed),
+        )
+        return changed == 1
+
+    async def set_location(
+        self, suggestion_id: int, channel_id: int | None, message_id: int | None,
+        thread_id: int | None,
+    ) -> None:  # fmt: skip
+        await self.db.execute(
+            "UPDATE suggestions SET channel_id = ?, message_id = ?, thread_id = ? WHERE id = ?",
+            (channel_id, message_id, thread_id, suggestion_id),
+        )
+
+    async def open_with_url(self, guild_id: int, normalized_url: str) -> Suggestion | None:
+        row = await self.db.fetchone(
+            _SELECT + "WHERE s.guild_id = ? AND s.normalized_url = ?"
+            " AND s.status IN ('pending', 'approved') ORDER BY s.id LIMIT 1",
+            (guild_id, normalized_url),
+        )
+        return _row_to_suggestion(row) if row else None
+
+    async def count_pending_by(self, guild_id: int, author_id: int) -> int:
+        row = await self.db.fetchone(
+            "SELECT COUNT(*) AS n FROM suggestions"
+            " WHERE guild_id = ? AND author_id = ? AND status = 'pending'",
+            (guild_id, author_id),
+        )
+        return int(row["n"]) if row else 0
+
+    async def created_since(self, guild_id: int, author_id: int, since: datetime) -> list[datetime]:
+        rows = await self.db.fetchall(
+            "SELECT created_at FROM suggestions"
+            " WHERE guild_id = ? AND author_id = ? AND created_at > ? ORDER BY created_at",
+            (guild_id, author_id, to_text(since)),
+        )
+        return [datetime.fromisoformat(r["created_at"]) for r in rows]
+
+    async def pending_titles(self, guild_id: int) -> list[tuple[int, str, str]]:
+        rows = await self.db.fetchall(
+            "SELECT id, title, url FROM suggestions WHERE guild_id = ? AND status = 'pending'",
+            (guild_id,),
+        )
+        return [(r["id"], r["title"], r["url"]) for r in rows]
+
+    async def page(
+        self,
+        guild_id: int | None,
+        statuses: Sequence[Status] = (),
+        *,
+        offset: int = 0,
+        limit: int = -1,
+        unposted_only: bool = False,
+    ) -> tuple[list[Suggestion], int]:
+        """A page of suggestions, newest first, and how many match in total."""
+        where, params = self._filters(guild_id, statuses, unposted_only)
+        total_row = await self.db.fetchone(
+            f"SELECT COUNT(*) AS n FROM suggestions s {where}",  # noqa: S608 -- only "?"s
+            params,
+        )
+        rows = await self.db.fetchall(
+            _SELECT + f"{where} ORDER BY s.id DESC LIMIT ? OFFSET ?", (*params, limit, offset)
+        )
+        total = int(total_row["n"]) if total_row else 0
+        return [_row_to_suggestion(r) for r in rows], total
+
+    @staticmethod
+    def _filters(
+        guild_id: int | None, statuses: Sequence[Status], unposted_only: bool
+    ) -> tuple[str, tuple[Any, ...]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if guild_id is not None:
+            clauses.append("s.guild_id = ?")
+            params.append(guild_id)
+        if statuses:
+            clauses.append(f"s.status IN ({', '.join('?' * len(statuses))})")
+            params.extend(s.value for s in statuses)
+        if unposted_only:
+            clauses.append("s.message_id IS NULL")
+        return ("WHERE " + " AND ".join(clauses)) if clauses else "", tuple(params)
+
+    async def in_order(self, statuses: Sequence[Status]) -> list[Suggestion]:
+        """Every suggestion with one of ``statuses``, oldest first (exports read like history)."""
+        where, params = self._filters(None, statuses, False)
+        rows = await self.db.fetchall(_SELECT + f"{where} ORDER BY s.id", params)
+        return [_row_to_suggestion(r) for r in rows]
+
+    # -- votes -----------------------------------------------------------------------------
+
+    async def vote_of(self, suggestion_id: int, user_id: int) -> Vote | None:
+        row = await self.db.fetchone(
+            "SELECT value FROM suggestion_votes WHERE suggestion_id = ? AND user_id = ?",
+            (suggestion_id, user_id),
+        )
+        return Vote(row["value"]) if row else None
+
+    async def put_vote(self, suggestion_id: int, user_id: int, vote: Vote, now: datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO suggestion_votes (suggestion_id, user_id, value, voted_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (suggestion_id, user_id)"
+            " DO UPDATE SET value = excluded.value, voted_at = excluded.voted_at",
+            (suggestion_id, user_id, int(vote), to_text(now)),
+        )
+
+    async def remove_vote(self, suggestion_id: int, user_id: int) -> None:
+        await self.db.execute(
+            "DELETE FROM suggestion_votes WHERE suggestion_id = ? AND user_id = ?",
+            (suggestion_id, user_id),
+        )
+
+    async def tally(self, suggestion_id: int) -> Tally:
+        row = await self.db.fetchone(
+            "SELECT COALESCE(SUM(value = 1), 0) AS up, COALESCE(SUM(value = -1), 0) AS down"
+            " FROM suggestion_votes WHERE suggestion_id = ?",
+            (suggestion_id,),
+        )
+        return Tally(int(row["up"]), int(row["down"])) if row else Tally()
+
+    async def voters(self, suggestion_id: int) -> list[tuple[int, Vote]]:
+        rows = await self.db.fetchall(
+            "SELECT user_id, value FROM suggestion_votes WHERE suggestion_id = ?"
+            " ORDER BY voted_at, user_id",
+            (suggestion_id,),
+        )
+        return [(r["user_id"], Vote(r["value"])) for r in rows]
+
+    # -- audit and blocklist -----------------------------------------------------------------
+
+    async def audit(
+        self, guild_id: int, suggestion_id: int | None, actor_id: int, action: str,
+        detail: str, now: datetime,
+    ) -> None:  # fmt: skip
+        await self.db.insert(
+            "INSERT INTO suggestion_audit (guild_id, suggestion_id, actor_id, action, detail, at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (guild_id, suggestion_id, actor_id, action, detail, to_text(now)),
+        )
+
+    async def audit_log(
+        self, *, guild_id: int | None = None, suggestion_id: int | None = None
+    ) -> list[AuditEvent]:
+        clauses, params = [], []
+        if guild_id is not None:
+            clauses.append("guild_id = ?")
+            params.append(guild_id)
+        if suggestion_id is not None:
+            clauses.append("suggestion_id = ?")
+            params.append(suggestion_id)
+        where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
+        sql = f"SELECT * FROM suggestion_audit {where} ORDER BY id"  # noqa: S608 -- only "?"s
+        rows = await self.db.fetchall(sql, params)
+        return [
+            AuditEvent(
+                r["id"], r["guild_id"], r["suggestion_id"], r["actor_id"], r["action"],
+                r["detail"], datetime.fromisoformat(r["at"]),
+            )
+            for r in rows
+        ]  # fmt: skip
+
+    async def blocked(self, guild_id: int, user_id: int) -> BlockedUser | None:
+        row = await self.db.fetchone(
+            "SELECT * FROM suggestion_blocklist WHERE guild_id = ? AND user_id = ?",
+            (guild_id, user_id),
+        )
+        if row is None:
+            return None
+        return BlockedUser(
+            row["guild_id"], row["user_id"], row["reason"], row["added_by"],
+            datetime.fromisoformat(row["added_at"]),
+        )  # fmt: skip
+
+    async def block(
+        self, guild_id: int, user_id: int, reason: str, added_by: int, now: datetime
+    ) -> bool:
+        changed = await self.db.execute(
+            "INSERT INTO suggestion_blocklist (guild_id, user_id, reason, added_by, added_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (guild_id, user_id) DO NOTHING",
+            (guild_id, user_id, reason, added_by, to_text(now)),
+        )
+        return changed == 1
+
+    async def unblock(self, guild_id: int, user_id: int) -> bool:
+        changed = await self.db.execute(
+            "DELETE FROM suggestion_blocklist WHERE guild_id = ? AND user_id = ?",
+            (guild_id, user_id),
+        )
+        return changed == 1
+
+    async def blocklist(self, guild_id: int) -> list[BlockedUser]:
+        rows = await self.db.fetchall(
+            "SELECT * FROM suggestion_blocklist WHERE guild_id = ? ORDER BY added_at", (guild_id,)
+        )
+        return [
+            BlockedUser(
+                r["guild_id"], r["user_id"], r["reason"], r["added_by"],
+                datetime.fromisoformat(r["added_at"]),
+            )
+            for r in rows
+        ]  # fmt: skip
+
+    async def dump_votes(self) -> list[dict[str, Any]]:
+        rows = await self.db.fetchall("SELECT * FROM suggestion_votes ORDER BY suggestion_id")
+        return [dict(r) for r in rows]
