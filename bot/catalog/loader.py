@@ -349,7 +349,7 @@ class _CatalogChecker:
                     f"order {section.order} of section '{section.id}' is already used by "
                     f"section '{other.item.id}'",
                     "give each section its own order",
-                    other.where,
+                    SourceLocation(other.where.path, other.line("order")),
                 )
             else:
                 first_by_order[section.order] = located
