@@ -435,9 +435,12 @@ class SuggestionStore:
         )
         return changed == 1
 
-    async def blocklist(self, guild_id: int) -> list[BlockedUser]:
+    async def blocklist(self, guild_id: int | None) -> list[BlockedUser]:
+        """The blocked members of one guild, or of every guild (``None``)."""
         rows = await self.db.fetchall(
-            "SELECT * FROM suggestion_blocklist WHERE guild_id = ? ORDER BY added_at", (guild_id,)
+            "SELECT * FROM suggestion_blocklist WHERE ? IS NULL OR guild_id = ?"
+            " ORDER BY guild_id, added_at",
+            (guild_id, guild_id),
         )
         return [
             BlockedUser(
