@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bot.discord_cli",
     "bot.discord_demo_cli",
     "bot.deadlines.cli",
+    "bot.suggestions.cli",
 )
 
 Handler = Callable[[argparse.Namespace], int]
