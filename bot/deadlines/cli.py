@@ -116,7 +116,8 @@ def _import(args: argparse.Namespace) -> int:
             for series, group in sorted(groups.items())
         ]
         sys.stdout.write("---\n".join(documents))
-    errors = len(result.errors)
+    # Several notes can be about one refused edition; count the editions.
+    errors = len({(note.file, note.conference) for note in result.errors})
     print(
         f"{len(kept)} editions imported, {errors} not imported because of errors",
         file=sys.stderr,
