@@ -142,8 +142,8 @@ class FieldReader:
             )
             return None
         if value < minimum or (maximum is not None and value > maximum):
-            allowed = f"{minimum}–{maximum}" if maximum is not None else f"{minimum} or more"
-            self.problem(field.line, f"{subject} is {value}, outside {allowed}", "fix the number")
+            where = f"outside {minimum}–{maximum}" if maximum is not None else f"below {minimum}"
+            self.problem(field.line, f"{subject} is {value}, {where}", "fix the number")
             return None
         return value
 
