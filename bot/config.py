@@ -75,6 +75,14 @@ class Config:
     # Seconds that in-flight interactions get to finish when the bot is told to stop.
     shutdown_grace: float = 10.0
     # -- area settings: suggestions, deadlines, feeds add their fields below this line ---
+    # -- suggestions (bot/suggestions, cogs/suggestions.py) ------------------------------
+    suggestions_max_pending: int = 5
+    suggestions_max_per_day: int = 10
+    suggestions_allow_anonymous: bool = False
+    suggestions_forum_channel_id: int | None = None
+    suggestions_threads: bool = True
+    suggestions_edit_delay: float = 2.0
+    # -- end of suggestions ------------------------------------------------------------
 
     @property
     def has_token(self) -> bool:
@@ -241,6 +249,19 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _flag(value: Any) -> bool:
+    """true/false in TOML; in the environment 1/0, true/false, yes/no, on/off."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in ("1", "true", "yes", "on"):
+            return True
+        if text in ("0", "false", "no", "off"):
+            return False
+    raise _Invalid(f"true or false, got {_shown(value)}")
+
+
 # -- the settings -----------------------------------------------------------------------------
 
 SETTINGS: tuple[Setting, ...] = (
@@ -350,6 +371,50 @@ SETTINGS: tuple[Setting, ...] = (
         "seconds in-flight commands get to finish on SIGTERM/SIGINT",
     ),
     # -- area settings: suggestions, deadlines, feeds add their Setting lines below ------
+    # -- suggestions -----------------------------------------------------------------------
+    Setting(
+        "suggestions_max_pending",
+        "suggestions_max_pending",
+        "ML_AUDIO_BOT_SUGGESTIONS_MAX_PENDING",
+        _positive_int,
+        "suggestions one member may have waiting for review (default 5)",
+    ),
+    Setting(
+        "suggestions_max_per_day",
+        "suggestions_max_per_day",
+        "ML_AUDIO_BOT_SUGGESTIONS_MAX_PER_DAY",
+        _positive_int,
+        "suggestions one member may make in 24 hours (default 10)",
+    ),
+    Setting(
+        "suggestions_allow_anonymous",
+        "suggestions_allow_anonymous",
+        "ML_AUDIO_BOT_SUGGESTIONS_ALLOW_ANONYMOUS",
+        _flag,
+        "let members hide their name on a suggestion (maintainers still see it in the audit log)",
+    ),
+    Setting(
+        "suggestions_forum_channel_id",
+        "suggestions_forum_channel_id",
+        "ML_AUDIO_BOT_SUGGESTIONS_FORUM_CHANNEL_ID",
+        _optional_snowflake,
+        "forum channel: each suggestion becomes a post there instead of a message",
+    ),
+    Setting(
+        "suggestions_threads",
+        "suggestions_threads",
+        "ML_AUDIO_BOT_SUGGESTIONS_THREADS",
+        _flag,
+        "open a discussion thread under each suggestion when the channel allows (default true)",
+    ),
+    Setting(
+        "suggestions_edit_delay",
+        "suggestions_edit_delay",
+        "ML_AUDIO_BOT_SUGGESTIONS_EDIT_DELAY",
+        _seconds,
+        "seconds votes are gathered before a suggestion's message is edited (default 2)",
+    ),
+    # -- end of suggestions ----------------------------------------------------------------
 )
 
 
