@@ -51,10 +51,12 @@ def estimate_next(series: Series, now: datetime) -> Estimate | None:
     (or too few past editions exist to guess from)."""
     if _has_upcoming(series.editions, now):
         return None
+    # The organisers' own calendar day: 29 February 23:59 AoE is a February deadline,
+    # although it is already 1 March in UTC.
     past = [
-        (edition, at)
+        (edition, local)
         for edition in series.editions
-        if (main := edition.main_deadline) is not None and (at := main.at) is not None
+        if (main := edition.main_deadline) is not None and (local := main.local) is not None
     ]
     past = past[-MAX_EDITIONS:]
     if len(past) < MIN_EDITIONS:
