@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bot import paths
+
+if TYPE_CHECKING:
+    from bot.catalog.problems import Problem
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -89,7 +93,7 @@ def run_render(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _print_problems(problems: Any, stream: TextIO) -> None:
+def _print_problems(problems: Sequence[Problem], stream: TextIO) -> None:
     files = set()
     for problem in problems:
         print(problem.format(), file=stream)
