@@ -44,8 +44,7 @@ from bot.services import Services, build_services
 # Modules whose ``SCENES`` make up the demo, in order. Areas append theirs here.
 SCENE_MODULES: tuple[str, ...] = ("bot.discord_demo_scenes",)
 
-# The demo server's id is pinned so the bot can sync its commands to it as a guild, the
-# way a real deployment with ``guild_ids`` does (and SimCord's strict sync stays on).
+# A pinned id keeps the transcript and the preview the same from run to run.
 DEMO_GUILD_ID = 1_100_000_000_000_000_001
 DEMO_GUILD_NAME = "ML-Audio Study Group"
 # SimCord names every bot "TestBot"; a real deployment names the application in the portal.
@@ -97,7 +96,6 @@ def create_world(env: simcord.Env) -> DemoWorld:
 def demo_config(base: Config, world: DemoWorld) -> Config:
     """The bot's settings pointed at the demo server's channels and role."""
     return base.with_overrides(
-        guild_ids=(world.guild.id,),
         announcements_channel_id=world.announcements.id,
         suggestions_channel_id=world.suggestions.id,
         maintainer_role_ids=(world.maintainers.id,),
@@ -275,7 +273,9 @@ async def run_demo(
     to check every request the bot sent, or to open the preview in a browser).
     """
     with _database_location(options.database_path) as database_path:
-        config = base.with_overrides(database_path=database_path, guild_ids=(DEMO_GUILD_ID,))
+        # Global commands (no guild_ids), as a small deployment syncs them; SimCord's strict
+        # sync still refuses any command the bot forgot to sync.
+        config = base.with_overrides(database_path=database_path, guild_ids=())
         services = await build_services(config)
         try:
             return await _play(services, options, out, after_scenes)
