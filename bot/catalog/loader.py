@@ -104,7 +104,12 @@ class _CatalogChecker:
     def run(self) -> CheckResult:
         if not self.root.is_dir():
             self.problems.append(
-                Problem(str(self.root), None, "catalog folder not found", "pass the catalog folder")
+                Problem(
+                    str(self.root),
+                    None,
+                    "catalog folder not found",
+                    "pass the folder that holds sections.yaml and entries/",
+                )
             )
             return CheckResult(None, tuple(self.problems))
         self._read_sections(self.root / SECTIONS_FILE)

@@ -1,10 +1,12 @@
 """Read a catalog YAML file into values that remember their line, refusing risky YAML.
 
 PyYAML's ``safe_load`` forgets where values were, keeps the last of two equal keys without
-a word, and expands aliases (a few lines of "billion laughs" fill the memory). Here the file
-is composed into nodes by a :class:`yaml.SafeLoader` subclass that refuses anchors and aliases
-as soon as the parser meets them, and the nodes are turned into :class:`YamlMap`,
-:class:`YamlList` and :class:`YamlScalar`, which carry 1-based line numbers.
+a word, and expands aliases (a few lines of "billion laughs" fill the memory). Here anchors
+and aliases are refused while the parser streams its events, before anything is composed;
+the file is then composed into nodes (by libyaml when available) and the nodes are turned
+into :class:`YamlMap`, :class:`YamlList` and :class:`YamlScalar`, which carry 1-based line
+numbers. Duplicate keys, tabs in indentation, control characters, non-UTF-8 bytes and
+syntax errors all become :class:`~bot.catalog.problems.Problem` objects with a line.
 """
 
 from __future__ import annotations
@@ -82,7 +84,7 @@ class _CatalogLoader(yaml.SafeLoader):
     """A SafeLoader that stops at the first anchor or alias, before anything is expanded.
 
     Used when libyaml is missing; with libyaml the same refusal happens while streaming the
-    parser's events, before libyaml composes anything (see :func:`_compose_with_libyaml`).
+    parser's events, before libyaml composes anything (see :func:`_refuse_anchors`).
     """
 
     def compose_node(self, parent: Node | None, index: int) -> Node | None:
