@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Literal
 
@@ -127,7 +128,12 @@ _COMMIT = re.compile(r"Commit:\s*`([0-9a-f]{7,40})`")
 
 def find_source(path: Path) -> SourceInfo | None:
     """The repository and commit a shared file comes from, read from the nearest SOURCES.md."""
-    for folder in path.resolve().parents:
+    return _source_above(path.resolve().parent)
+
+
+@cache
+def _source_above(start: Path) -> SourceInfo | None:
+    for folder in (start, *start.parents):
         sources = folder / "SOURCES.md"
         if sources.is_file():
             text = sources.read_text(encoding="utf-8")

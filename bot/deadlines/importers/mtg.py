@@ -9,6 +9,7 @@ not conferences and are skipped, with a note.
 from __future__ import annotations
 
 import re
+import tempfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -37,8 +38,9 @@ _YEAR_SUFFIX = re.compile(r"\s*'?((?:19|20)?\d{2})$")
 def import_mtg(paths: list[Path], index: SeriesIndex) -> ImportResult:
     result = ImportResult()
     assumed = 0
-    for path in paths:
-        assumed += _file(path, index, result)
+    with tempfile.TemporaryDirectory(prefix="ml-audio-bot-mtg-") as scratch:
+        for path in paths:
+            assumed += _file(path, index, result, Path(scratch))
     if assumed:
         result.notes.append(
             Note(
@@ -67,7 +69,7 @@ def front_matter(text: str) -> tuple[str, int] | None:
     return "\n".join(kept) + "\n", opening + 1
 
 
-def _file(path: Path, index: SeriesIndex, result: ImportResult) -> int:
+def _file(path: Path, index: SeriesIndex, result: ImportResult, scratch: Path) -> int:
     file = str(path)
     try:
         raw = path.read_text(encoding="utf-8")
@@ -89,7 +91,7 @@ def _file(path: Path, index: SeriesIndex, result: ImportResult) -> int:
                 f"text before the front matter (which starts at line {opening}) ignored",
             )
         )
-    document, problems = read_yaml_text(file, body)
+    document, problems = read_yaml_text(file, body, scratch)
     for problem in problems:
         result.notes.append(Note("error", file, problem.line, "", problem.message))
     if not isinstance(document, YamlMap):
