@@ -28,6 +28,7 @@ MAX_FILE_BYTES = 4 * 1024 * 1024
 
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
+_STR_TAG = "tag:yaml.org,2002:str"
 _UTF8_BOM = b"\xef\xbb\xbf"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
@@ -209,7 +210,9 @@ def _compose(file: str, text: str, empty_hint: str) -> tuple[YamlValue | None, l
     loader: yaml.SafeLoader | yaml.CSafeLoader | None = None
     try:
         if HAS_LIBYAML:
-            _refuse_anchors(text)
+            # An anchor needs '&' and an alias '*'; most files have neither, so skip the scan.
+            if "&" in text or "*" in text:
+                _refuse_anchors(text)
             loader = yaml.CSafeLoader(text)
         else:
             loader = _CatalogLoader(text)
@@ -318,6 +321,8 @@ class _Converter:
         return fields
 
     def _scalar(self, node: ScalarNode) -> Scalar:
+        if node.tag == _STR_TAG:
+            return str(node.value)  # most values: no need for the constructor machinery
         try:
             value: object = self._loader.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError:
