@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import re
-import sqlite3
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -36,7 +35,7 @@ from bot.suggestions.outcomes import (
     Voted,
     VoteOutcome,
 )
-from bot.suggestions.store import NewSuggestion, StorageError, SuggestionStore
+from bot.suggestions.store import NewSuggestion, SuggestionStore
 from bot.suggestions.validation import Checked, check_draft, guess_kind
 from bot.text import truncate
 
@@ -326,12 +325,11 @@ class SuggestionService:
         current = await self._reviewable(guild_id, suggestion_id, is_maintainer, "approve")
         if isinstance(current, Refused):
             return current
-        outcome = await self._transition(
-            current, Status.APPROVED, actor_id, "approved", note=None, verb="approved"
-        )
-        if isinstance(outcome, Decided):
-            await self._announce(outcome.suggestion)
-        return outcome
+        # The announcement is queued in the approval's own transaction: both or neither.
+        return await self._transition(
+            current, Status.APPROVED, actor_id, "approved", note=None, verb="approved",
+            then=self._announce,
+        )  # fmt: skip
 
     async def reject(
         self,
@@ -420,6 +418,7 @@ class SuggestionService:
         *,
         note: str | None,
         verb: str,
+        then: Callable[[Suggestion], Awaitable[None]] | None = None,
     ) -> ReviewOutcome:
         now = self.clock.now()
         async with self.store.atomic() as store:
@@ -428,6 +427,10 @@ class SuggestionService:
             )
             if moved:
                 await store.audit(current.guild_id, current.id, actor_id, action, note or "", now)
+                if then is not None:
+                    decided = await store.get(current.id)
+                    assert decided is not None
+                    await then(decided)
         latest = await self.store.get(current.id)
         assert latest is not None
         if not moved:
@@ -491,19 +494,16 @@ class SuggestionService:
 
     # -- announcements, merging -----------------------------------------------------------
 
-    async def _announce(self, suggestion: Suggestion) -> None:
-        if self.announcer is None:
-            return
-        announcement = Announcement(
+    def announcement(self, suggestion: Suggestion) -> Announcement:
+        return Announcement(
             key=f"suggestion-approved:{suggestion.id}",
             content="",
             embed=render.announcement_embed(suggestion, self.section_title(suggestion.section)),
         )
-        try:
-            await self.announcer(announcement)
-        except (StorageError, sqlite3.Error):
-            # The approval stands; ``announce_backlog`` at the next start queues it again.
-            log.warning("suggestion #%d: announcement not queued yet", suggestion.id, exc_info=True)
+
+    async def _announce(self, suggestion: Suggestion) -> None:
+        if self.announcer is not None:
+            await self.announcer(self.announcement(suggestion))
 
     async def announce_backlog(self) -> int:
         """Queue the announcement of every approved suggestion (the outbox drops known keys)."""
@@ -511,12 +511,7 @@ class SuggestionService:
             return 0
         queued = 0
         for suggestion in await self.store.in_order((Status.APPROVED,)):
-            announcement = Announcement(
-                key=f"suggestion-approved:{suggestion.id}",
-                content="",
-                embed=render.announcement_embed(suggestion, self.section_title(suggestion.section)),
-            )
-            queued += bool(await self.announcer(announcement))
+            queued += bool(await self.announcer(self.announcement(suggestion)))
         return queued
 
     async def exportable(self) -> list[Suggestion]:
