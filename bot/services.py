@@ -33,6 +33,8 @@ from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.search import SearchIndex
 from bot.storage.database import Database
+from bot.suggestions.service import SuggestionService
+from bot.suggestions.wiring import build_service as build_suggestion_service
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +78,7 @@ class Services:
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     workers: list[BackgroundWorker] = field(default_factory=list)
     # -- area services: suggestions, outbox, deadlines, feeds add their fields below ------
+    suggestions: SuggestionService | None = None
 
     def add_worker(self, worker: BackgroundWorker) -> None:
         self.workers.append(worker)
@@ -138,6 +141,14 @@ async def build_services(
         catalog_info=info,
     )
     # -- area services: create them here (after the database is open) -------------------
+    services.suggestions = await build_suggestion_service(
+        config,
+        database,
+        services.clock,
+        lambda: services.catalog,
+        outbox=lambda: getattr(services, "outbox", None),
+        announcement_channel=lambda: services.config.announcements_channel_id,
+    )
     return services
 
 
