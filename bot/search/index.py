@@ -57,12 +57,15 @@ MAX_QUERY_TOKENS = 12
 MAX_PREFIX_EXPANSIONS = 30
 MAX_FUZZY_EXPANSIONS = 5
 MAX_PHRASE_CANDIDATES = 20
+# An address that is one of an entry's extra links, not its own (1.0).
+LINK_URL_VALUE = 0.9
 # Titles longer than this are matched word by word only, never as one misspelt phrase.
 MAX_TYPO_TITLE_CHARS = 24
 
 # Similarities of one query word to one indexed word.
 PREFIX_BASE, PREFIX_SPAN = 0.7, 0.25  # 0.7 … 0.95, growing with how much of the word was typed
 FUZZY_FACTOR = 0.92  # an edit-distance match never equals an exact one
+REAL_WORD_TYPO_FACTOR = 0.8
 
 # Share of the score that rewards matching the whole title rather than one of its words.
 COVERAGE_SHARE = 0.1
@@ -73,8 +76,8 @@ CONFIDENT_SCORE = 70.0
 CONFIDENT_MARGIN = 10.0
 
 # Autocomplete key kinds (smaller ranks first).
-_KEY_TITLE, _KEY_WORD, _KEY_OTHER = 0, 1, 2
-_KEY_KINDS = 3
+_KEY_TITLE, _KEY_ALIAS, _KEY_WORD, _KEY_OTHER = 0, 1, 2, 3
+_KEY_KINDS = 4
 
 # The empty autocomplete box shows a mix of kinds, most useful first.
 DEFAULT_KIND_ORDER: tuple[str, ...] = (
@@ -147,6 +150,9 @@ class SearchIndex:
         self._postings: dict[str, dict[int, int]] = defaultdict(dict)
         self._phrases: dict[str, dict[int, int]] = defaultdict(dict)
         self._arxiv: dict[str, list[int]] = defaultdict(list)
+        # Addresses without scheme or "www.": exact owners, and sorted for prefixes.
+        self._urls: dict[str, dict[int, int]] = defaultdict(dict)
+        self._sorted_urls: list[str] = []
         self._coverage_sets: list[tuple[frozenset[str], ...]] = []
         self._vocab: list[str] = []
         self._word_typos = TypoTable(())
@@ -176,6 +182,7 @@ class SearchIndex:
         # Edit distance only makes sense for words: numbers and id-like parts are left out.
         index._word_typos = TypoTable(w for w in index._vocab if not w.isdigit())
         index._sorted_titles = sorted(index._titles)
+        index._sorted_urls = sorted(index._urls)
         index._title_typos = TypoTable(k for k in index._titles if len(k) <= MAX_TYPO_TITLE_CHARS)
         index._prefixes = PrefixTable(index._autocomplete_keys())
         index._choice_names = [_choice_name(e) for e in index._entries]
@@ -226,6 +233,10 @@ class SearchIndex:
                 self._post(i, code, norm.tokens_of_folded(variant))
         for url in entry.all_urls:
             self._post(i, _F["url"], norm.url_tokens(url))
+            code = _F["url"] if url == entry.url else _F["link"]
+            owners = self._urls[norm.url_key(url)]
+            if owners.get(i, len(FIELDS)) > code:
+                owners[i] = code
             for arxiv_id in norm.arxiv_ids(url):
                 if i not in self._arxiv[arxiv_id]:
                     self._arxiv[arxiv_id].append(i)
@@ -278,11 +289,12 @@ class SearchIndex:
             def value(kind: int, rank: int = rank) -> int:
                 return kind * n + rank
 
-            for text in (entry.title, *entry.aliases):
+            names = [(entry.title, _KEY_TITLE)] + [(alias, _KEY_ALIAS) for alias in entry.aliases]
+            for text, key_kind in names:
                 for variant in norm.fold_variants(text):
                     words = norm.words(variant)
-                    yield " ".join(words), value(_KEY_TITLE)
-                    yield "".join(words), value(_KEY_TITLE)
+                    yield " ".join(words), value(key_kind)
+                    yield "".join(words), value(key_kind)
                     for start in range(1, len(words)):
                         if words[start] not in norm.STOPWORDS:
                             yield " ".join(words[start:]), value(_KEY_WORD)
@@ -357,6 +369,8 @@ class SearchIndex:
         query = query[:MAX_QUERY_CHARS]
         best: dict[int, _Match] = {}
         self._score_arxiv(query, best)
+        if norm.looks_like_url(query):
+            self._score_url(norm.url_key(query), best)
         self._score_phrase(norm.squash(query), best, thorough=thorough)
         if allowed is not None:
             best = {i: m for i, m in best.items() if i in allowed}
@@ -392,6 +406,24 @@ class SearchIndex:
         for arxiv_id in norm.arxiv_ids(query):
             for i in self._arxiv.get(arxiv_id, ()):
                 _keep(best, i, _Match(1.0, _F["arxiv id"], arxiv_id))
+
+    def _score_url(self, key: str, best: dict[int, _Match]) -> None:
+        """A pasted address: the entry with that URL, or the one URL it is the start of."""
+        if not key:
+            return
+        for i, code in self._urls.get(key, {}).items():
+            _keep(best, i, _Match(1.0 if FIELDS[code] == "url" else LINK_URL_VALUE, code, key))
+        lo = bisect_left(self._sorted_urls, key)
+        hi = bisect_left(self._sorted_urls, key + "\U0010ffff", lo)
+        if hi - lo > MAX_PHRASE_CANDIDATES:
+            return  # "github.com" starts too many addresses to mean any one of them
+        for url in self._sorted_urls[lo:hi]:
+            if url == key or url[len(key)] not in "/.?#-_":
+                continue  # only whole path segments: "github.com/iver5" is not "iver56"
+            value = 0.8 + 0.15 * len(key) / len(url)
+            for i, code in self._urls[url].items():
+                factor = 1.0 if FIELDS[code] == "url" else LINK_URL_VALUE
+                _keep(best, i, _Match(value * factor, code, url))
 
     def _score_phrase(self, key: str, best: dict[int, _Match], *, thorough: bool) -> None:
         """The whole query as one squashed key: equal, a prefix, or close by edit distance."""
@@ -437,15 +469,17 @@ class SearchIndex:
             for candidate in candidates:
                 if candidate != word:
                     found[candidate] = PREFIX_BASE + PREFIX_SPAN * len(word) / len(candidate)
-        if word not in self._postings:
-            cutoff = 75 if len(word) == 4 else 80
-            close = self._word_typos.near(word, cutoff=cutoff)
-            if not close and thorough:
-                close = self._word_typos.scan(word, cutoff=cutoff, limit=MAX_FUZZY_EXPANSIONS)
-            for candidate, similarity in close:
-                value = FUZZY_FACTOR * similarity / 100
-                if value > found.get(candidate, 0.0):
-                    found[candidate] = value
+        # Typos are looked for even when the word exists: "principle" for "principal".
+        cutoff = 75 if len(word) == 4 else 80
+        close = self._word_typos.near(word, cutoff=cutoff)
+        if not close and thorough and word not in self._postings:
+            close = self._word_typos.scan(word, cutoff=cutoff, limit=MAX_FUZZY_EXPANSIONS)
+        # A word that exists is more likely meant than a near neighbour of it.
+        factor = FUZZY_FACTOR * (REAL_WORD_TYPO_FACTOR if word in self._postings else 1.0)
+        for candidate, similarity in close:
+            value = factor * similarity / 100
+            if value > found.get(candidate, 0.0):
+                found[candidate] = value
         return found
 
     def _score_words(

@@ -149,6 +149,14 @@ def url_tokens(url: str) -> list[str]:
     return [t for t in tokens(f"{host} {path}") if t not in URL_NOISE]
 
 
+def url_key(url: str) -> str:
+    """An address compared as typed: no scheme, ``www.``, query, fragment or final slash."""
+    key = url.strip().casefold()
+    key = re.sub(r"^[a-z][a-z0-9+.-]*://", "", key)
+    key = re.split(r"[?#]", key, maxsplit=1)[0]
+    return key.removeprefix("www.").rstrip("/")
+
+
 def unique(items: Iterable[str]) -> list[str]:
     """Items in first-seen order without repeats."""
     return list(dict.fromkeys(items))
