@@ -1,0 +1,143 @@
+"""The background worker that hands due deadline reminders to the outbox.
+
+Each run plans the reminders due since the stored watermark (``plan_reminders``), enqueues
+them with ``publish=True`` into the announcement channel, and moves the watermark, all in
+one transaction: after a crash either both happened or neither, and a repeated run finds
+the keys already in the outbox, which refuses them. Delivery, crossposting, the hourly
+publication budget and retries are the outbox's job. A reminder expires at its deadline,
+so one stuck in the queue past the deadline is dropped (and logged) rather than posted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.clock import Clock
+from bot.deadlines.model import DeadlineBook
+from bot.deadlines.reminders import (
+    DEFAULT_OFFSETS,
+    next_due,
+    plan_reminders,
+    render_reminder,
+)
+from bot.outbox import Outbox, OutgoingMessage
+from bot.storage.database import Database, Migration
+
+log = logging.getLogger(__name__)
+
+COMPONENT = "deadlines"
+MIGRATIONS = [
+    Migration(
+        1,
+        "reminder watermark",
+        """
+        CREATE TABLE deadline_reminder_state (
+            id            INTEGER PRIMARY KEY CHECK (id = 1),
+            planned_until TEXT NOT NULL
+        );
+        """,
+    ),
+]
+# The longest the worker sleeps without looking again (data may have been reloaded).
+IDLE_SECONDS = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    enqueued: int
+    late: int
+    skipped: int
+
+
+class ReminderScheduler:
+    """Plans and enqueues deadline reminders; a ``Services`` background worker."""
+
+    name = "deadline-reminders"
+
+    def __init__(
+        self,
+        database: Database,
+        outbox: Outbox,
+        clock: Clock,
+        book: Callable[[], DeadlineBook],
+        channel_id: int,
+        offsets: Sequence[timedelta] = DEFAULT_OFFSETS,
+    ) -> None:
+        self._db = database
+        self._outbox = outbox
+        self._clock = clock
+        self._book = book
+        self._channel_id = channel_id
+        self._offsets = tuple(offsets)
+        self._task: asyncio.Task[None] | None = None
+
+    async def setup(self) -> None:
+        await self._db.migrate(COMPONENT, MIGRATIONS)
+
+    async def watermark(self) -> datetime | None:
+        row = await self._db.fetchone(
+            "SELECT planned_until FROM deadline_reminder_state WHERE id = 1"
+        )
+        return datetime.fromisoformat(str(row["planned_until"])) if row else None
+
+    async def run_once(self) -> RunResult:
+        book = self._book()
+        since = await self.watermark()
+        plan = plan_reminders(book, self._clock, since, self._offsets)
+        now = self._clock.now()
+        enqueued = 0
+        async with self._db.transaction():
+            for reminder in plan.send:
+                message = OutgoingMessage(
+                    key=reminder.key,
+                    channel_id=self._channel_id,
+                    content=render_reminder(reminder),
+                    publish=True,
+                    expires_at=reminder.deadline_at,
+                )
+                if await self._outbox.enqueue(message):
+                    enqueued += 1
+            await self._db.execute(
+                "INSERT INTO deadline_reminder_state (id, planned_until) VALUES (1, ?) "
+                "ON CONFLICT (id) DO UPDATE SET planned_until = excluded.planned_until",
+                (now.isoformat(),),
+            )
+        for reminder in plan.send:
+            if reminder.late:
+                log.info("reminder %s sent late (due %s)", reminder.key, reminder.due.isoformat())
+        for skipped in plan.skipped:
+            log.info("reminder %s skipped: %s", skipped.key, skipped.reason)
+        late = sum(1 for r in plan.send if r.late)
+        return RunResult(enqueued, late, len(plan.skipped))
+
+    async def seconds_until_next(self) -> float:
+        now = self._clock.now()
+        due = next_due(self._book(), now, self._offsets)
+        if due is None:
+            return IDLE_SECONDS
+        return max(0.0, min(IDLE_SECONDS, (due - now).total_seconds()))
+
+    async def start(self) -> None:
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._run(), name=self.name)
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.run_once()
+            except Exception:
+                # One bad run (a locked database) must not end the reminders for good.
+                log.exception("deadline reminder run failed; trying again later")
+            await self._clock.sleep(await self.seconds_until_next())

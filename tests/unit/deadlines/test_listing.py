@@ -1,0 +1,114 @@
+"""What /deadlines lists: filters, order, TBA, estimates, past hidden."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from bot.deadlines.dates import parse_local
+from bot.deadlines.listing import (
+    FilterError,
+    edition_details,
+    format_row,
+    parse_filter,
+    upcoming_rows,
+)
+from bot.deadlines.model import Deadline, DeadlineBook, Edition, Series
+from bot.deadlines.timezones import parse_timezone
+
+AOE = parse_timezone("AoE")
+
+
+def edition(
+    series: str, name: str, year: int, *deadlines: tuple[str, str | None], **extra: object
+) -> Edition:
+    made = tuple(
+        Deadline(kind, AOE, parse_local(at).value if at else None) for kind, at in deadlines
+    )
+    return Edition(f"{series}-{year}", series, name, year, made, **extra)  # type: ignore[arg-type]
+
+
+BOOK = DeadlineBook(
+    (
+        Series(
+            "icassp",
+            "ICASSP",
+            (
+                edition(
+                    "icassp", "ICASSP", 2026, ("paper", "2025-09-17 23:59"), end=date(2026, 5, 8)
+                ),
+                edition(
+                    "icassp",
+                    "ICASSP",
+                    2027,
+                    ("paper", "2026-09-16 23:59"),
+                    ("camera-ready", None),
+                    start=date(2027, 5, 16),
+                    end=date(2027, 5, 21),
+                    place="Toronto, Canada",
+                    source="ccfddl/ccf-deadlines@5f8dce347bc1:conference/CG/icassp.yml#L42",
+                ),
+            ),
+            tags=("audio", "speech"),
+        ),
+        Series(
+            "neurips",
+            "NeurIPS",
+            (
+                edition("neurips", "NeurIPS", 2025, ("paper", "2025-05-15 23:59")),
+                edition("neurips", "NeurIPS", 2026, ("paper", "2026-05-06 23:59")),
+            ),
+            tags=("ml",),
+            aliases=("NIPS",),
+        ),
+    )
+)
+NOW = datetime(2026, 9, 1, tzinfo=UTC)
+
+
+def test_everything_upcoming_soonest_first_then_tba_then_estimates() -> None:
+    rows = [format_row(r) for r in upcoming_rows(BOOK, NOW, parse_filter("", BOOK))]
+    unix = int(datetime(2026, 9, 17, 11, 59, tzinfo=UTC).timestamp())  # 23:59 AoE on the 16th
+    assert rows[0] == f"**ICASSP 2027** · Paper — <t:{unix}:F> (<t:{unix}:R>) · 23:59 AoE"
+    assert rows[1] == "**ICASSP 2027** · Camera-ready — TBA"
+    assert rows[2].startswith("**NeurIPS 2027** · *estimate:* expected around mid-May 2027")
+    assert len(rows) == 3  # ICASSP 2026 and NeurIPS 2026 deadlines are past: hidden
+
+
+def test_filter_by_tag_conference_alias_and_days() -> None:
+    assert all(
+        "ICASSP" in format_row(r) for r in upcoming_rows(BOOK, NOW, parse_filter("audio", BOOK))
+    )
+    assert all(
+        "NeurIPS" in format_row(r) for r in upcoming_rows(BOOK, NOW, parse_filter("nips", BOOK))
+    )
+    within = upcoming_rows(BOOK, NOW, parse_filter("within 14 days", BOOK))
+    assert [r.deadline.kind for r in within if r.deadline] == []
+    within = upcoming_rows(BOOK, NOW, parse_filter("icassp 30d", BOOK))
+    assert [format_row(r).split(" — ")[0] for r in within] == ["**ICASSP 2027** · Paper"]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"), [("wasp", "no conference or tag 'wasp'"), ("0d", "1 to")]
+)
+def test_unknown_filter_says_what_exists(text: str, message: str) -> None:
+    with pytest.raises(FilterError, match=message) as error:
+        parse_filter(text, BOOK)
+    if "wasp" in text:
+        assert "ICASSP" in str(error.value)
+        assert "audio" in str(error.value)
+
+
+def test_details_of_the_next_edition() -> None:
+    series = BOOK.get("icassp")
+    assert series is not None
+    shown, lines = edition_details(series, NOW)
+    assert shown is not None
+    assert shown.year == 2027
+    assert "**Dates:** 2027-05-16 to 2027-05-21" in lines
+    assert "**Camera-ready:** TBA" in lines
+    assert lines[-1].startswith("-# Source: ccfddl/ccf-deadlines@")
+    _, later = edition_details(series, datetime(2026, 10, 1, tzinfo=UTC))
+    assert any("(passed)" in line for line in later)
+    assert any(line.startswith("*Estimate:*") and "ICASSP 2028" in line for line in later)

@@ -1,0 +1,99 @@
+"""The reminder worker with the real outbox: enqueued once, published, late, across restarts."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.deadlines.dates import parse_local
+from bot.deadlines.model import Deadline, DeadlineBook, Edition, Series
+from bot.deadlines.scheduler import ReminderScheduler
+from bot.deadlines.timezones import parse_timezone
+from bot.outbox import Outbox
+from bot.storage.database import Database
+
+CHANNEL = 555
+DEADLINE_UTC = datetime(2026, 9, 17, 11, 59, tzinfo=UTC)  # 2026-09-16 23:59 AoE
+
+
+def book(paper_at: str = "2026-09-16 23:59") -> DeadlineBook:
+    deadline = Deadline("paper", parse_timezone("AoE"), parse_local(paper_at).value)
+    edition = Edition("icassp-2027", "icassp", "ICASSP", 2027, (deadline,))
+    return DeadlineBook((Series("icassp", "ICASSP", (edition,)),))
+
+
+@pytest.fixture
+async def database() -> AsyncIterator[Database]:
+    db = await Database.open(":memory:")
+    yield db
+    await db.close()
+
+
+async def scheduler(
+    db: Database, clock: FakeClock, data: DeadlineBook
+) -> tuple[ReminderScheduler, Outbox]:
+    outbox = Outbox(db, clock)
+    await outbox.setup()
+    worker = ReminderScheduler(db, outbox, clock, lambda: data, CHANNEL)
+    await worker.setup()
+    return worker, outbox
+
+
+async def test_reminders_reach_the_outbox_once_published_with_expiry(database: Database) -> None:
+    clock = FakeClock(DEADLINE_UTC - timedelta(days=31))
+    worker, outbox = await scheduler(database, clock, book())
+    await worker.run_once()  # first run: sets the watermark, no backlog
+    for _ in range(40 * 24):  # forty days, hour by hour, with a restart every day
+        clock.advance(3600)
+        worker, outbox = await scheduler(database, clock, book())
+        await worker.run_once()
+    items = await outbox.items()
+    assert [item.key for item in items] == [
+        "deadline:icassp-2027:paper:30d@20260917T1159Z",
+        "deadline:icassp-2027:paper:7d@20260917T1159Z",
+        "deadline:icassp-2027:paper:1d@20260917T1159Z",
+        "deadline:icassp-2027:paper:3h@20260917T1159Z",
+    ]
+    assert all(item.publish and item.channel_id == CHANNEL for item in items)
+    assert all(item.expires_at == DEADLINE_UTC for item in items)
+
+
+async def test_down_for_days_sends_one_late_reminder(database: Database) -> None:
+    clock = FakeClock(DEADLINE_UTC - timedelta(days=10))
+    worker, outbox = await scheduler(database, clock, book())
+    await worker.run_once()
+    clock.advance(timedelta(days=9, hours=12).total_seconds())  # the bot was down
+    result = await worker.run_once()
+    assert (result.enqueued, result.late, result.skipped) == (1, 1, 1)  # 7d superseded
+    item = (await outbox.items())[0]
+    assert item.key.startswith("deadline:icassp-2027:paper:1d@")
+    assert "Late reminder" in item.payload["content"]
+
+
+async def test_moved_deadline_gets_new_reminders(database: Database) -> None:
+    clock = FakeClock(DEADLINE_UTC - timedelta(days=8))
+    data = {"book": book()}
+    outbox = Outbox(database, clock)
+    await outbox.setup()
+    worker = ReminderScheduler(database, outbox, clock, lambda: data["book"], CHANNEL)
+    await worker.setup()
+    await worker.run_once()
+    clock.advance(timedelta(days=1).total_seconds())
+    await worker.run_once()  # the 7-day reminder for 16 September
+    data["book"] = book("2026-09-23 23:59")  # organisers extend by a week
+    clock.advance(timedelta(days=7).total_seconds())
+    await worker.run_once()
+    keys = [item.key for item in await outbox.items()]
+    assert keys == [
+        "deadline:icassp-2027:paper:7d@20260917T1159Z",
+        "deadline:icassp-2027:paper:7d@20260924T1159Z",
+    ]
+
+
+async def test_next_wake_up_is_the_next_due_reminder(database: Database) -> None:
+    clock = FakeClock(DEADLINE_UTC - timedelta(days=7, minutes=4))
+    worker, _ = await scheduler(database, clock, book())
+    assert await worker.seconds_until_next() == 240.0
