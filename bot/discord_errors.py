@@ -22,7 +22,18 @@ log = logging.getLogger(__name__)
 
 
 class UserFacingError(app_commands.AppCommandError):
-    """Raise from a command with a message meant for the user (bad input, missing setup)."""
+    """Raise from deep inside a command with a message meant for the user.
+
+    The tree's error handler shows it ephemerally and logs ``outcome=refused``. In a command
+    body itself prefer ``await refuse(interaction, "...")`` and return: an exception also
+    reaches SimCord's error capture, so tests would have to acknowledge it.
+    """
+
+
+async def refuse(interaction: discord.Interaction[Any], message: str, **fields: Any) -> None:
+    """Answer only the caller with what to fix, and log the interaction as refused."""
+    log_interaction(interaction, "refused", **fields)
+    await tell_user(interaction, message)
 
 
 def error_reference() -> str:
@@ -63,7 +74,7 @@ def describe_failure(error: BaseException) -> tuple[str, str, bool]:
             "bad-input",
             False,
         )
-    if isinstance(cause, discord.DiscordServerError):
+    if isinstance(cause, discord.HTTPException) and cause.status >= 500:
         return (
             "Discord had a problem delivering my answer. Please try again in a moment.",
             "discord-error",

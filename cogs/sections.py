@@ -8,7 +8,7 @@ from discord.ext import commands
 
 from bot import text
 from bot.client import MLAudioBot, services_of
-from bot.discord_errors import UserFacingError
+from bot.discord_errors import refuse
 from bot.discord_format import section_pages, section_path, sections_embed
 from bot.discord_paging import PagedView
 from bot.search import UnknownFilterError
@@ -35,11 +35,14 @@ class Sections(commands.Cog):
             section = self.services.search.resolve_section(name)
         except UnknownFilterError as exc:
             hint = ", ".join(f"`{s}`" for s in exc.suggestions) if exc.suggestions else ""
-            raise UserFacingError(
+            await refuse(
+                interaction,
                 f"There is no section called {text.truncate(name, 80)!r}."
                 + (f" Did you mean {hint}?" if hint else "")
-                + " `/sections` lists them all."
-            ) from None
+                + " `/sections` lists them all.",
+                reason="unknown-section",
+            )
+            return
         pages, labels = section_pages(catalog, section)
         view = PagedView(pages, owner_id=interaction.user.id, labels=labels)
         await view.send(interaction, ephemeral=private)
