@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bot.search.cli",
     "bot.discord_cli",
     "bot.discord_demo_cli",
+    "bot.health_cli",
     "bot.deadlines.cli",
     "bot.suggestions.cli",
 )

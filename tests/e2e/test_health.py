@@ -1,0 +1,44 @@
+"""The serving bot's heartbeat: healthy while connected, gone once it stops."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import simcord
+
+from bot.client import MLAudioBot
+from bot.discord_health import HeartbeatWriter
+from bot.health import check_health
+
+
+async def test_heartbeat_of_a_connected_bot_reads_healthy_and_vanishes_on_stop(
+    simcord_env: simcord.Env, simcord_bot: MLAudioBot, tmp_path: Path
+) -> None:
+    path = tmp_path / "ml-audio-bot.health"
+    writer = HeartbeatWriter(simcord_bot, simcord_bot.services, path, interval=3600)
+
+    await writer.start()
+    await simcord_env.settle()
+    beat = await writer.beat()
+
+    assert beat.ready
+    assert beat.database_ok
+    assert check_health(path).healthy
+
+    await writer.stop()
+
+    assert not path.exists()
+    assert not check_health(path).healthy
+
+
+async def test_a_closed_database_makes_the_bot_unhealthy(
+    simcord_env: simcord.Env, simcord_bot: MLAudioBot, tmp_path: Path
+) -> None:
+    path = tmp_path / "ml-audio-bot.health"
+    writer = HeartbeatWriter(simcord_bot, simcord_bot.services, path, interval=3600)
+    await simcord_bot.services.database.close()
+
+    beat = await writer.beat()
+
+    assert not beat.database_ok
+    assert "database" in check_health(path).message
