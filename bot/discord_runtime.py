@@ -20,7 +20,9 @@ from bot.catalog.problems import CatalogError
 from bot.client import MLAudioBot, create_bot
 from bot.config import Config, ConfigError
 from bot.discord_api import use_api_base, use_gateway_from_api
+from bot.discord_health import HeartbeatWriter
 from bot.discord_logging import setup_logging
+from bot.health import health_file
 from bot.services import build_services
 
 log = logging.getLogger(__name__)
@@ -126,11 +128,19 @@ async def _serve(bot: MLAudioBot) -> None:
             loop.add_signal_handler(signum, stop.set)
     connection = asyncio.create_task(bot.connect(reconnect=True), name="gateway")
     stopper = asyncio.create_task(stop.wait(), name="stop-signal")
-    done, _pending = await asyncio.wait({connection, stopper}, return_when=asyncio.FIRST_COMPLETED)
-    if stopper in done:
-        log.info("stop signal received: finishing in-flight interactions")
-        await bot.close()  # waits for in-flight interactions, stops workers, disconnects
-    else:
-        stopper.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await connection  # re-raises a gateway failure (e.g. PrivilegedIntentsRequired)
+    # The heartbeat file behind `ml-audio-bot health` (the container's HEALTHCHECK).
+    heartbeat = HeartbeatWriter(bot, bot.services, health_file())
+    await heartbeat.start()
+    try:
+        done, _pending = await asyncio.wait(
+            {connection, stopper}, return_when=asyncio.FIRST_COMPLETED
+        )
+        if stopper in done:
+            log.info("stop signal received: finishing in-flight interactions")
+            await bot.close()  # waits for in-flight interactions, stops workers, disconnects
+        else:
+            stopper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await connection  # re-raises a gateway failure (e.g. PrivilegedIntentsRequired)
+    finally:
+        await heartbeat.stop()
