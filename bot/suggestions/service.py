@@ -388,6 +388,13 @@ class SuggestionService:
             "suggestion number (#12)."
         )
 
+    async def review_refusal(
+        self, guild_id: int | None, suggestion_id: int, *, is_maintainer: bool
+    ) -> Refused | None:
+        """Why this member may not review this suggestion now, or None if they may."""
+        found = await self._reviewable(guild_id, suggestion_id, is_maintainer, "review")
+        return found if isinstance(found, Refused) else None
+
     async def _reviewable(
         self, guild_id: int | None, suggestion_id: int, is_maintainer: bool, verb: str
     ) -> Suggestion | Refused:

@@ -1,0 +1,736 @@
+"""Suggestions in Discord: the modal, the voting message, its buttons, posting and edits.
+
+``SuggestionsUI`` is the one object the cog and the buttons talk to. The buttons on a
+suggestion's message are ``DynamicItem``s whose ``custom_id`` carries the action and the
+suggestion id (``sg:up:42``), so they keep working after a restart without re-sending
+anything. Vote counts on the message are refreshed through a ``Debouncer``: a burst of
+votes causes one edit (showing the final counts), which keeps well inside rate limits.
+
+The rules themselves live in ``bot.suggestions.service``; this module only turns
+interactions into calls and outcomes into replies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot import text
+from bot.discord_errors import report_failure, tell_user
+from bot.discord_logging import log_interaction
+from bot.suggestions import render
+from bot.suggestions.debounce import Debouncer
+from bot.suggestions.model import Draft, Status, Suggestion, Vote
+from bot.suggestions.outcomes import (
+    AlreadySuggested,
+    Created,
+    Decided,
+    Edited,
+    InCatalog,
+    Invalid,
+    Refused,
+    SimilarTitles,
+    Voted,
+)
+from bot.suggestions.service import SuggestionService, is_maintainer
+from bot.suggestions.store import StorageError
+from bot.suggestions.validation import REASON_MAX, TITLE_MAX, URL_MAX
+
+if TYPE_CHECKING:
+    from bot.client import MLAudioBot
+
+log = logging.getLogger(__name__)
+
+CUSTOM_ID_PREFIX = "sg"
+DRAFT_VIEW_TIMEOUT = 15 * 60.0
+THREAD_NAME_MAX = 100
+# Markers searched in the channel before re-posting an unposted suggestion (crash safety).
+HISTORY_SEARCH_LIMIT = 50
+
+ACTION_LABELS: dict[str, tuple[str, discord.ButtonStyle]] = {
+    "approve": ("Approve", discord.ButtonStyle.success),
+    "reject": ("Reject", discord.ButtonStyle.danger),
+    "dup": ("Duplicate", discord.ButtonStyle.secondary),
+    "voters": ("Voters", discord.ButtonStyle.secondary),
+}
+
+
+def storage_message(error: StorageError) -> str:
+    return (
+        f"I couldn't save that: {error}. Nothing was changed; please try again in a minute "
+        "(maintainers have been told in the log)."
+    )
+
+
+# -- the voting message ----------------------------------------------------------------------
+
+
+class SuggestionButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=r"sg:(?P<action>up|down|approve|reject|dup|voters):(?P<id>[0-9]{1,20})",
+):
+    """One button of a suggestion's message; survives restarts through its custom_id."""
+
+    def __init__(self, action: str, suggestion_id: int, *, count: int | None = None) -> None:
+        if action in ("up", "down"):
+            emoji = render.UP_EMOJI if action == "up" else render.DOWN_EMOJI
+            button: discord.ui.Button[discord.ui.View] = discord.ui.Button(
+                label=str(count or 0),
+                emoji=emoji,
+                style=discord.ButtonStyle.primary,
+                custom_id=f"{CUSTOM_ID_PREFIX}:{action}:{suggestion_id}",
+                row=0,
+            )
+        else:
+            label, style = ACTION_LABELS[action]
+            button = discord.ui.Button(
+                label=label,
+                style=style,
+                custom_id=f"{CUSTOM_ID_PREFIX}:{action}:{suggestion_id}",
+                row=0 if action == "voters" else 1,
+            )
+        super().__init__(button)
+        self.action = action
+        self.suggestion_id = suggestion_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: Any,
+        /,
+    ) -> SuggestionButton:
+        return cls(match["action"], int(match["id"]))
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        from bot.client import admit
+
+        return await admit(interaction)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        ui = ui_of(interaction.client)
+        try:
+            await ui.on_button(interaction, self.action, self.suggestion_id)
+        except StorageError as exc:
+            log_interaction(interaction, "storage-error")
+            await tell_user(interaction, storage_message(exc))
+        except Exception as exc:
+            await report_failure(interaction, exc)
+
+
+def suggestion_view(suggestion: Suggestion) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    if suggestion.is_open:
+        view.add_item(SuggestionButton("up", suggestion.id, count=suggestion.tally.up))
+        view.add_item(SuggestionButton("down", suggestion.id, count=suggestion.tally.down))
+    view.add_item(SuggestionButton("voters", suggestion.id))
+    if suggestion.is_open:
+        for action in ("approve", "reject", "dup"):
+            view.add_item(SuggestionButton(action, suggestion.id))
+    return view
+
+
+def suggestion_embed(service: SuggestionService, suggestion: Suggestion) -> discord.Embed:
+    return discord.Embed.from_dict(
+        render.suggestion_embed(suggestion, service.section_title(suggestion.section))
+    )
+
+
+# -- modals --------------------------------------------------------------------------------------
+
+
+SubmitHandler = Callable[[discord.Interaction[Any], Draft], Awaitable[None]]
+
+
+class SuggestionModal(discord.ui.Modal):
+    """Title, link and why it helps; prefilled from the command or from an earlier try."""
+
+    def __init__(self, heading: str, draft: Draft, on_submit: SubmitHandler) -> None:
+        super().__init__(title=text.truncate(heading, 45), timeout=DRAFT_VIEW_TIMEOUT)
+        self.draft = draft
+        self._handler = on_submit
+        self.title_input: discord.ui.TextInput[SuggestionModal] = discord.ui.TextInput(
+            label="Title",
+            placeholder="e.g. WaveNet: A Generative Model for Raw Audio",
+            default=draft.title[:TITLE_MAX] or None,
+            max_length=TITLE_MAX,
+        )
+        self.url_input: discord.ui.TextInput[SuggestionModal] = discord.ui.TextInput(
+            label="Link (http or https)",
+            placeholder="https://…",
+            default=draft.url[:URL_MAX] or None,
+            max_length=URL_MAX,
+        )
+        self.reason_input: discord.ui.TextInput[SuggestionModal] = discord.ui.TextInput(
+            label="Why does it help people starting out?",
+            style=discord.TextStyle.paragraph,
+            placeholder="What will a learner get from it? Who is it for?",
+            default=draft.reason[:REASON_MAX] or None,
+            max_length=REASON_MAX,
+        )
+        for item in (self.title_input, self.url_input, self.reason_input):
+            self.add_item(item)
+
+    async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
+        typed = Draft(
+            self.title_input.value,
+            self.url_input.value,
+            self.draft.section,
+            self.reason_input.value,
+            self.draft.kind,
+        )
+        await self._handler(interaction, typed)
+
+    async def on_error(self, interaction: discord.Interaction[Any], error: Exception, /) -> None:  # type: ignore[override]
+        if isinstance(error, StorageError):
+            await tell_user(interaction, storage_message(error))
+            return
+        await report_failure(interaction, error)
+
+
+class OneFieldModal(discord.ui.Modal):
+    """A maintainer's reason (reject) or target (duplicate)."""
+
+    def __init__(
+        self,
+        heading: str,
+        label: str,
+        on_submit: Callable[[discord.Interaction[Any], str], Awaitable[None]],
+        *,
+        placeholder: str = "",
+        paragraph: bool = False,
+        max_length: int = 500,
+    ) -> None:
+        super().__init__(title=text.truncate(heading, 45), timeout=DRAFT_VIEW_TIMEOUT)
+        self._handler = on_submit
+        self.field: discord.ui.TextInput[OneFieldModal] = discord.ui.TextInput(
+            label=label,
+            placeholder=placeholder or None,
+            style=discord.TextStyle.paragraph if paragraph else discord.TextStyle.short,
+            max_length=max_length,
+        )
+        self.add_item(self.field)
+
+    async def on_submit(self, interaction: discord.Interaction[Any], /) -> None:
+        await self._handler(interaction, self.field.value)
+
+    async def on_error(self, interaction: discord.Interaction[Any], error: Exception, /) -> None:  # type: ignore[override]
+        if isinstance(error, StorageError):
+            await tell_user(interaction, storage_message(error))
+            return
+        await report_failure(interaction, error)
+
+
+class DraftView(discord.ui.View):
+    """Buttons under a refusal: reopen the modal with what was typed (and maybe confirm)."""
+
+    def __init__(
+        self,
+        owner_id: int,
+        reopen: Callable[[discord.Interaction[Any]], Awaitable[None]],
+        confirm: Callable[[discord.Interaction[Any]], Awaitable[None]] | None = None,
+        *,
+        reopen_label: str = "Fix and resubmit",
+    ) -> None:
+        super().__init__(timeout=DRAFT_VIEW_TIMEOUT)
+        self.owner_id = owner_id
+        self._reopen = reopen
+        self._confirm = confirm
+        fix: discord.ui.Button[DraftView] = discord.ui.Button(
+            label=reopen_label, style=discord.ButtonStyle.primary
+        )
+        fix.callback = self._on_reopen  # type: ignore[method-assign]
+        self.add_item(fix)
+        if confirm is not None:
+            anyway: discord.ui.Button[DraftView] = discord.ui.Button(
+                label="Submit anyway", style=discord.ButtonStyle.success
+            )
+            anyway.callback = self._on_confirm  # type: ignore[method-assign]
+            self.add_item(anyway)
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        from bot.client import admit
+
+        if not await admit(interaction):
+            return False
+        if interaction.user.id == self.owner_id:
+            return True
+        await interaction.response.send_message(
+            "This draft belongs to someone else.", ephemeral=True
+        )
+        return False
+
+    async def _on_reopen(self, interaction: discord.Interaction[Any]) -> None:
+        await self._reopen(interaction)
+
+    async def _on_confirm(self, interaction: discord.Interaction[Any]) -> None:
+        assert self._confirm is not None
+        self.stop()
+        await self._confirm(interaction)
+
+    async def on_error(
+        self, interaction: discord.Interaction[Any], error: Exception, item: Any, /
+    ) -> None:
+        if isinstance(error, StorageError):
+            await tell_user(interaction, storage_message(error))
+            return
+        await report_failure(interaction, error)
+
+
+# -- the controller -------------------------------------------------------------------------
+
+
+def ui_of(client: discord.Client) -> SuggestionsUI:
+    ui = getattr(client, "suggestions_ui", None)
+    if not isinstance(ui, SuggestionsUI):
+        raise RuntimeError("the suggestions cog is not loaded")
+    return ui
+
+
+class SuggestionsUI:
+    """Everything the suggestions feature does in Discord, for one bot."""
+
+    def __init__(self, bot: MLAudioBot, service: SuggestionService) -> None:
+        self.bot = bot
+        self.service = service
+        self.edits: Debouncer[int] = Debouncer(
+            self.refresh_message, bot.services.config.suggestions_edit_delay
+        )
+        self._background: set[asyncio.Task[None]] = set()
+
+    @property
+    def config(self) -> Any:
+        return self.bot.services.config
+
+    def maintainer(self, interaction: discord.Interaction[Any]) -> bool:
+        user = interaction.user
+        roles = [role.id for role in user.roles] if isinstance(user, discord.Member) else []
+        return is_maintainer(
+            roles, interaction.permissions.manage_guild, self.config.maintainer_role_ids
+        )
+
+    # -- proposing --------------------------------------------------------------------------
+
+    def modal_for_new(self, draft: Draft, *, anonymous: bool) -> SuggestionModal:
+        async def submitted(interaction: discord.Interaction[Any], typed: Draft) -> None:
+            await self.submit(interaction, typed, anonymous=anonymous, confirm_similar=False)
+
+        return SuggestionModal("Suggest a resource", draft, submitted)
+
+    async def submit(
+        self,
+        interaction: discord.Interaction[Any],
+        draft: Draft,
+        *,
+        anonymous: bool,
+        confirm_similar: bool,
+    ) -> None:
+        """Store a suggestion from a modal (or a confirmation) and post it for voting."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if interaction.guild is None:
+            await tell_user(interaction, "Suggestions live in a server; use /suggest there.")
+            return
+        try:
+            outcome = await self.service.submit(
+                interaction.guild.id,
+                interaction.user.id,
+                draft,
+                anonymous=anonymous,
+                confirm_similar=confirm_similar,
+            )
+        except StorageError as exc:
+            log_interaction(interaction, "storage-error")
+            await self._followup(
+                interaction, storage_message(exc), self._fix_view(interaction, draft, anonymous)
+            )
+            return
+        if isinstance(outcome, Created):
+            await self._created(interaction, outcome.suggestion)
+            return
+        reopen_draft = outcome.draft if not isinstance(outcome, Refused) else draft
+        view = self._fix_view(interaction, reopen_draft, anonymous)
+        if isinstance(outcome, SimilarTitles):
+
+            async def confirm(again: discord.Interaction[Any]) -> None:
+                await self.submit(again, outcome.draft, anonymous=anonymous, confirm_similar=True)
+
+            view = DraftView(interaction.user.id, view._reopen, confirm, reopen_label="Edit first")
+        log_interaction(interaction, "refused", reason=type(outcome).__name__)
+        await self._followup(interaction, self.describe(outcome, interaction.guild.id), view)
+
+    def _fix_view(
+        self, interaction: discord.Interaction[Any], draft: Draft, anonymous: bool
+    ) -> DraftView:
+        async def reopen(again: discord.Interaction[Any]) -> None:
+            await again.response.send_modal(self.modal_for_new(draft, anonymous=anonymous))
+
+        return DraftView(interaction.user.id, reopen)
+
+    async def _followup(
+        self, interaction: discord.Interaction[Any], message: str, view: discord.ui.View | None
+    ) -> None:
+        content = text.truncate(message, text.CONTENT)
+        if view is None:
+            await interaction.followup.send(content, ephemeral=True)
+        else:
+            await interaction.followup.send(content, ephemeral=True, view=view)
+
+    def describe(self, outcome: Any, guild_id: int) -> str:
+        """The sentence for a refused submission or edit."""
+        if isinstance(outcome, Invalid | Refused):
+            return outcome.message + (
+                "\nPress **Fix and resubmit**: what you typed is kept."
+                if isinstance(outcome, Invalid)
+                else ""
+            )
+        if isinstance(outcome, InCatalog):
+            entry = outcome.entry
+            link = f" — <{entry.url}>" if entry.url else ""
+            return (
+                f"That link is already in the reading list as **{render.escape(entry.title)}** "
+                f"(`{entry.id}`){link}. Try `/resource {entry.id}`."
+            )
+        if isinstance(outcome, AlreadySuggested):
+            s = outcome.suggestion
+            where = self.jump_url(s, guild_id)
+            state = "is waiting for votes" if s.is_open else "was approved already"
+            vote = " Vote for it there instead." if s.is_open else ""
+            return (
+                f"That link was suggested already: **#{s.id} {render.escape(s.title)}** {state}"
+                f"{f' ({where})' if where else ''}.{vote}"
+            )
+        if isinstance(outcome, SimilarTitles):
+            lines = []
+            for c in outcome.candidates:
+                if c.entry_id:
+                    lines.append(f"• reading list: **{render.escape(c.title)}** (`{c.entry_id}`)")
+                else:
+                    lines.append(f"• suggestion #{c.suggestion_id}: **{render.escape(c.title)}**")
+            return (
+                "Something with a similar title exists:\n"
+                + "\n".join(lines)
+                + "\nIf yours is a different resource, press **Submit anyway**."
+            )
+        raise TypeError(f"no description for {outcome!r}")
+
+    def jump_url(self, suggestion: Suggestion, guild_id: int) -> str | None:
+        if suggestion.channel_id is None or suggestion.message_id is None:
+            return None
+        return (
+            f"https://discord.com/channels/{guild_id}/{suggestion.channel_id}/"
+            f"{suggestion.message_id}"
+        )
+
+    async def _created(self, interaction: discord.Interaction[Any], suggestion: Suggestion) -> None:
+        assert interaction.guild is not None
+        problem = await self.post(interaction.guild, suggestion)
+        log_interaction(interaction, "ok", suggestion=suggestion.id)
+        if problem is None:
+            posted = await self.service.store.get(suggestion.id)
+            where = self.jump_url(posted or suggestion, interaction.guild.id)
+            await interaction.followup.send(
+                f"Thanks! Your suggestion is #{suggestion.id}"
+                + (f": {where}" if where else ".")
+                + " Members can vote on it now; you can `/suggestions edit` or "
+                "`/suggestions withdraw` it while it is open.",
+                ephemeral=True,
+            )
+            return
+        await interaction.followup.send(
+            f"Your suggestion is saved as #{suggestion.id}, but I could not post it for "
+            f"voting: {problem}. Nothing is lost: maintainers see it in `/suggestions list`, "
+            "and it is posted as soon as the channel works again (at the bot's next start).",
+            ephemeral=True,
+        )
+
+    # -- posting --------------------------------------------------------------------------
+
+    def target_channel(self, guild: discord.Guild) -> tuple[Any | None, str | None]:
+        """Where suggestions of ``guild`` go, or why there is no such place."""
+        config = self.config
+        for channel_id in (config.suggestions_forum_channel_id, config.suggestions_channel_id):
+            if channel_id:
+                channel = guild.get_channel(channel_id)
+                if channel is not None:
+                    return channel, None
+        if config.suggestions_forum_channel_id or config.suggestions_channel_id:
+            return None, "the suggestions channel no longer exists"
+        fallback = discord.utils.get(guild.text_channels, name="suggestions")
+        if fallback is None:
+            return None, "no suggestions channel is configured"
+        return fallback, None
+
+    async def post(self, guild: discord.Guild, suggestion: Suggestion) -> str | None:
+        """Post ``suggestion`` (message + thread, or forum post); the problem, if any."""
+        channel, problem = self.target_channel(guild)
+        if channel is None:
+            log.warning("suggestion #%d not posted: %s", suggestion.id, problem)
+            return problem
+        embed = suggestion_embed(self.service, suggestion)
+        view = suggestion_view(suggestion)
+        thread_name = text.truncate(
+            text.one_line(f"#{suggestion.id} {suggestion.title}"), THREAD_NAME_MAX
+        )
+        try:
+            if isinstance(channel, discord.ForumChannel):
+                created = await channel.create_thread(name=thread_name, embed=embed, view=view)
+                await self.service.set_location(
+                    suggestion, created.thread.id, created.message.id, created.thread.id
+                )
+                return None
+            if not isinstance(channel, discord.TextChannel):
+                return "the configured suggestions channel is not a text or forum channel"
+            message = await channel.send(embed=embed, view=view)
+        except discord.Forbidden:
+            log.warning("suggestion #%d: no permission to post in %s", suggestion.id, channel.id)
+            return "I am not allowed to post in the suggestions channel"
+        except discord.HTTPException as exc:
+            log.warning("suggestion #%d: posting failed: %s", suggestion.id, exc)
+            return "Discord did not accept the message right now"
+        thread_id = await self._open_thread(message, thread_name)
+        await self.service.set_location(suggestion, channel.id, message.id, thread_id)
+        return None
+
+    async def _open_thread(self, message: discord.Message, name: str) -> int | None:
+        if not self.config.suggestions_threads:
+            return None
+        try:
+            thread = await message.create_thread(name=name, auto_archive_duration=10080)
+        except discord.HTTPException as exc:
+            # Threads off in this channel, or no permission: voting works without one.
+            log.info("no discussion thread for message %s: %s", message.id, exc)
+            return None
+        return thread.id
+
+    async def post_unposted(self) -> int:
+        """Post pending suggestions that have no message yet (saved while posting failed).
+
+        A crash between sending and recording the message would otherwise post twice, so
+        the channel's recent messages are searched for the suggestion's marker first.
+        """
+        posted = 0
+        suggestions, _ = await self.service.store.page(None, (Status.PENDING,), unposted_only=True)
+        for suggestion in reversed(suggestions):
+            guild = self.bot.get_guild(suggestion.guild_id)
+            if guild is None:
+                continue
+            channel, _problem = self.target_channel(guild)
+            if isinstance(channel, discord.TextChannel):
+                found = await self._find_marker(channel, render.marker(suggestion.id))
+                if found is not None:
+                    await self.service.set_location(suggestion, channel.id, found, None)
+                    continue
+            if await self.post(guild, suggestion) is None:
+                posted += 1
+        return posted
+
+    async def _find_marker(self, channel: discord.TextChannel, marker: str) -> int | None:
+        me = self.bot.user
+        try:
+            async for message in channel.history(limit=HISTORY_SEARCH_LIMIT):
+                if me is not None and message.author.id != me.id:
+                    continue
+                if any(embed.footer.text == marker for embed in message.embeds):
+                    return message.id
+        except discord.HTTPException:
+            return None
+        return None
+
+    # -- keeping the message current ----------------------------------------------------------
+
+    async def refresh_message(self, suggestion_id: int) -> None:
+        """Edit the suggestion's message to its current state (counts, status, buttons)."""
+        suggestion = await self.service.store.get(suggestion_id)
+        if suggestion is None or suggestion.channel_id is None or suggestion.message_id is None:
+            return
+        channel = self.bot.get_partial_messageable(suggestion.channel_id)
+        message = channel.get_partial_message(suggestion.message_id)
+        try:
+            await message.edit(
+                embed=suggestion_embed(self.service, suggestion), view=suggestion_view(suggestion)
+            )
+        except discord.NotFound:
+            log.warning(
+                "suggestion #%d: its message is gone (channel or message deleted)", suggestion_id
+            )
+            await self.service.set_location(suggestion, None, None, None)
+        except discord.HTTPException as exc:
+            log.warning("suggestion #%d: could not update its message: %s", suggestion_id, exc)
+
+    # -- buttons --------------------------------------------------------------------------
+
+    async def on_button(self, interaction: discord.Interaction[Any], action: str, sid: int) -> None:
+        if action in ("up", "down"):
+            await self.vote(interaction, sid, Vote.UP if action == "up" else Vote.DOWN)
+        elif action == "voters":
+            await self.show_voters(interaction, sid)
+        elif action == "approve":
+            await self.approve(interaction, sid)
+        elif action in ("reject", "dup"):
+            await self.ask_review_detail(interaction, action, sid)
+
+    async def vote(self, interaction: discord.Interaction[Any], sid: int, vote: Vote) -> None:
+        outcome = await self.service.vote(interaction.guild_id, sid, interaction.user.id, vote)
+        if isinstance(outcome, Refused):
+            log_interaction(interaction, "refused", suggestion=sid)
+            await interaction.response.send_message(outcome.message, ephemeral=True)
+            return
+        self.edits.touch(sid)
+        log_interaction(interaction, "ok", suggestion=sid)
+        await interaction.response.send_message(vote_message(outcome), ephemeral=True)
+
+    async def show_voters(self, interaction: discord.Interaction[Any], sid: int) -> None:
+        voters = await self.service.voters(
+            interaction.guild_id or 0, sid, is_maintainer=self.maintainer(interaction)
+        )
+        if isinstance(voters, Refused):
+            await interaction.response.send_message(voters.message, ephemeral=True)
+            return
+        await interaction.response.send_message(embed=voters_embed(sid, voters), ephemeral=True)
+
+    async def approve(self, interaction: discord.Interaction[Any], sid: int) -> None:
+        outcome = await self.service.approve(
+            interaction.guild_id,
+            sid,
+            interaction.user.id,
+            is_maintainer=self.maintainer(interaction),
+        )
+        await self.after_review(interaction, outcome, "Approved")
+
+    async def ask_review_detail(
+        self, interaction: discord.Interaction[Any], action: str, sid: int
+    ) -> None:
+        # Refuse before opening a modal: a non-maintainer should not type a reason for nothing.
+        refusal = await self.service.review_refusal(
+            interaction.guild_id, sid, is_maintainer=self.maintainer(interaction)
+        )
+        if refusal is not None:
+            log_interaction(interaction, "refused", suggestion=sid)
+            await interaction.response.send_message(refusal.message, ephemeral=True)
+            return
+        if action == "reject":
+
+            async def rejected(again: discord.Interaction[Any], reason: str) -> None:
+                outcome = await self.service.reject(
+                    again.guild_id, sid, again.user.id, reason,
+                    is_maintainer=self.maintainer(again),
+                )  # fmt: skip
+                await self.after_review(again, outcome, "Rejected")
+
+            modal = OneFieldModal(
+                f"Reject suggestion #{sid}",
+                "Reason (the author will read it)",
+                rejected,
+                paragraph=True,
+            )
+        else:
+
+            async def duplicated(again: discord.Interaction[Any], target: str) -> None:
+                outcome = await self.service.mark_duplicate(
+                    again.guild_id, sid, again.user.id, target,
+                    is_maintainer=self.maintainer(again),
+                )  # fmt: skip
+                await self.after_review(again, outcome, "Marked duplicate")
+
+            modal = OneFieldModal(
+                f"Suggestion #{sid} duplicates…",
+                "Catalog entry id or suggestion number",
+                duplicated,
+                placeholder="wavenet  or  #12",
+                max_length=80,
+            )
+        await interaction.response.send_modal(modal)
+
+    async def after_review(
+        self, interaction: discord.Interaction[Any], outcome: Decided | Refused, verb: str
+    ) -> None:
+        if isinstance(outcome, Refused):
+            log_interaction(interaction, "refused")
+            await interaction.response.send_message(outcome.message, ephemeral=True)
+            return
+        suggestion = outcome.suggestion
+        log_interaction(interaction, "ok", suggestion=suggestion.id, status=suggestion.status)
+        await interaction.response.send_message(
+            f"{verb} suggestion #{suggestion.id}. The author is told by DM when possible.",
+            ephemeral=True,
+        )
+        await self.refresh_message(suggestion.id)
+        self._spawn(self.tell_author(suggestion))
+
+    def _spawn(self, job: Awaitable[None]) -> None:
+        task: asyncio.Task[None] = asyncio.ensure_future(job)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def tell_author(self, suggestion: Suggestion) -> None:
+        """A DM to the author about a decision; closed DMs are fine (logged, nothing else)."""
+        message = decision_dm(suggestion)
+        try:
+            user = self.bot.get_user(suggestion.author_id) or await self.bot.fetch_user(
+                suggestion.author_id
+            )
+            await user.send(message, allowed_mentions=discord.AllowedMentions.none())
+        except discord.HTTPException as exc:
+            log.info("could not DM the author of suggestion #%d: %s", suggestion.id, exc)
+
+    async def close(self) -> None:
+        await self.edits.close()
+        if self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
+
+
+def vote_message(outcome: Voted) -> str:
+    counts = render.tally_text(outcome.tally)
+    if outcome.current is None:
+        return f"Your vote on #{outcome.suggestion_id} is removed (now {counts})."
+    emoji = render.UP_EMOJI if outcome.current is Vote.UP else render.DOWN_EMOJI
+    verb = "switched to" if outcome.previous is not None else "counted:"
+    return f"Your vote on #{outcome.suggestion_id} is {verb} {emoji} (now {counts})."
+
+
+def voters_embed(sid: int, voters: Sequence[tuple[int, Vote]]) -> discord.Embed:
+    ups = [f"<@{user}>" for user, vote in voters if vote is Vote.UP]
+    downs = [f"<@{user}>" for user, vote in voters if vote is Vote.DOWN]
+    embed = discord.Embed(
+        title=f"Who voted on #{sid}", colour=render.STATUS_COLOURS[Status.PENDING]
+    )
+    embed.add_field(
+        name=f"{render.UP_EMOJI} {len(ups)}",
+        value=text.join_lines([" ".join(ups)] if ups else ["nobody"], text.FIELD_VALUE),
+        inline=False,
+    )
+    embed.add_field(
+        name=f"{render.DOWN_EMOJI} {len(downs)}",
+        value=text.join_lines([" ".join(downs)] if downs else ["nobody"], text.FIELD_VALUE),
+        inline=False,
+    )
+    return embed
+
+
+def decision_dm(suggestion: Suggestion) -> str:
+    title = render.escape(text.truncate(suggestion.title, 100))
+    if suggestion.status is Status.APPROVED:
+        return (
+            f"Good news: your suggestion #{suggestion.id} **{title}** was approved. It will be "
+            "added to the reading list with the next catalog update. Thank you!"
+        )
+    if suggestion.status is Status.REJECTED:
+        return (
+            f"Your suggestion #{suggestion.id} **{title}** was not accepted. "
+            f"{render.describe_note(suggestion)}"
+        )
+    if suggestion.status is Status.DUPLICATE:
+        return (
+            f"Your suggestion #{suggestion.id} **{title}** was closed as a duplicate. "
+            f"{render.describe_note(suggestion)}"
+        )
+    return f"Your suggestion #{suggestion.id} **{title}** is now {suggestion.status.value}."
+
+
+def edited_message(outcome: Edited) -> str:
+    return f"Suggestion #{outcome.suggestion.id} is updated."

@@ -1,0 +1,375 @@
+"""``/suggest`` and ``/suggestions …``: members propose resources, maintainers review them.
+
+Thin: each command parses the interaction, calls ``SuggestionService`` (the rules) through
+``bot.discord_suggestions.SuggestionsUI`` (modals, buttons, posting) and formats a reply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import text
+from bot.client import MLAudioBot, services_of
+from bot.discord_errors import refuse
+from bot.discord_logging import log_interaction
+from bot.discord_paging import PagedView
+from bot.discord_suggestions import (
+    DraftView,
+    SuggestionButton,
+    SuggestionModal,
+    SuggestionsUI,
+    storage_message,
+    suggestion_embed,
+)
+from bot.search import UnknownFilterError
+from bot.services import Services
+from bot.suggestions import render
+from bot.suggestions.model import Draft, Status
+from bot.suggestions.outcomes import Edited, Refused
+from bot.suggestions.service import SuggestionService
+from bot.suggestions.store import StorageError
+from bot.suggestions.validation import SUGGESTABLE_KINDS
+
+log = logging.getLogger(__name__)
+
+PER_PAGE = 10
+LIST_MAX = 250  # newest suggestions a listing shows (25 pages)
+StatusName = Literal["pending", "approved", "rejected", "duplicate", "withdrawn", "merged"]
+KIND_CHOICES = [app_commands.Choice(name=kind, value=kind) for kind in SUGGESTABLE_KINDS][:25]
+
+
+class Suggestions(commands.Cog):
+    suggestions = app_commands.Group(
+        name="suggestions",
+        description="Your suggestions, the list, and maintainers' review tools",
+        guild_only=True,
+    )
+
+    def __init__(self, bot: MLAudioBot, services: Services, service: SuggestionService) -> None:
+        self.bot = bot
+        self.services = services
+        self.service = service
+        self.ui = SuggestionsUI(bot, service)
+        self._startup: asyncio.Task[None] | None = None
+
+    async def cog_load(self) -> None:
+        self.bot.suggestions_ui = self.ui  # type: ignore[attr-defined]
+        self.bot.add_dynamic_items(SuggestionButton)
+        merged = await self.service.reconcile_with_catalog()
+        for suggestion, entry in merged:
+            log.info("suggestion #%d is in the catalog now (%s): merged", suggestion.id, entry.id)
+        await self.service.announce_backlog()
+        self._startup = asyncio.create_task(self._post_backlog(), name="suggestions-backlog")
+
+    async def _post_backlog(self) -> None:
+        await self.bot.wait_until_ready()
+        try:
+            posted = await self.ui.post_unposted()
+        except Exception:
+            log.exception("posting saved suggestions failed; they stay saved")
+            return
+        if posted:
+            log.info("posted %d saved suggestion(s) that had no message yet", posted)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(SuggestionButton)
+        if self._startup is not None and not self._startup.done():
+            self._startup.cancel()
+        await self.ui.close()
+
+    # -- /suggest ----------------------------------------------------------------------------
+
+    @app_commands.command(name="suggest", description="Suggest a resource for the reading list")
+    @app_commands.describe(
+        section="Where it belongs (start typing to see the sections)",
+        url="The link (you can also paste it in the form)",
+        title="Its title (you can also type it in the form)",
+        kind="What it is; guessed from the link when left out",
+        anonymous="Hide your name on the suggestion (if the server allows it)",
+    )
+    @app_commands.choices(kind=KIND_CHOICES)
+    @app_commands.guild_only()
+    async def suggest(
+        self,
+        interaction: discord.Interaction[MLAudioBot],
+        section: app_commands.Range[str, 1, 100],
+        url: app_commands.Range[str, 1, 500] | None = None,
+        title: app_commands.Range[str, 1, 200] | None = None,
+        kind: app_commands.Choice[str] | None = None,
+        anonymous: bool = False,
+    ) -> None:
+        try:
+            found = self.services.search.resolve_section(section)
+        except UnknownFilterError as exc:
+            hint = ", ".join(f"`{s}`" for s in exc.suggestions) if exc.suggestions else ""
+            await refuse(
+                interaction,
+                f"There is no section called {render.escape(text.truncate(section, 80))}."
+                + (f" Did you mean {hint}?" if hint else "")
+                + " Pick one from the list that appears while you type.",
+                reason="unknown-section",
+            )
+            return
+        if anonymous and not self.service.settings.allow_anonymous:
+            await refuse(
+                interaction,
+                "Anonymous suggestions are turned off on this server; run /suggest without "
+                "`anonymous`.",
+                reason="anonymous-off",
+            )
+            return
+        draft = Draft(title or "", url or "", found.id, "", kind.value if kind else "")
+        await interaction.response.send_modal(self.ui.modal_for_new(draft, anonymous=anonymous))
+
+    @suggest.autocomplete("section")
+    async def section_autocomplete(
+        self, interaction: discord.Interaction[MLAudioBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return section_choices(self.services, current)
+
+    # -- /suggestions list | show ---------------------------------------------------------
+
+    @suggestions.command(name="list", description="Suggestions of this server, newest first")
+    @app_commands.describe(status="Only suggestions with this status (default: all)")
+    async def list_(
+        self, interaction: discord.Interaction[MLAudioBot], status: StatusName | None = None
+    ) -> None:
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        chosen = Status(status) if status else None
+        found, total = await self.service.page(interaction.guild_id, chosen, 0, LIST_MAX)
+        heading = f"Suggestions ({status or 'all'})"
+        if not found:
+            await interaction.followup.send(
+                f"No suggestions{f' with status {status}' if status else ''} yet. "
+                "Propose one with `/suggest`.",
+                ephemeral=True,
+            )
+            return
+        pages = []
+        for start in range(0, len(found), PER_PAGE):
+            chunk = found[start : start + PER_PAGE]
+            embed = discord.Embed(
+                title=heading,
+                description=text.join_lines(
+                    [render.list_line(s) for s in chunk], text.EMBED_DESCRIPTION
+                ),
+                colour=render.STATUS_COLOURS[chosen or Status.PENDING],
+            )
+            shown = f"{min(total, LIST_MAX)} newest of {total}" if total > LIST_MAX else str(total)
+            embed.set_footer(text=f"{shown} · /suggestions show <id> for details")
+            pages.append(embed)
+        view = PagedView(pages, owner_id=interaction.user.id)
+        await view.send(interaction, ephemeral=True)
+
+    @suggestions.command(name="show", description="One suggestion in full")
+    @app_commands.describe(id="The suggestion's number (#12 → 12)")
+    async def show(
+        self, interaction: discord.Interaction[MLAudioBot], id: app_commands.Range[int, 1]
+    ) -> None:
+        found = await self.service.find(interaction.guild_id, id)
+        if isinstance(found, Refused):
+            await refuse(interaction, found.message, reason="not-found")
+            return
+        embed = suggestion_embed(self.service, found)
+        where = self.ui.jump_url(found, found.guild_id)
+        if where:
+            embed.add_field(name="Message", value=where, inline=False)
+        if self.ui.maintainer(interaction):
+            events = await self.service.store.audit_log(suggestion_id=found.id)
+            lines = [
+                f"{render.discord_time(e.at, 'd')} <@{e.actor_id}> {e.action}"
+                if e.actor_id
+                else f"{render.discord_time(e.at, 'd')} (bot) {e.action}"
+                for e in events
+            ]
+            embed.add_field(
+                name="Audit log (maintainers only)",
+                value=text.join_lines(lines, text.FIELD_VALUE) or "empty",
+                inline=False,
+            )
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    # -- /suggestions edit | withdraw ------------------------------------------------------
+
+    @suggestions.command(name="edit", description="Change your own pending suggestion")
+    @app_commands.describe(id="The suggestion's number", section="Move it to another section")
+    async def edit(
+        self,
+        interaction: discord.Interaction[MLAudioBot],
+        id: app_commands.Range[int, 1],
+        section: app_commands.Range[str, 1, 100] | None = None,
+    ) -> None:
+        found = await self.service.find(interaction.guild_id, id)
+        if isinstance(found, Refused):
+            await refuse(interaction, found.message, reason="not-found")
+            return
+        if found.author_id != interaction.user.id or not found.is_open:
+            await refuse(
+                interaction,
+                f"Only the author can edit suggestion #{id}, and only while it is pending.",
+                reason="not-editable",
+            )
+            return
+        draft = found.draft
+        if section:
+            try:
+                moved = self.services.search.resolve_section(section)
+            except UnknownFilterError:
+                await refuse(interaction, "Pick a section from the list.", reason="bad-section")
+                return
+            draft = Draft(draft.title, draft.url, moved.id, draft.reason, draft.kind)
+
+        async def submitted(again: discord.Interaction[MLAudioBot], typed: Draft) -> None:
+            await self._apply_edit(again, id, typed)
+
+        await interaction.response.send_modal(
+            SuggestionModal(f"Edit suggestion #{id}", draft, submitted)
+        )
+
+    @edit.autocomplete("section")
+    async def edit_section_autocomplete(
+        self, interaction: discord.Interaction[MLAudioBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        return section_choices(self.services, current)
+
+    async def _apply_edit(
+        self, interaction: discord.Interaction[MLAudioBot], sid: int, typed: Draft
+    ) -> None:
+        assert interaction.guild_id is not None
+        try:
+            outcome = await self.service.edit(interaction.guild_id, sid, interaction.user.id, typed)
+        except StorageError as exc:
+            await interaction.response.send_message(storage_message(exc), ephemeral=True)
+            return
+        if isinstance(outcome, Edited):
+            log_interaction(interaction, "ok", suggestion=sid)
+            await interaction.response.send_message(
+                f"Suggestion #{sid} is updated.", ephemeral=True
+            )
+            await self.ui.refresh_message(sid)
+            return
+
+        async def reopen(again: discord.Interaction[MLAudioBot]) -> None:
+            draft = outcome.draft if not isinstance(outcome, Refused) else typed
+
+            async def submitted(third: discord.Interaction[MLAudioBot], fixed: Draft) -> None:
+                await self._apply_edit(third, sid, fixed)
+
+            await again.response.send_modal(
+                SuggestionModal(f"Edit suggestion #{sid}", draft, submitted)
+            )
+
+        log_interaction(interaction, "refused", reason=type(outcome).__name__)
+        await interaction.response.send_message(
+            self.ui.describe(outcome, interaction.guild_id),
+            ephemeral=True,
+            view=DraftView(interaction.user.id, reopen),
+        )
+
+    @suggestions.command(name="withdraw", description="Take back your own pending suggestion")
+    @app_commands.describe(id="The suggestion's number")
+    async def withdraw(
+        self, interaction: discord.Interaction[MLAudioBot], id: app_commands.Range[int, 1]
+    ) -> None:
+        assert interaction.guild_id is not None
+        try:
+            outcome = await self.service.withdraw(interaction.guild_id, id, interaction.user.id)
+        except StorageError as exc:
+            await refuse(interaction, storage_message(exc), reason="storage")
+            return
+        if isinstance(outcome, Refused):
+            await refuse(interaction, outcome.message, reason="not-withdrawable")
+            return
+        await interaction.response.send_message(f"Suggestion #{id} is withdrawn.", ephemeral=True)
+        await self.ui.refresh_message(id)
+
+    # -- maintainers ----------------------------------------------------------------------
+
+    @suggestions.command(name="voters", description="Maintainers: who voted on a suggestion")
+    @app_commands.describe(id="The suggestion's number")
+    async def voters(
+        self, interaction: discord.Interaction[MLAudioBot], id: app_commands.Range[int, 1]
+    ) -> None:
+        await self.ui.show_voters(interaction, id)
+
+    @suggestions.command(name="block", description="Maintainers: stop a member from suggesting")
+    @app_commands.describe(member="Who", reason="Why (kept in the audit log and shown to them)")
+    async def block(
+        self,
+        interaction: discord.Interaction[MLAudioBot],
+        member: discord.Member,
+        reason: app_commands.Range[str, 0, 200] = "",
+    ) -> None:
+        assert interaction.guild_id is not None
+        try:
+            result = await self.service.block(
+                interaction.guild_id,
+                member.id,
+                reason,
+                interaction.user.id,
+                is_maintainer=self.ui.maintainer(interaction),
+            )
+        except StorageError as exc:
+            result = Refused(storage_message(exc))
+        await self._answer(interaction, result)
+
+    @suggestions.command(name="unblock", description="Maintainers: let a member suggest again")
+    @app_commands.describe(member="Who")
+    async def unblock(
+        self, interaction: discord.Interaction[MLAudioBot], member: discord.Member
+    ) -> None:
+        assert interaction.guild_id is not None
+        try:
+            result = await self.service.unblock(
+                interaction.guild_id,
+                member.id,
+                interaction.user.id,
+                is_maintainer=self.ui.maintainer(interaction),
+            )
+        except StorageError as exc:
+            result = Refused(storage_message(exc))
+        await self._answer(interaction, result)
+
+    async def _answer(
+        self, interaction: discord.Interaction[MLAudioBot], result: str | Refused
+    ) -> None:
+        if isinstance(result, Refused):
+            await refuse(interaction, result.message, reason="refused")
+            return
+        await interaction.response.send_message(result, ephemeral=True)
+
+
+def section_choices(services: Services, current: str) -> list[app_commands.Choice[str]]:
+    """Sections whose title or id contains what was typed, in reading order."""
+    typed = current.casefold().strip()
+    sections = sorted(services.catalog.sections, key=lambda s: s.order)
+    if typed:
+        starts = [
+            s for s in sections if s.title.casefold().startswith(typed) or s.id.startswith(typed)
+        ]
+        contains = [
+            s
+            for s in sections
+            if s not in starts and (typed in s.title.casefold() or typed in s.id)
+        ]
+        sections = starts + contains
+    return [
+        app_commands.Choice(name=text.truncate(s.title, text.CHOICE_NAME), value=s.id)
+        for s in sections[: text.CHOICES]
+    ]
+
+
+async def setup(bot: commands.Bot) -> None:
+    if not isinstance(bot, MLAudioBot):
+        raise TypeError("cogs need an MLAudioBot (bot.client.create_bot)")
+    services = services_of(bot)
+    if services.suggestions is None:
+        raise RuntimeError("Services.suggestions is missing: build services with build_services")
+    await bot.add_cog(Suggestions(bot, services, services.suggestions))
