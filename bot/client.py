@@ -41,6 +41,7 @@ EXTENSIONS: list[str] = [
     "cogs.resources",
     "cogs.sections",
     "cogs.meta",
+    "cogs.suggestions",
 ]
 
 
