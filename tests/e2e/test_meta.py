@@ -64,3 +64,29 @@ async def test_discord_failing_on_the_followup_gets_a_clear_message(
     # The bot keeps serving.
     again = await demo.alice.slash(demo.general, "resource", query="wavenet")
     assert again.response.embeds[0].title.startswith("WaveNet")
+
+
+async def test_a_bug_gets_an_apology_with_a_reference_and_the_bot_keeps_running(
+    simcord_env: simcord.Env,
+    demo: DemoGuild,
+    services: Services,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    def broken_search(*args: object, **kwargs: object) -> list[object]:
+        raise RuntimeError("index corrupted")
+
+    monkeypatch.setattr(services.search, "search", broken_search)
+
+    result = await demo.alice.slash(demo.general, "resource", query="something new")
+
+    simcord.assert_error(simcord_env, RuntimeError, contains="index corrupted")
+    simcord.assert_responded(result, ephemeral=True, contains="Something went wrong on my side")
+    reference = result.response.content.split("reference `")[1].split("`")[0]
+    failure = next(r for r in caplog.records if r.name == "bot.discord_errors")
+    assert reference in failure.getMessage()
+    assert "/resource" in failure.getMessage()
+    assert failure.exc_info is not None
+    # Exact ids do not search, so the bot still answers them; and it keeps serving.
+    again = await demo.bob.slash(demo.general, "resource", query="wavenet")
+    assert again.response.embeds[0].title.startswith("WaveNet")
