@@ -26,6 +26,8 @@ class OutboxWorker:
     ``idle_seconds`` (a safety net: a missed wake-up costs minutes, not forever).
     """
 
+    name = "outbox"
+
     def __init__(
         self,
         outbox: Outbox,
