@@ -1,0 +1,193 @@
+"""Discord runtime: interaction-to-answer latency through SimCord, start-up time, memory.
+
+* ``/resource`` latency: 1 000 commands (50 with ``quick``), at most 200 in flight at once
+  (an ``asyncio.Semaphore``), each timed from the moment SimCord emits its
+  INTERACTION_CREATE on the gateway to the moment the bot's answer reaches SimCord's REST
+  layer: discord.py parsing, the command tree, search, formatting and the HTTP call.
+* start-up: wall time from spawning a fresh Python process to the bot being READY in
+  SimCord (imports, catalog load, index build, database open, login, command sync), and
+  that process's resident memory (VmRSS) at that moment.
+
+Member actions in SimCord run one at a time, so the concurrent run emits interactions the
+way ``MemberActor.slash`` does (SimCord's ``interactions`` helpers) without waiting for each.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+QUERIES = ("wavenet", "wavnet", "source separation", "nsynth", "1609.03499", "dataset", "wave")
+CHILD_FLAG = "--startup-child"
+
+
+class _TimedLog(list[Any]):
+    """SimCord's request log, also noting when each interaction callback arrived."""
+
+    def __init__(self, items: list[Any], on_callback: Callable[[str], None]) -> None:
+        super().__init__(items)
+        self._on_callback = on_callback
+
+    def append(self, entry: Any) -> None:
+        super().append(entry)
+        path = getattr(entry, "path", "")
+        if path.startswith("/interactions/") and path.endswith("/callback"):
+            self._on_callback(path.split("/")[2])
+
+
+async def _latency(count: int, in_flight: int) -> dict[str, Any]:
+    import simcord
+    from simcord import actors, interactions
+
+    from bot.client import create_bot
+    from bot.config import Config
+    from bot.services import build_services
+
+    with tempfile.TemporaryDirectory() as folder:
+        config = Config(
+            database_path=Path(folder) / "bench.sqlite3", catalog_path=REPO_ROOT / "catalog"
+        )
+        services = await build_services(config)
+        bot = create_bot(services)
+        try:
+            async with simcord.run(bot) as env:
+                guild = env.create_guild("Bench")
+                channel = guild.create_text_channel("general")
+                member = guild.add_member(env.create_user("bench"))
+                await env.settle()
+                backend = env.backend
+                answered: dict[str, float] = {}
+                waiters: dict[str, asyncio.Future[None]] = {}
+
+                def on_callback(interaction_id: str) -> None:
+                    answered[interaction_id] = time.perf_counter()
+                    waiter = waiters.pop(interaction_id, None)
+                    if waiter is not None and not waiter.done():
+                        waiter.set_result(None)
+
+                backend.http_requests = _TimedLog(backend.http_requests, on_callback)
+                root = actors._resolve_visible_command(member, channel.id, "resource", 1)
+                leaf, nesting = interactions.walk_to_subcommand(root, [])
+                gate = asyncio.Semaphore(in_flight)
+                latencies: list[float] = []
+                loop = asyncio.get_running_loop()
+
+                async def one(number: int) -> None:
+                    async with gate:
+                        query = QUERIES[number % len(QUERIES)]
+                        options, _ = interactions.build_options(
+                            member, "resource", leaf, {"query": query}, channel_id=channel.id
+                        )
+                        data = {
+                            "id": root["id"],
+                            "name": root["name"],
+                            "type": 1,
+                            "options": interactions.nest_options(root, nesting, options),
+                        }
+                        record, payload = interactions.base_payload(
+                            backend,
+                            type=2,
+                            channel_id=channel.id,
+                            guild_id=guild.id,
+                            user_id=member.id,
+                            data=data,
+                        )
+                        key = str(record.id)
+                        waiters[key] = loop.create_future()
+                        started = time.perf_counter()
+                        backend.emit("INTERACTION_CREATE", payload)
+                        await asyncio.wait_for(waiters[key], 30)
+                        latencies.append((answered[key] - started) * 1000)
+
+                wall = time.perf_counter()
+                await asyncio.gather(*(one(n) for n in range(count)))
+                wall = time.perf_counter() - wall
+                await env.settle()
+        finally:
+            await bot.close()
+            await services.close()
+    latencies.sort()
+    return {
+        "measure": f"/resource x{count}, {in_flight} in flight",
+        "p50_ms": statistics.median(latencies),
+        "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
+        "max_ms": latencies[-1],
+        "per_second": count / wall,
+        "value": None,
+    }
+
+
+def _startup() -> dict[str, Any]:
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.bench_discord", CHILD_FLAG],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"start-up child failed:\n{done.stderr[-2000:]}")
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    return {
+        "measure": "process start to READY; RSS (MiB) then",
+        "p50_ms": None,
+        "p99_ms": None,
+        "max_ms": elapsed * 1000,
+        "per_second": None,
+        "value": report["rss_kib"] / 1024,
+    }
+
+
+async def _child() -> None:
+    """In the fresh process: build everything, reach READY in SimCord, report memory."""
+    import simcord
+
+    from bot.client import create_bot
+    from bot.config import Config
+    from bot.services import build_services
+
+    with tempfile.TemporaryDirectory() as folder:
+        config = Config(
+            database_path=Path(folder) / "bench.sqlite3", catalog_path=REPO_ROOT / "catalog"
+        )
+        services = await build_services(config)
+        bot = create_bot(services)
+        try:
+            async with simcord.run(bot) as env:
+                env.create_guild("Bench").create_text_channel("general")
+                await env.settle()
+                rss = _rss_kib()
+        finally:
+            await bot.close()
+            await services.close()
+    print(json.dumps({"rss_kib": rss}))
+
+
+def _rss_kib() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def run(quick: bool) -> list[dict[str, Any]]:
+    count = 50 if quick else 1000
+    rows = [asyncio.run(_latency(count, min(200, count)))]
+    rows.append(_startup())
+    return rows
+
+
+if __name__ == "__main__" and CHILD_FLAG in sys.argv:
+    asyncio.run(_child())
