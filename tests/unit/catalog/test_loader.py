@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from bot.catalog import yaml_reader
 from bot.catalog.loader import check_catalog, load_catalog
 from bot.catalog.model import Catalog, Link
 from bot.catalog.problems import CatalogError, Problem
@@ -226,3 +227,19 @@ def test_arbitrary_file_content_gives_problems_never_an_exception(text: str, raw
         for problem in result.problems:
             assert problem.message
             assert problem.format()
+
+
+@pytest.mark.parametrize("libyaml", [True, False])
+def test_deep_nesting_and_huge_files_are_refused_with_a_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, libyaml: bool
+) -> None:
+    monkeypatch.setattr(yaml_reader, "HAS_LIBYAML", libyaml and yaml_reader.HAS_LIBYAML)
+    root = copy_catalog(tmp_path)
+    (root / "entries" / "datasets.yaml").write_text("entries: " + "[" * 5000 + "]" * 5000)
+    (root / "entries" / "about.yaml").write_bytes(b"# " + b"x" * yaml_reader.MAX_FILE_BYTES)
+
+    problems = {Path(p.file).name: p for p in check_catalog(root).problems}
+
+    assert set(problems) == {"datasets.yaml", "about.yaml"}
+    assert "nesting" in problems["datasets.yaml"].message
+    assert problems["about.yaml"].message.startswith("file is 4194306 bytes, over the")
