@@ -156,18 +156,21 @@ class SuggestionModal(discord.ui.Modal):
         self._handler = on_submit
         self.title_input: discord.ui.TextInput[SuggestionModal] = discord.ui.TextInput(
             label="Title",
+            custom_id="title",
             placeholder="e.g. WaveNet: A Generative Model for Raw Audio",
             default=draft.title[:TITLE_MAX] or None,
             max_length=TITLE_MAX,
         )
         self.url_input: discord.ui.TextInput[SuggestionModal] = discord.ui.TextInput(
             label="Link (http or https)",
+            custom_id="url",
             placeholder="https://…",
             default=draft.url[:URL_MAX] or None,
             max_length=URL_MAX,
         )
         self.reason_input: discord.ui.TextInput[SuggestionModal] = discord.ui.TextInput(
             label="Why does it help people starting out?",
+            custom_id="reason",
             style=discord.TextStyle.paragraph,
             placeholder="What will a learner get from it? Who is it for?",
             default=draft.reason[:REASON_MAX] or None,
@@ -210,6 +213,7 @@ class OneFieldModal(discord.ui.Modal):
         self._handler = on_submit
         self.field: discord.ui.TextInput[OneFieldModal] = discord.ui.TextInput(
             label=label,
+            custom_id="value",
             placeholder=placeholder or None,
             style=discord.TextStyle.paragraph if paragraph else discord.TextStyle.short,
             max_length=max_length,
@@ -671,10 +675,13 @@ class SuggestionsUI:
         """A DM to the author about a decision; closed DMs are fine (logged, nothing else)."""
         message = decision_dm(suggestion)
         try:
-            user = self.bot.get_user(suggestion.author_id) or await self.bot.fetch_user(
-                suggestion.author_id
+            # The DM channel is opened with the id as a string, as the API documents
+            # snowflakes (``User.create_dm`` would send an integer).
+            data = await self.bot.http.start_private_message(str(suggestion.author_id))
+            channel = self.bot.get_partial_messageable(
+                int(data["id"]), type=discord.ChannelType.private
             )
-            await user.send(message, allowed_mentions=discord.AllowedMentions.none())
+            await channel.send(message, allowed_mentions=discord.AllowedMentions.none())
         except discord.HTTPException as exc:
             log.info("could not DM the author of suggestion #%d: %s", suggestion.id, exc)
 

@@ -51,13 +51,19 @@ class CatalogIndex:
 
 
 def title_similarity(a: str, b: str) -> float:
+    """0–100: near-identical spellings score high, and so does one title inside the other.
+
+    "inside" means every word of the shorter title (of at least three words) occurs in the
+    longer one; sharing a phrase such as "learning for signal processing" is not enough.
+    """
     left, right = utils.default_process(a), utils.default_process(b)
     if not left or not right:
         return 0.0
-    score = fuzz.token_sort_ratio(left, right)
-    if min(len(left.split()), len(right.split())) >= _SUBSET_MIN_WORDS:
-        score = max(score, fuzz.token_set_ratio(left, right))
-    return float(score)
+    score = float(fuzz.token_sort_ratio(left, right))
+    shorter, longer = sorted((set(left.split()), set(right.split())), key=len)
+    if len(shorter) >= _SUBSET_MIN_WORDS and shorter <= longer:
+        score = max(score, 90.0)
+    return score
 
 
 def similar_titles(
