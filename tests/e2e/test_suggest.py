@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import discord
@@ -161,7 +160,8 @@ async def test_hostile_text_is_shown_literally_and_never_pings(sg: DemoGuild) ->
     assert embed.title is not None
     assert "\\*\\*Bold\\*\\*" in embed.title
     assert "\\[click\\]\\(https" in embed.title
-    assert message.mentions == [] and message.role_mentions == []
+    assert message.mentions == []
+    assert message.role_mentions == []
     assert not message.mention_everyone
 
 
@@ -173,7 +173,7 @@ async def test_catalog_url_in_another_spelling_is_refused_with_a_link_to_the_ent
         sg.alice, sg.general, title="WaveNet paper", url="http://www.arxiv.org/abs/1609.03499v2/"
     )
     text = reply_text(result)
-    assert f"That link is already in the reading list as **" in text
+    assert "That link is already in the reading list as **" in text
     assert f"(`{wavenet.id}`)" in text
     assert posted(sg.suggestions) == []
 
