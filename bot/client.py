@@ -42,6 +42,7 @@ EXTENSIONS: list[str] = [
     "cogs.sections",
     "cogs.meta",
     "cogs.suggestions",
+    "cogs.deadlines",
 ]
 
 

@@ -31,6 +31,8 @@ from bot.catalog.loader import load_catalog
 from bot.catalog.model import Catalog
 from bot.clock import Clock, SystemClock
 from bot.config import Config
+from bot.deadlines.model import DeadlineBook
+from bot.deadlines.service import load_deadline_book
 from bot.search import SearchIndex
 from bot.storage.database import Database
 from bot.suggestions.service import SuggestionService
@@ -79,6 +81,7 @@ class Services:
     workers: list[BackgroundWorker] = field(default_factory=list)
     # -- area services: suggestions, outbox, deadlines, feeds add their fields below ------
     suggestions: SuggestionService | None = None
+    deadlines: DeadlineBook = field(default_factory=DeadlineBook)
 
     def add_worker(self, worker: BackgroundWorker) -> None:
         self.workers.append(worker)
@@ -141,6 +144,7 @@ async def build_services(
         catalog_info=info,
     )
     # -- area services: create them here (after the database is open) -------------------
+    services.deadlines = await asyncio.to_thread(load_deadline_book, config.catalog_path)
     services.suggestions = await build_suggestion_service(
         config,
         database,

@@ -1,0 +1,236 @@
+"""``/deadlines``, ``/deadline`` and ``/announcements follow|test``.
+
+Thin: the lists, estimates and calendar come from ``bot.deadlines``; this only parses the
+interaction and shapes embeds. Times are Discord timestamps, so every member reads them in
+their own timezone; the organisers' own time ("23:59 AoE") is shown beside them.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import text
+from bot.client import MLAudioBot, services_of
+from bot.deadlines.calendar import build_calendar
+from bot.deadlines.listing import (
+    FilterError,
+    edition_details,
+    format_row,
+    parse_filter,
+    upcoming_rows,
+)
+from bot.discord_errors import refuse
+from bot.discord_paging import PagedView
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+ROWS_PER_PAGE = 8
+COLOUR = discord.Colour.orange()
+
+
+class Deadlines(commands.Cog):
+    announcements = app_commands.Group(
+        name="announcements", description="The bot's announcement channel", guild_only=True
+    )
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+
+    @app_commands.command(name="deadlines", description="Upcoming conference deadlines")
+    @app_commands.describe(
+        filter="A conference (icassp), a tag (audio, ml, speech, music), a period (30d), "
+        "or 'ics' for a calendar file",
+        private="Show the list only to you",
+    )
+    async def deadlines(
+        self,
+        interaction: discord.Interaction[MLAudioBot],
+        filter: app_commands.Range[str, 0, 100] = "",
+        private: bool = False,
+    ) -> None:
+        book = self.services.deadlines
+        now = self.services.clock.now()
+        words = filter.strip().lower().split()
+        if "ics" in words or "calendar" in words:
+            rest = " ".join(w for w in words if w not in ("ics", "calendar"))
+            await self._send_calendar(interaction, rest, private)
+            return
+        try:
+            wanted = parse_filter(filter, book)
+        except FilterError as error:
+            await refuse(interaction, f"{error}.", reason="unknown-deadline-filter")
+            return
+        rows = [format_row(row) for row in upcoming_rows(book, now, wanted)]
+        title = "Upcoming deadlines" + (f" · {text.truncate(filter, 60)}" if filter else "")
+        if not rows:
+            rows = ["Nothing ahead that matches. Try `/deadlines` without a filter."]
+        pages = []
+        for start in range(0, len(rows), ROWS_PER_PAGE):
+            embed = discord.Embed(
+                title=title,
+                description=text.join_lines(rows[start : start + ROWS_PER_PAGE], 4000),
+                colour=COLOUR,
+            )
+            embed.set_footer(
+                text="Times are shown in your timezone. Estimates are not announced dates."
+            )
+            pages.append(embed)
+        await PagedView(pages, owner_id=interaction.user.id).send(interaction, ephemeral=private)
+
+    async def _send_calendar(
+        self, interaction: discord.Interaction[MLAudioBot], rest: str, private: bool
+    ) -> None:
+        book = self.services.deadlines
+        try:
+            wanted = parse_filter(rest, book)
+        except FilterError as error:
+            await refuse(interaction, f"{error}.", reason="unknown-deadline-filter")
+            return
+        data = build_calendar(book, self.services.clock.now(), conference=wanted.conference)
+        name = f"deadlines-{wanted.conference}.ics" if wanted.conference else "deadlines.ics"
+        await interaction.response.send_message(
+            "Upcoming deadlines as a calendar file (times in UTC; import it, or re-import to "
+            "update: events keep their ids).",
+            file=discord.File(io.BytesIO(data), filename=name),
+            ephemeral=private,
+        )
+
+    @app_commands.command(name="deadline", description="One conference's deadlines and details")
+    @app_commands.describe(conference="The conference (start typing to see them)")
+    async def deadline(
+        self,
+        interaction: discord.Interaction[MLAudioBot],
+        conference: app_commands.Range[str, 1, 100],
+        private: bool = False,
+    ) -> None:
+        book = self.services.deadlines
+        try:
+            wanted = parse_filter(conference, book)
+        except FilterError as error:
+            await refuse(interaction, f"{error}.", reason="unknown-conference")
+            return
+        series = book.get(wanted.conference) if wanted.conference else None
+        if series is None:
+            await refuse(interaction, "Name one conference, e.g. `icassp`.", reason="no-conference")
+            return
+        edition, lines = edition_details(series, self.services.clock.now())
+        embed = discord.Embed(
+            title=edition.title if edition else series.name,
+            url=edition.link if edition and edition.link else None,
+            description=text.join_lines(lines, 4000),
+            colour=COLOUR,
+        )
+        await interaction.response.send_message(embed=embed, ephemeral=private)
+
+    @deadline.autocomplete("conference")
+    async def conference_autocomplete(
+        self, interaction: discord.Interaction[MLAudioBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        typed = current.casefold().strip()
+        found = [
+            s
+            for s in self.services.deadlines.series
+            if not typed or typed in s.name.casefold() or typed in s.id
+        ]
+        return [
+            app_commands.Choice(name=text.truncate(s.name, text.CHOICE_NAME), value=s.id)
+            for s in found[: text.CHOICES]
+        ]
+
+    @announcements.command(name="follow", description="Receive the bot's announcements here")
+    @app_commands.describe(channel="Your channel that should receive the announcements")
+    @app_commands.default_permissions(manage_webhooks=True)
+    async def follow(
+        self, interaction: discord.Interaction[MLAudioBot], channel: discord.TextChannel
+    ) -> None:
+        # Default permissions only hide the command; server admins can grant it to anyone.
+        if not interaction.permissions.manage_webhooks:
+            await refuse(
+                interaction,
+                "You need the Manage Webhooks permission to make a channel follow announcements.",
+                reason="follow-needs-manage-webhooks",
+            )
+            return
+        source = self._announcement_channel(interaction.client)
+        if source is None:
+            await refuse(
+                interaction,
+                "This bot has no announcement channel configured, so there is nothing to follow.",
+                reason="no-announcement-channel",
+            )
+            return
+        try:
+            await source.follow(destination=channel, reason=f"requested by {interaction.user.id}")
+        except discord.Forbidden:
+            await refuse(
+                interaction,
+                f"I cannot create the follow webhook in {channel.mention}: give me the "
+                "Manage Webhooks permission there and try again.",
+                reason="follow-forbidden",
+            )
+            return
+        await interaction.response.send_message(
+            f"{channel.mention} now receives the announcements of {source.mention} "
+            "(deadline reminders and news).",
+            ephemeral=True,
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+
+    @announcements.command(name="test", description="Post a test announcement (maintainers)")
+    async def test(self, interaction: discord.Interaction[MLAudioBot]) -> None:
+        if not self._is_maintainer(interaction):
+            await refuse(
+                interaction,
+                "Only maintainers can post a test announcement.",
+                reason="not-maintainer",
+            )
+            return
+        source = self._announcement_channel(interaction.client)
+        if source is None:
+            await refuse(
+                interaction,
+                "No announcement channel is configured.",
+                reason="no-announcement-channel",
+            )
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        message = await source.send(
+            "📣 Test announcement: servers that follow this channel should see this message.",
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
+        try:
+            await message.publish()
+        except discord.HTTPException as error:
+            log.warning("test announcement posted but not published: %s", error)
+            await interaction.followup.send(
+                f"Posted in {source.mention}, but publishing failed: {error.text or error}.",
+                ephemeral=True,
+            )
+            return
+        await interaction.followup.send(
+            f"Posted and published in {source.mention}.", ephemeral=True
+        )
+
+    def _announcement_channel(self, client: discord.Client) -> discord.TextChannel | None:
+        channel_id = self.services.config.announcements_channel_id
+        channel = client.get_channel(channel_id) if channel_id else None
+        if isinstance(channel, discord.TextChannel) and channel.is_news():
+            return channel
+        return None
+
+    def _is_maintainer(self, interaction: discord.Interaction[MLAudioBot]) -> bool:
+        member = interaction.user
+        if not isinstance(member, discord.Member):
+            return False
+        wanted = set(self.services.config.maintainer_role_ids)
+        return any(role.id in wanted for role in member.roles)
+
+
+async def setup(bot: commands.Bot) -> None:
+    await bot.add_cog(Deadlines(services_of(bot)))
