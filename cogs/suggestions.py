@@ -141,12 +141,11 @@ class Suggestions(commands.Cog):
         self, interaction: discord.Interaction[MLAudioBot], status: StatusName | None = None
     ) -> None:
         assert interaction.guild_id is not None
-        await interaction.response.defer(ephemeral=True, thinking=True)
         chosen = Status(status) if status else None
         found, total = await self.service.page(interaction.guild_id, chosen, 0, LIST_MAX)
         heading = f"Suggestions ({status or 'all'})"
         if not found:
-            await interaction.followup.send(
+            await interaction.response.send_message(
                 f"No suggestions{f' with status {status}' if status else ''} yet. "
                 "Propose one with `/suggest`.",
                 ephemeral=True,

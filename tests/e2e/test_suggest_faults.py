@@ -1,0 +1,229 @@
+"""Suggestions when things go wrong: restarts, a deleted channel, a read-only database,
+Discord refusing a post; plus the member and maintainer commands around a suggestion."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import discord
+import pytest
+import simcord
+
+from bot.client import create_bot
+from bot.services import Services
+from bot.suggestions import Status, Tally
+from tests.e2e.conftest import DemoGuild
+from tests.e2e.test_suggest import inject_clicks, last, posted, reply_text, sg, suggest
+
+pytestmark = [pytest.mark.e2e, pytest.mark.bot_config(suggestions_edit_delay=0.01)]
+__all__ = ["sg"]  # the fixture, imported for pytest
+
+
+async def test_buttons_keep_working_after_a_restart_without_reposting(
+    sg: DemoGuild, simcord_env: simcord.Env, services: Services
+) -> None:
+    await suggest(sg.alice, sg.general)
+    (message,) = posted(sg.suggestions)
+    await sg.bob.click(message, custom_id="sg:up:1")
+    await simcord_env.restart_bot(create_bot(services))
+    voted = await sg.carol.click(message, custom_id="sg:up:1")
+    assert reply_text(voted) == "Your vote on #1 is counted: 👍 (now 👍 2 · 👎 0)."
+    approved = await sg.carol.click(message, label="Approve")
+    assert reply_text(approved).startswith("Approved suggestion #1.")
+    assert len(posted(sg.suggestions)) == 1  # nothing re-sent after the restart
+
+
+async def test_a_burst_of_votes_causes_few_message_edits_and_exact_counts(
+    sg: DemoGuild, simcord_env: simcord.Env, services: Services
+) -> None:
+    await suggest(sg.alice, sg.general)
+    (message,) = posted(sg.suggestions)
+    voters = [sg.guild.add_member(simcord_env.create_user(f"voter{n}")) for n in range(30)]
+    await simcord_env.settle()
+    edits_before = edits_of(simcord_env, message)
+    clicks = [(v.id, "sg:up:1" if n % 3 else "sg:down:1") for n, v in enumerate(voters)]
+    inject_clicks(simcord_env, sg.guild.id, message, clicks)
+    await simcord_env.settle()
+    await simcord_env.advance_time(1)
+    await simcord_env.settle()
+    assert await services.suggestions.store.tally(1) == Tally(20, 10)  # type: ignore[union-attr]
+    (message,) = posted(sg.suggestions)
+    assert next(f for f in message.embeds[0].fields if f.name == "Votes").value == "👍 20 · 👎 10"
+    assert 1 <= edits_of(simcord_env, message) - edits_before <= 3
+
+
+def edits_of(env: simcord.Env, message: discord.Message) -> int:
+    path = f"/channels/{message.channel.id}/messages/{message.id}"
+    return sum(1 for r in env.http_requests if r.method == "PATCH" and r.path == path)
+
+
+async def test_a_deleted_suggestions_channel_keeps_the_suggestion_and_posts_it_later(
+    sg: DemoGuild, simcord_env: simcord.Env, services: Services
+) -> None:
+    simcord_env.backend.delete_channel(sg.suggestions.id)
+    await simcord_env.settle()
+    result = await suggest(sg.alice, sg.general)
+    assert reply_text(result) == (
+        "Your suggestion is saved as #1, but I could not post it for voting: the suggestions "
+        "channel no longer exists. Nothing is lost: maintainers see it in `/suggestions list`, "
+        "and it is posted as soon as the channel works again (at the bot's next start)."
+    )
+    stored = await services.suggestions.store.get(1)  # type: ignore[union-attr]
+    assert stored is not None
+    assert (stored.status, stored.message_id) == (Status.PENDING, None)
+    # A maintainer makes a new channel and points the bot at it; the next start posts it.
+    replacement = sg.guild.create_text_channel("suggestions-2")
+    services.config = services.config.with_overrides(suggestions_channel_id=replacement.id)
+    await simcord_env.restart_bot(create_bot(services))
+    await simcord_env.settle()
+    (message,) = posted(replacement)
+    assert message.embeds[0].footer.text == "suggestion #1"
+    await simcord_env.restart_bot(create_bot(services))
+    await simcord_env.settle()
+    assert len(posted(replacement)) == 1  # found by its marker, not posted twice
+
+
+async def test_a_message_deleted_under_the_bot_is_forgotten_not_crashed_on(
+    sg: DemoGuild, simcord_env: simcord.Env, services: Services
+) -> None:
+    await suggest(sg.alice, sg.general)
+    assert len(posted(sg.suggestions)) == 1
+    simcord_env.backend.delete_channel(sg.suggestions.id)
+    await simcord_env.settle()
+    await services.suggestions.vote(sg.guild.id, 1, sg.bob.id, 1)  # type: ignore[union-attr, arg-type]
+    await bot_ui(simcord_env).refresh_message(1)
+    stored = await services.suggestions.store.get(1)  # type: ignore[union-attr]
+    assert stored is not None
+    assert (stored.message_id, stored.tally) == (None, Tally(1, 0))
+
+
+def bot_ui(env: simcord.Env) -> Any:
+    from bot.discord_suggestions import ui_of
+
+    return ui_of(env.bot)
+
+
+async def test_discord_refusing_the_post_keeps_the_suggestion(
+    sg: DemoGuild, simcord_env: simcord.Env, services: Services
+) -> None:
+    simcord_env.inject_error("POST", f"/channels/{sg.suggestions.id}/messages", status=500)
+    result = await suggest(sg.alice, sg.general)
+    assert "saved as #1, but I could not post it for voting: Discord did not accept" in (
+        reply_text(result)
+    )
+    assert (await services.suggestions.store.page(sg.guild.id))[1] == 1  # type: ignore[union-attr]
+
+
+async def test_a_read_only_database_gives_a_clear_message_and_keeps_the_text(
+    sg: DemoGuild, simcord_env: simcord.Env, services: Services
+) -> None:
+    await suggest(sg.alice, sg.general)
+    (message,) = posted(sg.suggestions)
+    await services.database.execute("PRAGMA query_only = ON")
+    vote = await sg.bob.click(message, custom_id="sg:up:1")
+    assert reply_text(vote).startswith(
+        "I couldn't save that: the bot's database is read-only right now. Nothing was changed"
+    )
+    second = await suggest(sg.bob, sg.general, title="Another good one", url="https://b.example/")
+    assert "read-only right now" in reply_text(second)
+    await services.database.execute("PRAGMA query_only = OFF")
+    reopened = await sg.bob.click(last(second), label="Fix and resubmit")
+    assert reopened.modal is not None
+    done = await sg.bob.submit_modal(
+        reopened, {"title": "Another good one", "url": "https://b.example/", "reason": "x" * 20}
+    )
+    assert "Thanks! Your suggestion is #2" in reply_text(done)
+    assert await services.suggestions.store.tally(1) == Tally(0, 0)  # type: ignore[union-attr]
+
+
+async def test_authors_edit_and_withdraw_others_cannot(
+    sg: DemoGuild, services: Services, simcord_env: simcord.Env
+) -> None:
+    await suggest(sg.alice, sg.general)
+    stranger = await sg.bob.slash(sg.general, "suggestions edit", id=1)
+    assert reply_text(stranger) == (
+        "Only the author can edit suggestion #1, and only while it is pending."
+    )
+    shown = await sg.alice.slash(sg.general, "suggestions edit", id=1, section="tutorials")
+    assert shown.modal is not None
+    done = await sg.alice.submit_modal(
+        shown,
+        {
+            "title": "Deep learning for audio, a review",
+            "url": "https://arxiv.org/abs/1905.00078",
+            "reason": "Still the best overview.",
+        },
+    )
+    assert reply_text(done) == "Suggestion #1 is updated."
+    await simcord_env.settle()
+    (message,) = posted(sg.suggestions)
+    assert message.embeds[0].title == "#1 · Deep learning for audio, a review"
+    refused = await sg.bob.slash(sg.general, "suggestions withdraw", id=1)
+    assert reply_text(refused) == "Only the author can withdraw suggestion #1."
+    withdrawn = await sg.alice.slash(sg.general, "suggestions withdraw", id=1)
+    assert reply_text(withdrawn) == "Suggestion #1 is withdrawn."
+    stored = await services.suggestions.store.get(1)  # type: ignore[union-attr]
+    assert stored is not None
+    assert (stored.status, stored.section) == (Status.WITHDRAWN, "tutorials")
+
+
+async def test_list_show_and_the_audit_log_for_maintainers(sg: DemoGuild) -> None:
+    await suggest(sg.alice, sg.general)
+    await suggest(sg.bob, sg.general, title="Librosa tutorial notebooks", url="https://l.example/")
+    listing = await sg.bob.slash(sg.general, "suggestions list", status="pending")
+    assert listing.response is not None
+    description = listing.response.embeds[0].description or ""
+    assert description.splitlines()[0].startswith("**#2** Librosa tutorial notebooks")
+    shown = await sg.bob.slash(sg.general, "suggestions show", id=1)
+    assert shown.response is not None
+    fields = [f.name for f in shown.response.embeds[0].fields]
+    assert "Audit log (maintainers only)" not in fields
+    as_maintainer = await sg.carol.slash(sg.general, "suggestions show", id=1)
+    assert as_maintainer.response is not None
+    audit = next(
+        f for f in as_maintainer.response.embeds[0].fields if f.name.startswith("Audit log")
+    )
+    assert f"{sg.alice.mention} created" in (audit.value or "")
+    missing = await sg.bob.slash(sg.general, "suggestions show", id=99)
+    assert reply_text(missing) == "There is no suggestion #99."
+
+
+async def test_blocklist_is_for_maintainers_and_blocks_suggesting(sg: DemoGuild) -> None:
+    refused = await sg.bob.slash(sg.general, "suggestions block", member=sg.alice)
+    assert reply_text(refused) == "Only maintainers can manage the suggestions blocklist."
+    blocked = await sg.carol.slash(sg.general, "suggestions block", member=sg.alice, reason="spam")
+    assert reply_text(blocked) == f"{sg.alice.mention} can no longer make suggestions."
+    result = await suggest(sg.alice, sg.general)
+    assert "You cannot make suggestions on this server (spam)." in reply_text(result)
+    await sg.carol.slash(sg.general, "suggestions unblock", member=sg.alice)
+    assert "Thanks!" in reply_text(await suggest(sg.alice, sg.general))
+
+
+async def test_anonymous_is_refused_before_the_form_when_the_server_disallows_it(
+    sg: DemoGuild,
+) -> None:
+    shown = await sg.alice.slash(sg.general, "suggest", section="key-papers", anonymous=True)
+    assert shown.modal is None
+    assert reply_text(shown).startswith("Anonymous suggestions are turned off on this server")
+
+
+@pytest.mark.bot_config(suggestions_allow_anonymous=True, suggestions_max_pending=1)
+async def test_anonymous_suggestions_hide_the_name_and_limits_are_explained(
+    sg: DemoGuild,
+) -> None:
+    await suggest(sg.alice, sg.general, anonymous=True)
+    (message,) = posted(sg.suggestions)
+    author = next(f for f in message.embeds[0].fields if f.name == "Suggested by")
+    assert author.value == "anonymous member"
+    again = await suggest(sg.alice, sg.general, title="Second", url="https://two.example/")
+    assert "You already have 1 suggestions waiting for review, the most allowed." in reply_text(
+        again
+    )
+
+
+async def test_unknown_section_is_refused_before_the_form(sg: DemoGuild) -> None:
+    shown = await sg.alice.slash(sg.general, "suggest", section="Underwater basket weaving")
+    assert shown.modal is None
+    assert "There is no section called Underwater basket weaving." in reply_text(shown)
+    choices = await sg.alice.autocomplete(sg.general, "suggest", "section", "key")
+    assert choices[0]["value"] == "key-papers"
