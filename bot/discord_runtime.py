@@ -99,7 +99,7 @@ async def _session(
             await bot.login(config.token)
         except discord.LoginFailure:
             raise _Stop(LOGIN_REJECTED) from None
-        if config.api_base:
+        if config.api_base and serving:
             gateway = await use_gateway_from_api(bot.http)
             log.info("using API %s and gateway %s", config.api_base, gateway)
         result = action(bot)

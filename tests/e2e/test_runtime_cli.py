@@ -9,8 +9,10 @@ import signal
 import sys
 from pathlib import Path
 
+import discord
 import pytest
 
+from bot.cli import main
 from bot.client import create_bot
 from bot.config import Config
 from bot.discord_api import use_api_base, use_gateway_from_api
@@ -72,26 +74,38 @@ async def read_until(process: asyncio.subprocess.Process, marker: str) -> str:
             return "".join(seen)
 
 
-async def test_run_without_a_token_says_what_to_set(tmp_path: Path) -> None:
-    process = await start_bot(tmp_path, bot_env(tmp_path))
+def cli_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **values: str) -> None:
+    """The environment of ``bot_env`` for an in-process ``main([...])`` call."""
+    monkeypatch.chdir(tmp_path)  # no ml-audio-bot.toml here
+    for name in list(os.environ):
+        if name.startswith(("DISCORD_", "ML_AUDIO_BOT_")):
+            monkeypatch.delenv(name)
+    for name, value in bot_env(tmp_path, **values).items():
+        monkeypatch.setenv(name, value)
 
-    code, err = await finish(process)
 
-    assert code == 2
+def test_run_without_a_token_says_what_to_set(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    cli_env(monkeypatch, tmp_path)
+
+    assert main(["run"]) == 2
+
+    out, err = capsys.readouterr()
+    assert out == ""
     lines = err.strip().splitlines()
     assert len(lines) == 1, err
     assert "DISCORD_TOKEN is not set" in lines[0]
-    assert "Traceback" not in err
 
 
-async def test_run_with_a_bad_setting_names_the_key(tmp_path: Path) -> None:
-    env = bot_env(tmp_path, DISCORD_TOKEN=TOKEN, ML_AUDIO_BOT_GUILD_IDS="general")
-    process = await start_bot(tmp_path, env)
+def test_run_with_a_bad_setting_names_the_key(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    cli_env(monkeypatch, tmp_path, DISCORD_TOKEN=TOKEN, ML_AUDIO_BOT_GUILD_IDS="general")
 
-    code, err = await finish(process)
+    assert main(["run"]) == 2
 
-    assert code == 2
-    assert err.strip().splitlines() == [
+    assert capsys.readouterr().err.strip().splitlines() == [
         "ml-audio-bot: ML_AUDIO_BOT_GUILD_IDS: expected a list of Discord ids (in the "
         "environment: comma-separated numbers); a Discord id (a positive whole "
         "number, e.g. 123456789012345678), got 'general'"
@@ -172,3 +186,78 @@ async def test_api_base_reroutes_rest_and_gateway(
     paths = [r.path for r in fake_discord.requests]
     assert paths[:2] == ["/api/v10/users/@me", "/api/v10/oauth2/applications/@me"]
     assert "/api/v10/gateway/bot" in paths
+
+
+async def run_cli(tmp_path: Path, env: dict[str, str], *args: str) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), DEADLINE)
+    assert process.returncode is not None
+    return process.returncode, out.decode(), err.decode()
+
+
+@pytest.mark.slow
+async def test_sync_pushes_commands_even_when_unchanged(
+    tmp_path: Path, fake_discord: FakeDiscordAPI
+) -> None:
+    env = bot_env(tmp_path, DISCORD_TOKEN=TOKEN, DISCORD_API_BASE=fake_discord.base)
+    guild_path = f"/api/v10/applications/{APPLICATION_ID}/guilds/42/commands"
+
+    first = await run_cli(tmp_path, env, "sync", "--guild", "42")
+    second = await run_cli(tmp_path, env, "sync", "--guild", "42")
+
+    assert first[0] == second[0] == 0, first[2] + second[2]
+    assert first[1].startswith("synced ")
+    assert first[1].rstrip().endswith("commands to guild:42")
+    assert len(fake_discord.seen("PUT", guild_path)) == 2
+    assert not fake_discord.seen("GET", "/api/v10/gateway/bot")  # no gateway session
+    assert fake_discord.identify_payload is None
+    assert TOKEN not in first[2] + second[2]
+
+
+def test_invite_url_asks_for_the_minimal_permissions(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DISCORD_TOKEN", TOKEN)
+
+    assert main(["invite-url"]) == 0
+
+    out, err = capsys.readouterr()
+    url = out.strip()
+    assert url.startswith(f"https://discord.com/oauth2/authorize?client_id={APPLICATION_ID}")
+    assert "scope=bot+applications.commands" in url
+    granted = discord.Permissions(int(url.split("permissions=")[1].split("&")[0]))
+    # discord.py iterates view_channel under its older alias, read_messages.
+    assert {name for name, value in granted if value} == {
+        "read_messages",
+        "send_messages",
+        "embed_links",
+        "read_message_history",
+        "send_messages_in_threads",
+        "create_public_threads",
+        "manage_messages",
+        "manage_webhooks",
+    }
+    assert not granted.administrator
+    assert "manage_messages: publish (crosspost)" in err
+
+
+def test_invite_url_without_any_id_says_what_to_set(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in ("DISCORD_TOKEN", "DISCORD_APPLICATION_ID", "ML_AUDIO_BOT_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+
+    assert main(["invite-url"]) == 2
+
+    assert "set DISCORD_APPLICATION_ID" in capsys.readouterr().err
