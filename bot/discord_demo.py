@@ -42,7 +42,7 @@ from bot.discord_demo_render import render_choices, render_message
 from bot.services import Services, build_services
 
 # Modules whose ``SCENES`` make up the demo, in order. Areas append theirs here.
-SCENE_MODULES: tuple[str, ...] = ("bot.discord_demo_scenes",)
+SCENE_MODULES: tuple[str, ...] = ("bot.discord_demo_scenes", "bot.discord_demo_scenes_deadlines")
 
 # A pinned id keeps the transcript and the preview the same from run to run.
 DEMO_GUILD_ID = 1_100_000_000_000_000_001
