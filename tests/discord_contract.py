@@ -50,6 +50,14 @@ FIELDS_DISCORD_PY_SENDS_BEYOND_SPEC: Mapping[str, frozenset[str]] = {
     "IncomingWebhookUpdateForInteractionCallbackRequestPartial": frozenset({"tts"}),
 }
 
+# Properties whose spec schema is narrower than what Discord documents and accepts.
+PROPERTY_WIDENINGS: Mapping[tuple[str, str], dict[str, Any]] = {
+    # Uploads name their attachment by its index in the multipart form: discord.py sends
+    # {"id": 0}, as the docs' "Uploading Files" examples do (message.mdx); the spec only
+    # lists a snowflake string.
+    ("MessageAttachmentRequest", "id"): {"type": "integer", "minimum": 0},
+}
+
 IS_COMPONENTS_V2 = 1 << 15
 
 # Interaction callback types (receiving-and-responding.mdx, "Interaction Callback Type").
@@ -150,7 +158,11 @@ def load_spec() -> Spec:
     """Parse openapi.json once, close its object schemas, and index its operations."""
     document = json.loads(shared_path("discord", "openapi.json").read_text(encoding="utf-8"))
     closed = copy.deepcopy(document)
-    for name, schema in closed["components"]["schemas"].items():
+    schemas = closed["components"]["schemas"]
+    for (schema_name, prop), alternative in PROPERTY_WIDENINGS.items():
+        original = schemas[schema_name]["properties"][prop]
+        schemas[schema_name]["properties"][prop] = {"anyOf": [original, alternative]}
+    for name, schema in schemas.items():
         _annotate_and_close(
             schema, name, FIELDS_DISCORD_PY_SENDS_BEYOND_SPEC.get(name, frozenset())
         )

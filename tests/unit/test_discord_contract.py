@@ -115,6 +115,8 @@ GOOD_REQUESTS: list[tuple[str, str, Any]] = [
         message(content="New entry", nonce="12248448008813839505", enforce_nonce=True),
     ),
     ("POST", f"{CHANNEL_MESSAGES}/1456074443980800018/crosspost", None),
+    # A file upload: discord.py names the attachment by its form index, as the docs do.
+    ("POST", FOLLOWUP, message(content="cal", attachments=[{"id": 0, "filename": "d.ics"}])),
     ("GET", f"{CHANNEL_MESSAGES}?limit=50", None),
 ]
 
