@@ -19,6 +19,7 @@ import asyncio
 import importlib
 import sys
 import tempfile
+import textwrap
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,7 +39,7 @@ from simcord import (
 
 from bot.client import MLAudioBot, create_bot
 from bot.config import Config
-from bot.discord_demo_render import render_choices, render_message
+from bot.discord_demo_render import PLAIN, NameResolver, TextStyle, render_choices, render_message
 from bot.services import Services, build_services
 
 # Modules whose ``SCENES`` make up the demo, in order. Areas append theirs here.
@@ -105,9 +106,11 @@ def demo_config(base: Config, world: DemoWorld) -> Config:
 class Transcript:
     """Prints the session as a reader follows it: who did what, and what the bot showed."""
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: TextIO, style: Callable[[], TextStyle] = lambda: PLAIN) -> None:
         self._out = out
         self._scene_number = 0
+        # Called for each message: relative times need the (simulated) clock of that moment.
+        self.style = style
 
     def line(self, text: str = "") -> None:
         print(text, file=self._out)
@@ -123,7 +126,8 @@ class Transcript:
         self.line(heading.ljust(SCENE_RULE_WIDTH, "─"))
 
     def note(self, text: str) -> None:
-        self.line(f"   ({text})")
+        wrapped = textwrap.wrap(f"({text})", SCENE_RULE_WIDTH - 3)
+        self.lines(wrapped, indent="   ")
 
     def member_action(self, member: MemberActor, action: str) -> None:
         self.line()
@@ -144,6 +148,7 @@ class Transcript:
                 components,
                 ephemeral=ephemeral,
                 edited=edited,
+                style=self.style(),
             ),
             indent="   ",
         )
@@ -294,6 +299,9 @@ async def _play(
         if not options.scene_keys or scene.key in options.scene_keys
     ]
     async with simcord.run(bot) as env:
+        names = _name_resolver(bot)
+        # Inside the env, discord.utils.utcnow() is SimCord's clock, as the bot sees it.
+        transcript.style = lambda: TextStyle(now=discord.utils.utcnow(), names=names)
         if bot.user is not None and bot.user.name != DEMO_BOT_NAME:
             await bot.user.edit(username=DEMO_BOT_NAME)
         world = create_world(env)
@@ -316,6 +324,22 @@ async def _play(
         if options.interactive:
             await _serve_preview(context, options.port)
     return 0
+
+
+def _name_resolver(bot: MLAudioBot) -> NameResolver:
+    """Names for mentions in the transcript, from the bot's own cache."""
+
+    def resolve(kind: str, identifier: int) -> str | None:
+        if kind == "channel":
+            channel = bot.get_channel(identifier)
+            return getattr(channel, "name", None)
+        if kind == "user":
+            user = bot.get_user(identifier)
+            return user.display_name if user else None
+        roles = (guild.get_role(identifier) for guild in bot.guilds)
+        return next((role.name for role in roles if role is not None), None)
+
+    return resolve
 
 
 async def _serve_preview(context: DemoContext, port: int) -> None:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 BOX_WIDTH = 70  # inside width: with the indent and borders a line fits 80 columns
@@ -20,6 +22,94 @@ LINK_STYLE = 5
 # Markdown a terminal cannot show: links keep their text, emphasis and code lose their marks.
 _MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\(<?[^)>\s]+>?\)")
 _EMPHASIS = re.compile(r"(\*\*|\*|`)(?=\S)(.+?)(?<=\S)\1")
+_SUBTEXT = re.compile(r"^-# ", re.MULTILINE)
+_UNEMBEDDED_URL = re.compile(r"<(https?://[^>\s]+)>")
+_TIMESTAMP = re.compile(r"<t:(-?\d+)(?::([tTdDfFR]))?>")
+_MENTION = re.compile(r"<(#|@!?|@&)(\d+)>")
+_MENTION_KINDS = {"#": "channel", "@": "user", "@!": "user", "@&": "role"}
+
+# (kind, id) -> name, for "<#123>" → "#general"; kind is "channel", "user" or "role".
+NameResolver = Callable[[str, int], str | None]
+
+
+@dataclass(frozen=True)
+class TextStyle:
+    """What turning Discord markup into terminal text needs to know.
+
+    ``now`` makes relative timestamps (``<t:…:R>``) read "in 30 days" as the client shows
+    them; ``names`` turns mentions into names. Without them both still read sensibly.
+    """
+
+    now: datetime | None = None
+    names: NameResolver | None = None
+
+    def plain(self, text: str) -> str:
+        """Discord markdown as a terminal shows it: link text, no marks, dates, names."""
+        text = _MARKDOWN_LINK.sub(r"\1", text)
+        text = _EMPHASIS.sub(r"\2", text)
+        text = _SUBTEXT.sub("", text)
+        text = _UNEMBEDDED_URL.sub(r"\1", text)
+        text = _TIMESTAMP.sub(self._timestamp, text)
+        return _MENTION.sub(self._mention, text)
+
+    def _timestamp(self, match: re.Match[str]) -> str:
+        moment = datetime.fromtimestamp(int(match.group(1)), UTC)
+        style = match.group(2) or "f"
+        if style == "R":
+            return relative_time(moment, self.now) if self.now else _absolute(moment, "f")
+        return _absolute(moment, style)
+
+    def _mention(self, match: re.Match[str]) -> str:
+        sigil, identifier = match.group(1), int(match.group(2))
+        kind = _MENTION_KINDS[sigil]
+        name = self.names(kind, identifier) if self.names else None
+        prefix = "#" if kind == "channel" else "@"
+        return f"{prefix}{name or kind}"
+
+
+def _absolute(moment: datetime, style: str) -> str:
+    formats = {
+        "t": "%H:%M UTC",
+        "T": "%H:%M:%S UTC",
+        "d": "%Y-%m-%d",
+        "D": "%d %B %Y",
+        "f": "%d %B %Y %H:%M UTC",
+        "F": "%A %d %B %Y %H:%M UTC",
+    }
+    return moment.strftime(formats.get(style, formats["f"]))
+
+
+def relative_time(moment: datetime, now: datetime) -> str:
+    """ "in 30 days", "2 months ago": the rounding Discord's client uses for ``<t:…:R>``."""
+    seconds = (moment - now).total_seconds()
+    distance = abs(seconds)
+    minutes, hours, days = distance / 60, distance / 3600, distance / 86400
+    if distance < 45:
+        amount = "a few seconds"
+    elif distance < 90:
+        amount = "a minute"
+    elif minutes < 45:
+        amount = f"{round(minutes)} minutes"
+    elif minutes < 90:
+        amount = "an hour"
+    elif hours < 22:
+        amount = f"{round(hours)} hours"
+    elif hours < 36:
+        amount = "a day"
+    elif days < 26:
+        amount = f"{round(days)} days"
+    elif days < 45:
+        amount = "a month"
+    elif days < 320:
+        amount = f"{round(days / 30.4)} months"
+    elif days < 548:
+        amount = "a year"
+    else:
+        amount = f"{round(days / 365.25)} years"
+    return f"in {amount}" if seconds >= 0 else f"{amount} ago"
+
+
+PLAIN = TextStyle()
 
 
 def render_message(
@@ -30,6 +120,7 @@ def render_message(
     *,
     ephemeral: bool = False,
     edited: bool = False,
+    style: TextStyle = PLAIN,
 ) -> list[str]:
     """The lines of one message as a member sees it."""
     tags = []
@@ -39,14 +130,14 @@ def render_message(
         tags.append("edited")
     heading = f"{author}" + (f"  ({', '.join(tags)})" if tags else "")
     lines = [heading]
-    lines += [f"  {line}" for line in _wrap(content, BOX_WIDTH)]
+    lines += [f"  {line}" for line in _wrap(content, BOX_WIDTH, style)]
     for embed in embeds:
-        lines += [f"  {line}" for line in render_embed(embed)]
+        lines += [f"  {line}" for line in render_embed(embed, style)]
     lines += [f"  {line}" for line in render_components(components)]
     return lines
 
 
-def render_embed(embed: Mapping[str, Any]) -> list[str]:
+def render_embed(embed: Mapping[str, Any], style: TextStyle = PLAIN) -> list[str]:
     """An embed as a box: author, title (and link), description, fields, footer."""
     body: list[str] = []
     author = (embed.get("author") or {}).get("name")
@@ -54,30 +145,30 @@ def render_embed(embed: Mapping[str, Any]) -> list[str]:
         body.append(author)
     title = embed.get("title")
     if title:
-        body += _wrap(f"■ {title}", BOX_WIDTH)
+        body += _wrap(f"■ {title}", BOX_WIDTH, style)
     url = embed.get("url")
     if url:
-        body += _wrap(url, BOX_WIDTH)
+        body += _wrap(url, BOX_WIDTH, PLAIN)
     description = embed.get("description")
     if description:
         if body:
             body.append("")
-        body += _wrap(description, BOX_WIDTH)
+        body += _wrap(description, BOX_WIDTH, style)
     fields = embed.get("fields") or []
     if fields:
         body.append("")
     for field in fields:
-        name, value = field.get("name", ""), field.get("value", "")
+        name, value = style.plain(field.get("name", "")), style.plain(field.get("value", ""))
         joined = f"{name}: {value}"
         if field.get("inline") and "\n" not in value and len(joined) <= BOX_WIDTH:
             body.append(joined)
         else:
             body.append(f"{name}")
-            body += [f"  {line}" for line in _wrap(value, BOX_WIDTH - 2)]
+            body += [f"  {line}" for line in _wrap(value, BOX_WIDTH - 2, PLAIN)]
     footer = (embed.get("footer") or {}).get("text")
     if footer:
         body.append("")
-        body += _wrap(footer, BOX_WIDTH)
+        body += _wrap(footer, BOX_WIDTH, style)
     return _box(body)
 
 
@@ -112,14 +203,13 @@ def _component(component: Mapping[str, Any]) -> str:
 
 
 def plain(text: str) -> str:
-    """Discord markdown as a terminal shows it: link text without the URL, no emphasis marks."""
-    text = _MARKDOWN_LINK.sub(r"\1", text)
-    return _EMPHASIS.sub(r"\2", text)
+    """``TextStyle().plain``: markup to terminal text without names or a clock."""
+    return PLAIN.plain(text)
 
 
-def _wrap(text: str, width: int) -> list[str]:
+def _wrap(text: str, width: int, style: TextStyle) -> list[str]:
     lines: list[str] = []
-    for paragraph in plain(text).splitlines():
+    for paragraph in style.plain(text).splitlines():
         lines += textwrap.wrap(paragraph, width) or [""]
     return lines
 

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from bot.discord_demo_render import BOX_WIDTH, plain, render_components, render_message
+from datetime import UTC, datetime
+
+from bot.discord_demo_render import (
+    BOX_WIDTH,
+    TextStyle,
+    plain,
+    relative_time,
+    render_components,
+    render_message,
+)
 
 PAGER = [
     {
@@ -70,3 +79,30 @@ def test_markdown_becomes_plain_text_but_names_keep_underscores() -> None:
     assert plain("**bold** *it* `code` [text](https://x.org) snake_case") == (
         "bold it code text snake_case"
     )
+
+
+def test_timestamps_and_mentions_read_as_the_client_shows_them() -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    names = {("channel", 7): "announcements", ("role", 9): "Maintainers"}
+    style = TextStyle(now=now, names=lambda kind, ident: names.get((kind, ident)))
+    deadline = int(datetime(2026, 1, 31, 11, 59, tzinfo=UTC).timestamp())
+
+    text = style.plain(f"due <t:{deadline}:F> (<t:{deadline}:R>) in <#7> for <@&9>, not <@5>")
+
+    assert text == (
+        "due Saturday 31 January 2026 11:59 UTC (in a month) in #announcements "
+        "for @Maintainers, not @user"
+    )
+
+
+def test_relative_time_rounds_like_discord() -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+
+    def at(days: float) -> str:
+        return relative_time(datetime.fromtimestamp(now.timestamp() + days * 86400, UTC), now)
+
+    assert at(0.0001) == "in a few seconds"
+    assert at(3) == "in 3 days"
+    assert at(60) == "in 2 months"
+    assert at(-2) == "2 days ago"
+    assert at(800) == "in 2 years"
