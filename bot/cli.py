@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bot.health_cli",
     "bot.deadlines.cli",
     "bot.suggestions.cli",
+    "bot.outbox.cli",
 )
 
 Handler = Callable[[argparse.Namespace], int]
