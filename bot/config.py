@@ -83,6 +83,14 @@ class Config:
     suggestions_threads: bool = True
     suggestions_edit_delay: float = 2.0
     # -- end of suggestions ------------------------------------------------------------
+    # -- feeds (bot/feeds, cogs/feeds.py) ------------------------------------------------
+    feeds_enabled: bool = True
+    feeds_file: Path | None = None
+    feeds_allowed_hosts: tuple[str, ...] = ()
+    feeds_interval_minutes: int = 30
+    feeds_max_age_days: int = 7
+    feeds_start_delay: float = 60.0
+    # -- end of feeds --------------------------------------------------------------------
 
     @property
     def has_token(self) -> bool:
@@ -242,6 +250,23 @@ def _choice(options: tuple[str, ...], *, upper: bool = False) -> Parser:
         return str(text)
 
     return parse
+
+
+def _host_list(value: Any) -> tuple[str, ...]:
+    """Host names or IP addresses; in the environment comma-separated (feeds)."""
+    expected = "a list of host names or IP addresses (in the environment: comma-separated)"
+    if isinstance(value, str):
+        items: list[Any] = [part for part in re.split(r"[,\s]+", value.strip()) if part]
+    elif isinstance(value, list):
+        items = value
+    else:
+        raise _Invalid(f"{expected}, got {_shown(value)}")
+    hosts: list[str] = []
+    for item in items:
+        if not isinstance(item, str) or not re.fullmatch(r"[A-Za-z0-9.:_-]{1,253}", item.strip()):
+            raise _Invalid(f"{expected}, got {_shown(item)}")
+        hosts.append(item.strip().lower())
+    return tuple(dict.fromkeys(hosts))
 
 
 def _shown(value: Any) -> str:
@@ -415,6 +440,50 @@ SETTINGS: tuple[Setting, ...] = (
         "seconds votes are gathered before a suggestion's message is edited (default 2)",
     ),
     # -- end of suggestions ----------------------------------------------------------------
+    # -- feeds -----------------------------------------------------------------------------
+    Setting(
+        "feeds_enabled",
+        "feeds_enabled",
+        "ML_AUDIO_BOT_FEEDS_ENABLED",
+        _flag,
+        "poll RSS/Atom feeds in the background and announce new items (default true)",
+    ),
+    Setting(
+        "feeds_file",
+        "feeds_file",
+        "ML_AUDIO_BOT_FEEDS_FILE",
+        _path,
+        "feeds list (default: feeds.yaml in the catalog folder)",
+    ),
+    Setting(
+        "feeds_allowed_hosts",
+        "feeds_allowed_hosts",
+        "ML_AUDIO_BOT_FEEDS_ALLOWED_HOSTS",
+        _host_list,
+        "hosts feeds may use although they resolve to private addresses (e.g. 127.0.0.1)",
+    ),
+    Setting(
+        "feeds_interval_minutes",
+        "feeds_interval_minutes",
+        "ML_AUDIO_BOT_FEEDS_INTERVAL_MINUTES",
+        _positive_int,
+        "minutes between two polls of a feed unless it sets its own (default 30)",
+    ),
+    Setting(
+        "feeds_max_age_days",
+        "feeds_max_age_days",
+        "ML_AUDIO_BOT_FEEDS_MAX_AGE_DAYS",
+        _positive_int,
+        "feed items older than this many days are not announced (default 7)",
+    ),
+    Setting(
+        "feeds_start_delay",
+        "feeds_start_delay",
+        "ML_AUDIO_BOT_FEEDS_START_DELAY",
+        _seconds,
+        "seconds after start-up before the first feed poll (default 60)",
+    ),
+    # -- end of feeds ----------------------------------------------------------------------
 )
 
 
