@@ -28,9 +28,11 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from bot.deadlines.reminders import DEFAULT_OFFSETS, parse_offsets
 from bot.paths import DEFAULT_DATABASE_PATH, catalog_dir
 
 DEFAULT_CONFIG_FILE = Path("ml-audio-bot.toml")
@@ -91,6 +93,9 @@ class Config:
     feeds_max_age_days: int = 7
     feeds_start_delay: float = 60.0
     # -- end of feeds --------------------------------------------------------------------
+    # -- deadlines (bot/deadlines, cogs/deadlines.py) -------------------------------------
+    deadline_reminder_offsets: tuple[timedelta, ...] = DEFAULT_OFFSETS
+    # -- end of deadlines --------------------------------------------------------------
 
     @property
     def has_token(self) -> bool:
@@ -250,6 +255,17 @@ def _choice(options: tuple[str, ...], *, upper: bool = False) -> Parser:
         return str(text)
 
     return parse
+
+
+def _offsets(value: Any) -> tuple[timedelta, ...]:
+    """``"30d,7d,1d,3h"`` (a TOML list of such strings works too)."""
+    text = ",".join(map(str, value)) if isinstance(value, list) else value
+    if not isinstance(text, str):
+        raise _Invalid(f'offsets like "30d,7d,1d,3h", got {_shown(value)}')
+    try:
+        return parse_offsets(text)
+    except ValueError as error:
+        raise _Invalid(str(error)) from None
 
 
 def _host_list(value: Any) -> tuple[str, ...]:
@@ -484,6 +500,15 @@ SETTINGS: tuple[Setting, ...] = (
         "seconds after start-up before the first feed poll (default 60)",
     ),
     # -- end of feeds ----------------------------------------------------------------------
+    # -- deadlines -------------------------------------------------------------------------
+    Setting(
+        "deadline_reminder_offsets",
+        "deadline_reminder_offsets",
+        "ML_AUDIO_BOT_DEADLINE_REMINDER_OFFSETS",
+        _offsets,
+        "how long before each deadline reminders are announced (default 30d,7d,1d,3h)",
+    ),
+    # -- end of deadlines ------------------------------------------------------------------
 )
 
 

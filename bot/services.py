@@ -32,7 +32,7 @@ from bot.catalog.model import Catalog
 from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.deadlines.model import DeadlineBook
-from bot.deadlines.service import load_deadline_book
+from bot.deadlines.service import build_reminder_worker, load_deadline_book
 from bot.search import SearchIndex
 from bot.storage.database import Database
 from bot.suggestions.service import SuggestionService
@@ -153,6 +153,7 @@ async def build_services(
         outbox=lambda: getattr(services, "outbox", None),
         announcement_channel=lambda: services.config.announcements_channel_id,
     )
+    services.add_worker(await build_reminder_worker(services))
     return services
 
 

@@ -62,19 +62,22 @@ class ReminderScheduler:
     def __init__(
         self,
         database: Database,
-        outbox: Outbox,
+        outbox: Outbox | Callable[[], Outbox | None],
         clock: Clock,
         book: Callable[[], DeadlineBook],
-        channel_id: int,
-        offsets: Sequence[timedelta] = DEFAULT_OFFSETS,
+        channel_id: int | Callable[[], int | None],
+        offsets: Sequence[timedelta] | Callable[[], Sequence[timedelta]] = DEFAULT_OFFSETS,
     ) -> None:
+        # Providers rather than values: the running bot may get its outbox, its channel or
+        # new settings after this worker was built (and the deadline data is reloaded).
         self._db = database
-        self._outbox = outbox
+        self._outbox = outbox if callable(outbox) else (lambda: outbox)
         self._clock = clock
         self._book = book
-        self._channel_id = channel_id
-        self._offsets = tuple(offsets)
+        self._channel_id = channel_id if callable(channel_id) else (lambda: channel_id)
+        self._offsets = offsets if callable(offsets) else (lambda: tuple(offsets))
         self._task: asyncio.Task[None] | None = None
+        self._idle_reason: str | None = None
 
     async def setup(self) -> None:
         await self._db.migrate(COMPONENT, MIGRATIONS)
@@ -86,21 +89,30 @@ class ReminderScheduler:
         return datetime.fromisoformat(str(row["planned_until"])) if row else None
 
     async def run_once(self) -> RunResult:
+        outbox, channel_id = self._outbox(), self._channel_id()
+        if outbox is None or channel_id is None:
+            # Nothing is planned (and the watermark stays) until there is a way to post.
+            reason = "no outbox" if outbox is None else "no announcement channel configured"
+            if reason != self._idle_reason:
+                log.info("deadline reminders paused: %s", reason)
+                self._idle_reason = reason
+            return RunResult(0, 0, 0)
+        self._idle_reason = None
         book = self._book()
         since = await self.watermark()
-        plan = plan_reminders(book, self._clock, since, self._offsets)
+        plan = plan_reminders(book, self._clock, since, tuple(self._offsets()))
         now = self._clock.now()
         enqueued = 0
         async with self._db.transaction():
             for reminder in plan.send:
                 message = OutgoingMessage(
                     key=reminder.key,
-                    channel_id=self._channel_id,
+                    channel_id=channel_id,
                     content=render_reminder(reminder),
                     publish=True,
                     expires_at=reminder.deadline_at,
                 )
-                if await self._outbox.enqueue(message):
+                if await outbox.enqueue(message):
                     enqueued += 1
             await self._db.execute(
                 "INSERT INTO deadline_reminder_state (id, planned_until) VALUES (1, ?) "
@@ -117,7 +129,7 @@ class ReminderScheduler:
 
     async def seconds_until_next(self) -> float:
         now = self._clock.now()
-        due = next_due(self._book(), now, self._offsets)
+        due = next_due(self._book(), now, tuple(self._offsets()))
         if due is None:
             return IDLE_SECONDS
         return max(0.0, min(IDLE_SECONDS, (due - now).total_seconds()))

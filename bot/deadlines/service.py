@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.deadlines.conferences import DEADLINES_DIR
 from bot.deadlines.loader import load_deadlines
 from bot.deadlines.model import DeadlineBook
+from bot.deadlines.scheduler import ReminderScheduler
+
+if TYPE_CHECKING:
+    from bot.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -19,3 +24,21 @@ def load_deadline_book(catalog_path: Path) -> DeadlineBook:
     for problem in result.problems:
         log.warning("deadline data: %s", problem.format())
     return result.book
+
+
+async def build_reminder_worker(services: Services) -> ReminderScheduler:
+    """The reminder worker of a running bot, reading everything through ``services``.
+
+    It stays idle (and says so once in the log) while the bot has no outbox or no
+    announcement channel; the data, channel and offsets are read afresh on every run.
+    """
+    worker = ReminderScheduler(
+        services.database,
+        lambda: getattr(services, "outbox", None),
+        services.clock,
+        lambda: services.deadlines,
+        lambda: services.config.announcements_channel_id,
+        lambda: services.config.deadline_reminder_offsets,
+    )
+    await worker.setup()
+    return worker

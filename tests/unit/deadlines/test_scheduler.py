@@ -97,3 +97,22 @@ async def test_next_wake_up_is_the_next_due_reminder(database: Database) -> None
     clock = FakeClock(DEADLINE_UTC - timedelta(days=7, minutes=4))
     worker, _ = await scheduler(database, clock, book())
     assert await worker.seconds_until_next() == 240.0
+
+
+async def test_paused_without_channel_keeps_the_watermark(database: Database) -> None:
+    clock = FakeClock(DEADLINE_UTC - timedelta(days=8))
+    outbox = Outbox(database, clock)
+    await outbox.setup()
+    channel: dict[str, int | None] = {"id": None}
+    worker = ReminderScheduler(database, outbox, clock, book, lambda: channel["id"])
+    await worker.setup()
+    await worker.run_once()
+    assert await worker.watermark() is None
+    channel["id"] = CHANNEL  # configured later: planning starts from then, no backlog
+    await worker.run_once()
+    assert await worker.watermark() == clock.now()
+    clock.advance(timedelta(days=1).total_seconds())
+    await worker.run_once()
+    assert [item.key for item in await outbox.items()] == [
+        "deadline:icassp-2027:paper:7d@20260917T1159Z"
+    ]
