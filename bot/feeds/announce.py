@@ -1,0 +1,68 @@
+"""The announcement of one feed item: an outbox message with one embed.
+
+Title linked to the article, authors, the publication time as a Discord timestamp (each
+reader sees it in their own timezone), and the summary as plain text within Discord's
+limits. Embeds never ping, and mentions in the text are defused anyway. The outbox key
+``feed:<feed-id>:<hash of the entry key>`` makes the announcement exactly-once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot import text
+from bot.feeds.html_text import defuse_mentions
+from bot.feeds.model import FeedItem, FeedSpec
+from bot.feeds.parse import entry_key_hash
+from bot.outbox.message import OutgoingMessage
+
+SUMMARY_LIMIT = 700  # a teaser, not the article: long embeds push the channel away
+AUTHORS_SHOWN = 6
+COLOUR = 0xE67E22
+
+
+def outbox_key(feed_id: str, item: FeedItem) -> str:
+    return f"feed:{feed_id}:{entry_key_hash(item.key)}"
+
+
+def item_embed(spec: FeedSpec, item: FeedItem, feed_title: str = "") -> dict[str, Any]:
+    """The embed as Discord API JSON (the outbox stores and sends dicts)."""
+    embed: dict[str, Any] = {
+        "type": "rich",
+        "title": text.truncate(defuse_mentions(text.one_line(item.title)), text.EMBED_TITLE),
+        "color": COLOUR,
+    }
+    if item.link and len(item.link) <= text.URL:
+        embed["url"] = item.link
+    summary = defuse_mentions(item.summary)
+    lines: list[str] = []
+    if item.authors:
+        names = list(item.authors[:AUTHORS_SHOWN])
+        more = len(item.authors) - len(names)
+        shown = ", ".join(names) + (f" and {more} more" if more > 0 else "")
+        lines.append(text.truncate(defuse_mentions(shown), 300))
+    if item.published is not None:
+        stamp = int(item.published.timestamp())
+        lines.append(f"<t:{stamp}:f> (<t:{stamp}:R>)")
+    if summary:
+        lines.append("")
+        lines.append(text.truncate(summary, SUMMARY_LIMIT))
+    description = "\n".join(lines).strip()
+    if description:
+        embed["description"] = text.truncate(description, text.EMBED_DESCRIPTION)
+    source = feed_title or spec.title
+    embed["footer"] = {"text": text.truncate(defuse_mentions(text.one_line(source)), 200)}
+    if item.published is not None:
+        embed["timestamp"] = item.published.isoformat()
+    return embed
+
+
+def item_message(
+    spec: FeedSpec, item: FeedItem, channel_id: int, *, publish: bool, feed_title: str = ""
+) -> OutgoingMessage:
+    return OutgoingMessage(
+        key=outbox_key(spec.id, item),
+        channel_id=channel_id,
+        embeds=(item_embed(spec, item, feed_title),),
+        publish=publish,
+    )

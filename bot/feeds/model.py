@@ -1,0 +1,103 @@
+"""The values the feed modules pass around: a configured feed and one of its items."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class FeedState(StrEnum):
+    """Where a feed stands, as ``/feeds list`` shows it."""
+
+    NEW = "new"  # never polled successfully: the first poll marks everything as seen
+    OK = "ok"
+    ERROR = "error"  # the last poll failed; retried with backoff
+    PAUSED = "paused"  # a maintainer paused it
+    DISABLED = "disabled"  # 410 Gone, or failing for too long; /feeds resume re-enables
+    REMOVED = "removed"  # /feeds remove of a feed from catalog/feeds.yaml (kept as a tombstone)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSpec:
+    """One feed as configured (``catalog/feeds.yaml`` or ``/feeds add``).
+
+    ``channel`` is a channel key of the config (``announcements`` means
+    ``announcements_channel_id``); ``channel_id`` is set instead for feeds added from
+    Discord. ``publish`` crossposts in announcement channels; ``None`` means "when the
+    target is the announcements channel".
+    """
+
+    id: str
+    url: str
+    title: str
+    channel: str | None = "announcements"
+    channel_id: int | None = None
+    include: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    max_posts: int = 5
+    enabled: bool = True
+    interval_minutes: int | None = None
+    publish: bool | None = None
+    resource: str | None = None  # catalog entry id this feed belongs to
+
+    def wants(self, text: str) -> bool:
+        """The keyword filters: any ``include`` word must appear, no ``exclude`` word may."""
+        folded = text.casefold()
+        if self.include and not any(word.casefold() in folded for word in self.include):
+            return False
+        return not any(word.casefold() in folded for word in self.exclude)
+
+
+@dataclass(frozen=True, slots=True)
+class FeedItem:
+    """One entry of a parsed feed, reduced to what is needed to dedupe and announce it.
+
+    ``keys`` are every identity the entry answers to, the primary one first: its id/guid
+    (else link, else a hash of title and date), plus a fingerprint of title and link, so
+    a feed that changes ids on every poll does not announce the same article again.
+    """
+
+    keys: tuple[str, ...]
+    title: str
+    link: str | None
+    authors: tuple[str, ...] = ()
+    published: datetime | None = None
+    summary: str = ""  # plain text, already converted from HTML
+    position: int = 0  # index in the document (feeds list newest first, usually)
+
+    @property
+    def key(self) -> str:
+        return self.keys[0]
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedFeed:
+    """What feedparser made of a document."""
+
+    title: str
+    items: tuple[FeedItem, ...]
+    problem: str | None = None  # a bozo message for a feed that was still usable
+    min_interval_seconds: float | None = None  # ttl / sy:updatePeriod, a floor for polling
+    version: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedStatus:
+    """The stored state of one feed, for ``/feeds list`` and the poller."""
+
+    spec: FeedSpec
+    url: str  # the current URL (a 301 replaces the configured one)
+    state: FeedState
+    source: str  # "catalog" or "added"
+    etag: str | None = None
+    last_modified: str | None = None
+    last_success: datetime | None = None
+    last_error: str | None = None
+    error_since: datetime | None = None
+    failures: int = 0
+    next_poll: datetime | None = None
+    min_interval_seconds: float | None = None
+    backlog: bool = False
+    seen_count: int = 0
+    extra: dict[str, str] = field(default_factory=dict)

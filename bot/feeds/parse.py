@@ -1,0 +1,153 @@
+"""Turn a fetched document into :class:`~bot.feeds.model.FeedItem` values with feedparser.
+
+feedparser gets the bytes plus the response headers, so it decides the encoding from the
+HTTP charset, the XML declaration and the BOM together, as the specs say. A *bozo* feed
+(not well-formed) whose entries were still recovered is used, with the problem kept for
+the log; a document with nothing that looks like a feed is a :class:`ParseError`.
+
+Entity expansion ("billion laughs") cannot blow up: feedparser's strict parser is expat,
+which refuses amplification attacks, and its fallback parser does not expand entities
+declared in the document.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import time
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import feedparser
+
+from bot.feeds.html_text import html_to_text
+from bot.feeds.model import FeedItem, ParsedFeed
+
+# sy:updatePeriod in seconds (RSS syndication module).
+_PERIODS = {
+    "hourly": 3600,
+    "daily": 86400,
+    "weekly": 604800,
+    "monthly": 2629800,
+    "yearly": 31557600,
+}
+MAX_ITEMS = 500  # a feed with more entries than this is cut (newest first, usually)
+
+
+class ParseError(Exception):
+    """The document is not a feed (HTML page, empty body, garbage)."""
+
+
+def parse_feed(body: bytes, headers: Mapping[str, str] | None = None) -> ParsedFeed:
+    """Parse ``body`` with feedparser; raise :class:`ParseError` when nothing usable is there."""
+    result = feedparser.parse(
+        body,
+        response_headers=dict(headers or {}),
+        sanitize_html=True,
+        resolve_relative_uris=True,
+    )
+    entries: list[Any] = list(result.get("entries") or [])
+    version = str(result.get("version") or "")
+    problem = _bozo_message(result) if result.get("bozo") else None
+    if not entries and not version:
+        raise ParseError(problem or "not an RSS or Atom feed")
+    feed = result.get("feed") or {}
+    items = tuple(
+        item
+        for position, entry in enumerate(entries[:MAX_ITEMS])
+        if (item := entry_to_item(entry, position)) is not None
+    )
+    return ParsedFeed(
+        title=str(feed.get("title") or "").strip(),
+        items=items,
+        problem=problem,
+        min_interval_seconds=_min_interval(feed),
+        version=version,
+    )
+
+
+def _bozo_message(result: Mapping[str, Any]) -> str:
+    error = result.get("bozo_exception")
+    name = type(error).__name__ if error is not None else "problem"
+    return f"{name}: {error}"[:300]
+
+
+def entry_to_item(entry: Mapping[str, Any], position: int) -> FeedItem | None:
+    """The item of one feedparser entry, or ``None`` when it has no identity at all."""
+    title = " ".join(str(entry.get("title") or "").split())
+    link = _link(entry)
+    published = _moment(entry.get("published_parsed")) or _moment(entry.get("updated_parsed"))
+    guid = str(entry.get("id") or "").strip()
+    if guid:
+        primary = "id:" + guid
+    elif link:
+        primary = "link:" + link
+    elif title:
+        primary = "hash:" + _digest(title, published.isoformat() if published else "")
+    else:
+        return None
+    keys = [primary]
+    if title and link:
+        # Same article under a new id (feeds that regenerate ids on every request).
+        fingerprint = "tl:" + _digest(title.casefold(), link)
+        if fingerprint != primary:
+            keys.append(fingerprint)
+    summary_html = str(entry.get("summary") or "")
+    if not summary_html and entry.get("content"):
+        summary_html = str(entry["content"][0].get("value") or "")
+    authors = tuple(
+        name
+        for author in entry.get("authors") or ()
+        if (name := " ".join(str(author.get("name") or "").split()))
+    )
+    if not authors and entry.get("author"):
+        authors = (" ".join(str(entry["author"]).split()),)
+    return FeedItem(
+        keys=tuple(keys),
+        title=title or "(untitled)",
+        link=link,
+        authors=authors,
+        published=published,
+        summary=html_to_text(summary_html),
+        position=position,
+    )
+
+
+def _link(entry: Mapping[str, Any]) -> str | None:
+    link = str(entry.get("link") or "").strip()
+    if link.lower().startswith(("http://", "https://")):
+        return link
+    return None
+
+
+def _moment(value: Any) -> datetime | None:
+    if not isinstance(value, time.struct_time | tuple) or len(value) < 6:
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(tuple(value)), UTC)
+    except (OverflowError, ValueError, OSError):
+        return None
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:24]
+
+
+def _min_interval(feed: Mapping[str, Any]) -> float | None:
+    """``ttl`` (minutes) or ``sy:updatePeriod`` / ``sy:updateFrequency`` as seconds."""
+    floors: list[float] = []
+    ttl = str(feed.get("ttl") or "").strip()
+    if ttl.isdigit() and int(ttl) > 0:
+        floors.append(int(ttl) * 60.0)
+    period = str(feed.get("sy_updateperiod") or "").strip().lower()
+    if period in _PERIODS:
+        frequency = str(feed.get("sy_updatefrequency") or "1").strip()
+        times = int(frequency) if frequency.isdigit() and int(frequency) > 0 else 1
+        floors.append(_PERIODS[period] / times)
+    return max(floors) if floors else None
+
+
+def entry_key_hash(key: str) -> str:
+    """A short stable hash of an entry key, for outbox keys (ids can be long URLs)."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]

@@ -1,0 +1,437 @@
+"""Decide what to fetch when, what to announce, and how to treat a failing feed.
+
+One poll of one feed ends in exactly one of these documented states:
+
+========================  ==============================================================
+outcome                   what happens
+========================  ==============================================================
+200, first success        every entry is marked seen; nothing is announced
+200                       unseen entries (none of their keys seen) that pass the keyword
+                          filters and are not older than ``max_age`` are announced, the
+                          oldest first, at most ``max_posts``; the rest wait (``backlog``:
+                          the next poll skips the validators so a 304 cannot hide them)
+bozo but usable           as 200; the problem is logged and kept as ``last_error``
+304                       nothing changes (validators without a new value are kept)
+301/308 (every hop)       the stored URL becomes the new one
+410                       ``disabled``; a notice goes to the log channel
+429 / 503                 ``error``; next poll after ``Retry-After`` (at most a day)
+blocked / timeout /       ``error``; exponential backoff with jitter; after failing for
+too large / redirects /   ``disable_after`` the feed is ``disabled`` and the log channel
+not a feed / network      is told
+========================  ==============================================================
+
+Marking entries seen, storing the validators and queueing the announcements in the outbox
+happen in one transaction: a crash leaves either all of it or none of it, so nothing is
+announced twice and nothing is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.clock import Clock
+from bot.feeds.announce import item_message
+from bot.feeds.fetch import Fetcher, FetchError, FetchResult
+from bot.feeds.model import FeedItem, FeedSpec, FeedState, FeedStatus, ParsedFeed
+from bot.feeds.parse import ParseError, parse_feed
+from bot.feeds.store import FeedStore
+from bot.outbox import Outbox, OutgoingMessage
+
+log = logging.getLogger(__name__)
+
+#: ``(channel id, publish)`` for a feed, or ``None`` when its channel is not configured.
+ChannelFor = Callable[[FeedSpec], tuple[int, bool] | None]
+
+
+@dataclass(frozen=True, slots=True)
+class PollSettings:
+    interval: timedelta = timedelta(minutes=30)
+    max_age: timedelta = timedelta(days=7)
+    backoff_base: timedelta = timedelta(minutes=5)
+    backoff_max: timedelta = timedelta(hours=12)
+    disable_after: timedelta = timedelta(days=3)
+    max_floor: timedelta = timedelta(days=1)  # a ttl of a month is not obeyed beyond this
+    max_retry_after: timedelta = timedelta(days=1)
+    concurrency: int = 20
+
+
+@dataclass(slots=True)
+class FeedOutcome:
+    """What one poll of one feed did, for logs, ``feeds poll`` and tests."""
+
+    feed_id: str
+    state: FeedState
+    status: int | None = None
+    announced: list[FeedItem] = field(default_factory=list)
+    marked_seen: int = 0
+    waiting: int = 0  # new items left for the next cycle (max_posts)
+    error: str | None = None
+    problem: str | None = None  # bozo but usable
+    moved_to: str | None = None
+    next_poll: datetime | None = None
+
+    def line(self) -> str:
+        parts = [f"{self.feed_id}: {self.state.value}"]
+        if self.status is not None:
+            parts.append(f"HTTP {self.status}")
+        if self.announced:
+            parts.append(f"{len(self.announced)} new")
+        if self.waiting:
+            parts.append(f"{self.waiting} waiting")
+        if self.moved_to:
+            parts.append(f"moved to {self.moved_to}")
+        if self.error:
+            parts.append(self.error)
+        elif self.problem:
+            parts.append(f"usable despite: {self.problem}")
+        return ", ".join(parts)
+
+
+class FeedPoller:
+    """Polls the feeds of ``store`` with ``fetcher`` and queues announcements in the outbox.
+
+    ``outbox`` and ``channel_for`` are looked up at every announcement (the runtime may add
+    the outbox after the poller is built). ``dry_run`` polls change nothing stored.
+    """
+
+    def __init__(
+        self,
+        store: FeedStore,
+        fetcher: Fetcher,
+        clock: Clock,
+        catalog: Callable[[], Sequence[FeedSpec]],
+        *,
+        outbox: Callable[[], Outbox | None],
+        channel_for: ChannelFor,
+        log_channel: Callable[[], int | None] = lambda: None,
+        settings: PollSettings | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.store = store
+        self.fetcher = fetcher
+        self.clock = clock
+        self.catalog = catalog
+        self.outbox = outbox
+        self.channel_for = channel_for
+        self.log_channel = log_channel
+        self.settings = settings or PollSettings()
+        self._rng = rng or random.Random()
+        self._in_flight: set[str] = set()
+
+    async def statuses(self) -> list[FeedStatus]:
+        return await self.store.statuses(self.catalog())
+
+    async def due(self) -> list[FeedStatus]:
+        now = self.clock.now()
+        return [
+            status
+            for status in await self.statuses()
+            if pollable(status) and (status.next_poll is None or status.next_poll <= now)
+        ]
+
+    async def next_due(self) -> datetime | None:
+        moments = [s.next_poll or self.clock.now() for s in await self.statuses() if pollable(s)]
+        return min(moments) if moments else None
+
+    async def poll_due(self, *, dry_run: bool = False) -> list[FeedOutcome]:
+        return await self.poll_many(await self.due(), dry_run=dry_run)
+
+    async def poll_all(self, *, dry_run: bool = False) -> list[FeedOutcome]:
+        """Every enabled feed now, due or not (``ml-audio-bot feeds poll --once``)."""
+        return await self.poll_many(
+            [s for s in await self.statuses() if pollable(s)], dry_run=dry_run
+        )
+
+    async def poll_many(
+        self, statuses: Sequence[FeedStatus], *, dry_run: bool = False
+    ) -> list[FeedOutcome]:
+        limit = asyncio.Semaphore(self.settings.concurrency)
+
+        async def one(status: FeedStatus) -> FeedOutcome | None:
+            async with limit:
+                return await self.poll(status, dry_run=dry_run)
+
+        results = await asyncio.gather(*(one(s) for s in statuses))
+        return [r for r in results if r is not None]
+
+    async def poll(self, status: FeedStatus, *, dry_run: bool = False) -> FeedOutcome | None:
+        """Poll one feed; ``None`` if it is being polled already. Never raises for feed trouble."""
+        feed_id = status.spec.id
+        if feed_id in self._in_flight:
+            return None
+        self._in_flight.add(feed_id)
+        try:
+            return await self._poll(status, dry_run)
+        except Exception as error:
+            # A bug or a database problem must not stop the other feeds or the bot.
+            log.exception("feed %s: poll failed unexpectedly", feed_id)
+            return FeedOutcome(feed_id, status.state, error=f"internal error: {error}")
+        finally:
+            self._in_flight.discard(feed_id)
+
+    async def _poll(self, status: FeedStatus, dry_run: bool) -> FeedOutcome:
+        use_validators = not status.backlog
+        try:
+            result = await self.fetcher.fetch(
+                status.url,
+                etag=status.etag if use_validators else None,
+                last_modified=status.last_modified if use_validators else None,
+            )
+        except FetchError as error:
+            return await self._failed(status, error, dry_run)
+        if result.not_modified:
+            return await self._not_modified(status, result, dry_run)
+        try:
+            parsed = await asyncio.to_thread(parse_feed, result.body, result.parser_headers())
+        except ParseError as error:
+            failure = FetchError("not-a-feed", f"not a feed: {error}", status=result.status)
+            return await self._failed(status, failure, dry_run, moved_to=result.moved_to)
+        if parsed.problem:
+            log.warning("feed %s is not well-formed but usable: %s", status.spec.id, parsed.problem)
+        return await self._fetched(status, result, parsed, dry_run)
+
+    # -- outcomes -------------------------------------------------------------------------
+
+    async def _fetched(
+        self, status: FeedStatus, result: FetchResult, parsed: ParsedFeed, dry_run: bool
+    ) -> FeedOutcome:
+        now = self.clock.now()
+        spec = status.spec
+        outcome = FeedOutcome(
+            spec.id,
+            FeedState.OK,
+            status=result.status,
+            problem=parsed.problem,
+            moved_to=result.moved_to,
+        )
+        all_keys = [key for item in parsed.items for key in item.keys]
+        seen = await self.store.seen_among(spec.id, all_keys)
+        first_poll = status.last_success is None
+        fresh = _unseen(parsed.items, seen)
+        to_post: list[FeedItem] = []
+        silent: list[FeedItem] = []
+        if first_poll:
+            silent = fresh
+        else:
+            for item in fresh:
+                too_old = (
+                    item.published is not None and item.published < now - self.settings.max_age
+                )
+                if too_old or not spec.wants(f"{item.title}\n{item.summary}"):
+                    silent.append(item)
+                else:
+                    to_post.append(item)
+        to_post.sort(key=_oldest_first)
+        waiting = to_post[spec.max_posts :]
+        to_post = to_post[: spec.max_posts]
+        messages: list[OutgoingMessage] = []
+        if to_post:
+            target = self.channel_for(spec)
+            box = self.outbox()
+            if target is None or box is None:
+                log.warning(
+                    "feed %s: %d new items wait: no %s",
+                    spec.id,
+                    len(to_post),
+                    "outbox" if box is None else f"channel for '{spec.channel}'",
+                )
+                waiting = to_post + waiting
+                to_post = []
+            else:
+                channel_id, publish = target
+                messages = [
+                    item_message(spec, item, channel_id, publish=publish, feed_title=parsed.title)
+                    for item in to_post
+                ]
+        outcome.announced = to_post
+        outcome.waiting = len(waiting)
+        outcome.marked_seen = len(silent) + len(to_post)
+        floor = parsed.min_interval_seconds
+        outcome.next_poll = self._next_poll(spec, now, floor)
+        if dry_run:
+            return outcome
+        box = self.outbox()
+        async with self.store.transaction() as db:
+            await self.store.mark_seen(
+                db, spec.id, [key for item in silent + to_post for key in item.keys], now
+            )
+            for message in messages:
+                assert box is not None
+                if not await box.enqueue(message):
+                    log.info("feed %s: %s was queued before; not again", spec.id, message.key)
+            await self.store.update(
+                db,
+                spec.id,
+                now,
+                url=result.moved_to or status.url,
+                state=FeedState.OK,
+                etag=result.etag,
+                last_modified=result.last_modified,
+                last_success=now,
+                last_error=f"usable despite: {parsed.problem}" if parsed.problem else None,
+                error_since=None,
+                failures=0,
+                next_poll=outcome.next_poll,
+                min_interval=floor,
+                backlog=1 if waiting else 0,
+            )
+        if result.moved_to:
+            log.info("feed %s moved permanently to %s", spec.id, result.moved_to)
+        return outcome
+
+    async def _not_modified(
+        self, status: FeedStatus, result: FetchResult, dry_run: bool
+    ) -> FeedOutcome:
+        now = self.clock.now()
+        next_poll = self._next_poll(status.spec, now, status.min_interval_seconds)
+        outcome = FeedOutcome(
+            status.spec.id, FeedState.OK, status=304, moved_to=result.moved_to, next_poll=next_poll
+        )
+        if dry_run:
+            return outcome
+        if status.last_success is None:
+            # 304 to a request without validators: the server sent nothing to mark seen, so
+            # the feed stays "new" and the next poll is again a first poll.
+            outcome.state = status.state
+            await self.store.set_state(status.spec.id, now, next_poll=next_poll)
+            return outcome
+        await self.store.set_state(
+            status.spec.id,
+            now,
+            url=result.moved_to or status.url,
+            state=FeedState.OK,
+            # A 304 that omits the validators does not erase ours.
+            etag=result.etag or status.etag,
+            last_modified=result.last_modified or status.last_modified,
+            last_success=now,
+            error_since=None,
+            failures=0,
+            next_poll=next_poll,
+        )
+        return outcome
+
+    async def _failed(
+        self,
+        status: FeedStatus,
+        error: FetchError,
+        dry_run: bool,
+        *,
+        moved_to: str | None = None,
+    ) -> FeedOutcome:
+        now = self.clock.now()
+        spec = status.spec
+        failures = status.failures + 1
+        error_since = status.error_since or now
+        message = str(error)
+        log.warning("feed %s: %s (failure %d)", spec.id, message, failures)
+        if error.kind == "gone":
+            state, reason = FeedState.DISABLED, "the server says it is gone (HTTP 410)"
+        elif now - error_since >= self.settings.disable_after:
+            days = (now - error_since).total_seconds() / 86400
+            state, reason = FeedState.DISABLED, f"failing for {days:.1f} days: {message}"
+        else:
+            state, reason = FeedState.ERROR, None
+        if error.kind == "throttled" and error.retry_after is not None:
+            wait = min(timedelta(seconds=error.retry_after), self.settings.max_retry_after)
+            wait = max(wait, timedelta(seconds=60))
+        else:
+            wait = self._backoff(failures)
+        next_poll = now + wait
+        outcome = FeedOutcome(
+            spec.id,
+            state,
+            status=error.status,
+            error=message,
+            next_poll=next_poll,
+            moved_to=moved_to,
+        )
+        if dry_run:
+            return outcome
+        notice = self._disabled_notice(spec, reason, now) if reason else None
+        box = self.outbox()
+        async with self.store.transaction() as db:
+            await self.store.update(
+                db,
+                spec.id,
+                now,
+                url=moved_to or status.url,
+                state=state,
+                last_error=message,
+                error_since=error_since,
+                failures=failures,
+                next_poll=next_poll,
+            )
+            if notice is not None and box is not None:
+                await box.enqueue(notice)
+        if reason:
+            log.error("feed %s disabled: %s", spec.id, reason)
+        return outcome
+
+    def _disabled_notice(
+        self, spec: FeedSpec, reason: str, now: datetime
+    ) -> OutgoingMessage | None:
+        channel = self.log_channel()
+        if channel is None:
+            return None
+        from bot import text  # local: keeps the module's import list about polling
+
+        content = text.truncate(
+            f"Feed **{text.one_line(spec.title)}** (`{spec.id}`) was disabled: {reason}. "
+            f"Fix the URL or the server, then `/feeds resume {spec.id}`.",
+            1500,
+        )
+        return OutgoingMessage(
+            key=f"feed-disabled:{spec.id}:{now.isoformat()}", channel_id=channel, content=content
+        )
+
+    # -- timing ---------------------------------------------------------------------------
+
+    def _next_poll(self, spec: FeedSpec, now: datetime, floor: float | None) -> datetime:
+        interval = (
+            timedelta(minutes=spec.interval_minutes)
+            if spec.interval_minutes
+            else self.settings.interval
+        )
+        if floor:
+            interval = max(interval, min(timedelta(seconds=floor), self.settings.max_floor))
+        # A little jitter so that feeds added together do not stay in lockstep.
+        factor: float = self._rng.uniform(1.0, 1.1)
+        return now + interval * factor
+
+    def _backoff(self, failures: int) -> timedelta:
+        base: timedelta = self.settings.backoff_base * (2 ** min(failures - 1, 20))
+        capped = min(base, self.settings.backoff_max)
+        factor: float = self._rng.uniform(0.5, 1.0)
+        return capped * factor
+
+
+def pollable(status: FeedStatus) -> bool:
+    return status.spec.enabled and status.state not in (
+        FeedState.PAUSED,
+        FeedState.DISABLED,
+        FeedState.REMOVED,
+    )
+
+
+def _unseen(items: Sequence[FeedItem], seen: set[str]) -> list[FeedItem]:
+    """Items none of whose keys were seen, each once (a document may repeat an entry)."""
+    fresh: list[FeedItem] = []
+    taken: set[str] = set(seen)
+    for item in items:
+        if any(key in taken for key in item.keys):
+            continue
+        taken.update(item.keys)
+        fresh.append(item)
+    return fresh
+
+
+def _oldest_first(item: FeedItem) -> tuple[float, int]:
+    # Undated items come after dated ones, in reverse document order (feeds put the newest
+    # first).
+    stamp = item.published.timestamp() if item.published is not None else float("inf")
+    return (stamp, -item.position)

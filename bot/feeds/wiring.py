@@ -1,0 +1,106 @@
+"""How a running bot (or ``ml-audio-bot feeds poll``) builds the feeds area from its config."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from bot.catalog.problems import CatalogError
+from bot.clock import Clock
+from bot.config import Config
+from bot.feeds.catalog import feeds_file, load_feeds
+from bot.feeds.fetch import Fetcher, FetchLimits
+from bot.feeds.guard import UrlGuard
+from bot.feeds.model import FeedSpec
+from bot.feeds.poller import FeedPoller, PollSettings
+from bot.feeds.service import FeedService
+from bot.feeds.store import FeedStore
+from bot.feeds.worker import FeedWorker
+from bot.outbox import Outbox
+from bot.storage.database import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class FeedsArea:
+    service: FeedService
+    poller: FeedPoller
+    worker: FeedWorker
+    fetcher: Fetcher
+
+
+def feeds_path(config: Config) -> Path:
+    return config.feeds_file or feeds_file(config.catalog_path)
+
+
+def load_catalog_feeds(config: Config) -> tuple[FeedSpec, ...]:
+    """The feeds of the configured file; raises ``CatalogError`` (``file:line``) when broken."""
+    catalog = load_feeds(feeds_path(config))
+    catalog.raise_for_problems()
+    return catalog.feeds
+
+
+def channel_resolver(config: Callable[[], Config]) -> Callable[[FeedSpec], tuple[int, bool] | None]:
+    def channel_for(spec: FeedSpec) -> tuple[int, bool] | None:
+        if spec.channel_id is not None:
+            return spec.channel_id, bool(spec.publish)
+        key = spec.channel or "announcements"
+        channel_id = getattr(config(), f"{key}_channel_id", None)
+        if not isinstance(channel_id, int):
+            return None
+        publish = spec.publish if spec.publish is not None else key == "announcements"
+        return channel_id, publish
+
+    return channel_for
+
+
+def poll_settings(config: Config) -> PollSettings:
+    return PollSettings(
+        interval=timedelta(minutes=config.feeds_interval_minutes),
+        max_age=timedelta(days=config.feeds_max_age_days),
+    )
+
+
+async def build_feeds(
+    config: Config,
+    database: Database,
+    clock: Clock,
+    *,
+    outbox: Callable[[], Outbox | None],
+    limits: FetchLimits | None = None,
+) -> FeedsArea:
+    """Create the tables, read the feeds file and build service, poller and worker.
+
+    A broken feeds file is logged with every ``file:line`` and the bot runs without the
+    catalog's feeds (added feeds keep working) rather than not starting at all.
+    """
+    try:
+        specs: Sequence[FeedSpec] = load_catalog_feeds(config)
+    except CatalogError as error:
+        for problem in error.problems:
+            log.error("feeds file: %s", problem)
+        specs = ()
+    guard = UrlGuard(config.feeds_allowed_hosts)
+    fetcher = Fetcher(guard, limits)
+    store = FeedStore(database)
+    poller = FeedPoller(
+        store,
+        fetcher,
+        clock,
+        lambda: specs,
+        outbox=outbox,
+        channel_for=channel_resolver(lambda: config),
+        log_channel=lambda: config.log_channel_id,
+        settings=poll_settings(config),
+    )
+    service = FeedService(store, poller, fetcher, clock, lambda: specs)
+    await service.setup()
+    worker = FeedWorker(
+        poller, fetcher, clock, enabled=config.feeds_enabled, start_delay=config.feeds_start_delay
+    )
+    service.on_change = worker.wake
+    return FeedsArea(service, poller, worker, fetcher)
