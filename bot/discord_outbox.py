@@ -25,7 +25,8 @@ from typing import Any, NoReturn, TypeVar
 import aiohttp
 import discord
 
-from bot.outbox import OutboxProblem, PermanentFailure, RetryLater
+from bot.clock import Clock
+from bot.outbox import Outbox, OutboxProblem, OutboxWorker, PermanentFailure, RetryLater
 from bot.outbox.message import Payload, payload_has_marker
 
 log = logging.getLogger(__name__)
@@ -186,3 +187,19 @@ def log_channel_reporter(
             log.warning("outbox: could not tell the log channel %s: %s", target, exc)
 
     return report
+
+
+def outbox_worker(
+    client: discord.Client,
+    outbox: Outbox,
+    clock: Clock,
+    *,
+    log_channel_id: Callable[[], int | None] = lambda: None,
+) -> OutboxWorker:
+    """The outbox's background worker for a bot: Discord sender, problems to the log channel.
+
+    Wiring (runtime): ``services.add_worker(outbox_worker(bot, services.outbox, clock,
+    log_channel_id=lambda: services.config.log_channel_id))`` once the bot object exists.
+    """
+    outbox.on_problem = log_channel_reporter(client, log_channel_id)
+    return OutboxWorker(outbox, DiscordSender(client), clock)

@@ -14,7 +14,7 @@ import pytest
 import simcord
 
 from bot.client import MLAudioBot, create_bot
-from bot.discord_outbox import DiscordClock, DiscordSender, log_channel_reporter
+from bot.discord_outbox import DiscordClock, DiscordSender, outbox_worker
 from bot.outbox import Outbox, OutboxWorker, OutgoingMessage, State, marker_for, render_payload
 from bot.services import Services
 from tests.e2e.conftest import DemoGuild
@@ -29,14 +29,20 @@ async def simcord_bot(services: Services) -> MLAudioBot:
     outbox = Outbox(services.database, clock)
     await outbox.setup()
     services.outbox = outbox  # type: ignore[attr-defined]
-    services.add_worker(OutboxWorker(outbox, DiscordSender(bot), clock))
+    log_channel = LogChannel()
+    services.log_channel = log_channel  # type: ignore[attr-defined]
+    services.add_worker(outbox_worker(bot, outbox, clock, log_channel_id=lambda: log_channel.id))
     return bot
 
 
+class LogChannel:
+    id: int | None = None
+
+
 @pytest.fixture
-def outbox(services: Services, demo: DemoGuild, simcord_bot: MLAudioBot) -> Outbox:
+def outbox(services: Services, demo: DemoGuild) -> Outbox:
+    services.log_channel.id = demo.general.id  # type: ignore[attr-defined]
     box: Outbox = services.outbox  # type: ignore[attr-defined]
-    box.on_problem = log_channel_reporter(simcord_bot, lambda: demo.general.id)
     return box
 
 
