@@ -8,8 +8,9 @@ Ranking, in short: a query is scored against each entry in two ways and the bett
   edit distance, and the entry's score is the average over query words, each weighted by how
   rare it is (idf), of ``similarity × weight of the field`` it was found in.
 
-Exact and prefix matches are dictionary and binary-search lookups; rapidfuzz only runs over
-the vocabulary or the list of titles when a word or phrase has no exact match.
+Exact and prefix matches are dictionary and binary-search lookups; so are typos one edit
+away (symmetric deletes, see ``typos``), which rapidfuzz then scores. A full rapidfuzz scan
+of the vocabulary or of the short titles runs only when nothing closer was found.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import math
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
@@ -67,6 +68,8 @@ PREFIX_BASE, PREFIX_SPAN = 0.7, 0.25  # 0.7 … 0.95, growing with how much of t
 FUZZY_FACTOR = 0.92  # an edit-distance match never equals an exact one
 REAL_WORD_TYPO_FACTOR = 0.8
 
+# Entries scored in full (title coverage, strongest field) per query, at most.
+MIN_FULLY_SCORED = 50
 # Share of the score that rewards matching the whole title rather than one of its words.
 COVERAGE_SHARE = 0.1
 
@@ -131,6 +134,15 @@ class UnknownFilterError(ValueError):
 
 
 @dataclass(slots=True)
+class _GrowingLists:
+    """Lists filled while indexing; ``build`` turns them into tuples when done."""
+
+    arxiv: defaultdict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    by_author: defaultdict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    by_tag: defaultdict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+
+
+@dataclass(slots=True)
 class _Match:
     """The best way one query word matched one entry."""
 
@@ -149,11 +161,11 @@ class SearchIndex:
         self._position = {e.id: i for i, e in enumerate(self._entries)}
         self._postings: dict[str, dict[int, int]] = defaultdict(dict)
         self._phrases: dict[str, dict[int, int]] = defaultdict(dict)
-        self._arxiv: dict[str, list[int]] = defaultdict(list)
+        self._arxiv: dict[str, tuple[int, ...]] = {}
         # Addresses without scheme or "www.": exact owners, and sorted for prefixes.
         self._urls: dict[str, dict[int, int]] = defaultdict(dict)
         self._sorted_urls: list[str] = []
-        self._coverage_sets: list[tuple[frozenset[str], ...]] = []
+        self._coverage_sets: list[tuple[tuple[str, ...], ...]] = []
         self._vocab: list[str] = []
         self._word_typos = TypoTable(())
         # Squashed titles and aliases: exact owners, sorted for prefixes, short ones for typos.
@@ -166,9 +178,11 @@ class SearchIndex:
         self._choice_names: list[str] = []
         self._default_choices: list[Choice] = []
         self._section_members: dict[str, frozenset[int]] = {}
+        self._section_word_cache: dict[str, list[str]] = {}
         self._kind_members: dict[str, frozenset[int]] = {}
-        self._by_author: dict[str, list[int]] = defaultdict(list)
-        self._by_tag: dict[str, list[int]] = defaultdict(list)
+        self._by_author: dict[str, tuple[int, ...]] = {}
+        self._by_tag: dict[str, tuple[int, ...]] = {}
+        self._growing = _GrowingLists()
 
     # ------------------------------------------------------------------ build
 
@@ -192,7 +206,20 @@ class SearchIndex:
         for i, entry in enumerate(index._entries):
             kinds[entry.kind].add(i)
         index._kind_members = {k: frozenset(v) for k, v in kinds.items()}
+        index._freeze_lists()
         return index
+
+    def _freeze_lists(self) -> None:
+        """Lists of ints become tuples, which the garbage collector stops tracking.
+
+        A full collection walks every tracked container; with one list per indexed word it
+        would stall whichever keystroke triggered it.
+        """
+        growing = self._growing
+        self._arxiv = {k: tuple(v) for k, v in growing.arxiv.items()}
+        self._by_author = {k: tuple(v) for k, v in growing.by_author.items()}
+        self._by_tag = {k: tuple(v) for k, v in growing.by_tag.items()}
+        self._growing = _GrowingLists()
 
     def _rank_entries(self) -> None:
         """A static order for ties and for autocomplete: reading order, credits and tips last."""
@@ -216,6 +243,19 @@ class SearchIndex:
             current = self.catalog.section(current.parent) if current.parent else None
         return titles or [section_id.replace("-", " ")]
 
+    def _section_words(self, section_id: str) -> list[str]:
+        """Tokens of a section's titles, computed once per section, not once per entry."""
+        found = self._section_word_cache.get(section_id)
+        if found is None:
+            found = norm.unique(
+                token
+                for title in self._section_titles(section_id)
+                for variant in norm.fold_variants(title)
+                for token in norm.tokens_of_folded(variant)
+            )
+            self._section_word_cache[section_id] = found
+        return found
+
     def _index_entry(self, i: int, entry: Entry) -> None:
         fields: list[tuple[int, str]] = [(_F["title"], entry.title)]
         fields += [(_F["alias"], alias) for alias in entry.aliases]
@@ -223,14 +263,14 @@ class SearchIndex:
         fields += [(_F["tag"], tag.replace("-", " ")) for tag in entry.tags]
         if entry.venue:
             fields.append((_F["venue"], entry.venue))
-        for section_id in (entry.section, *entry.also_in):
-            fields += [(_F["section"], title) for title in self._section_titles(section_id)]
-        fields.append((_F["kind"], entry.kind))
         fields.append((_F["description"], entry.description))
         fields += [(_F["link"], link.title) for link in entry.links]
         for code, text in fields:
             for variant in norm.fold_variants(text):
                 self._post(i, code, norm.tokens_of_folded(variant))
+        for section_id in (entry.section, *entry.also_in):
+            self._post(i, _F["section"], self._section_words(section_id))
+        self._post(i, _F["kind"], norm.tokens(entry.kind))
         for url in entry.all_urls:
             self._post(i, _F["url"], norm.url_tokens(url))
             code = _F["url"] if url == entry.url else _F["link"]
@@ -238,11 +278,11 @@ class SearchIndex:
             if owners.get(i, len(FIELDS)) > code:
                 owners[i] = code
             for arxiv_id in norm.arxiv_ids(url):
-                if i not in self._arxiv[arxiv_id]:
-                    self._arxiv[arxiv_id].append(i)
+                if i not in self._growing.arxiv[arxiv_id]:
+                    self._growing.arxiv[arxiv_id].append(i)
 
         names = [(_F["title"], entry.title)] + [(_F["alias"], a) for a in entry.aliases]
-        coverage: list[frozenset[str]] = []
+        coverage: list[tuple[str, ...]] = []
         for code, text in names:
             for variant in norm.fold_variants(text):
                 key = norm.squash(variant)
@@ -251,7 +291,7 @@ class SearchIndex:
                     owners = self._titles[key]
                     if owners.get(i, len(FIELDS)) > code:
                         owners[i] = code
-            content = frozenset(norm.content_tokens(text))
+            content = tuple(norm.unique(norm.content_tokens(text)))
             if content:
                 coverage.append(content)
             for acronym in norm.acronyms(text):
@@ -261,10 +301,10 @@ class SearchIndex:
         for author in entry.authors:
             for variant in norm.fold_variants(author):
                 self._add_phrase(norm.squash(variant), i, _F["author"])
-            self._by_author[norm.phrase(author)].append(i)
+            self._growing.by_author[norm.phrase(author)].append(i)
         for tag in entry.tags:
             self._add_phrase(norm.squash(tag), i, _F["tag"])
-            self._by_tag[tag].append(i)
+            self._growing.by_tag[tag].append(i)
 
     def _post(self, i: int, code: int, words: Iterable[str]) -> None:
         for word in words:
@@ -296,8 +336,7 @@ class SearchIndex:
                     yield " ".join(words), value(key_kind)
                     yield "".join(words), value(key_kind)
                     for start in range(1, len(words)):
-                        if words[start] not in norm.STOPWORDS:
-                            yield " ".join(words[start:]), value(_KEY_WORD)
+                        yield " ".join(words[start:]), value(_KEY_WORD)
             for author in entry.authors:
                 for variant in norm.fold_variants(author):
                     words = norm.words(variant)
@@ -534,14 +573,27 @@ class SearchIndex:
                 sums[i] = get(i, 0.0) + value
         if not sums:
             return {}
+        # Best sums first (ties in catalog order, as postings are filled in that order). A
+        # word found almost everywhere ("for", "audio") must not cost a full scoring of
+        # every entry: only the first ``fully_scored`` go on.
+        fully_scored = max(keep * 2, MIN_FULLY_SCORED)
+        ordered = heapq.nlargest(fully_scored, sums, key=sums.__getitem__)
         scale = (1 - COVERAGE_SHARE) / (weight_sum or 1.0)
-        # Coverage adds at most COVERAGE_SHARE: anything further below the keep-th best sum
-        # than that cannot enter the top, and is not scored further.
-        floor = heapq.nlargest(keep, sums.values())[-1] * scale - COVERAGE_SHARE
+        kept: list[float] = []  # min-heap of the best ``keep`` final values so far
+        scored: list[tuple[int, float]] = []
+        for i in ordered:
+            base = sums[i] * scale
+            if len(kept) >= keep and base + COVERAGE_SHARE <= kept[0]:
+                break  # coverage adds at most COVERAGE_SHARE: no later sum can still get in
+            value = base + COVERAGE_SHARE * self._coverage(i, matched_terms)
+            scored.append((i, value))
+            if len(kept) < keep:
+                heapq.heappush(kept, value)
+            elif value > kept[0]:
+                heapq.heapreplace(kept, value)
         found: dict[int, _Match] = {}
-        for i, partial in sums.items():
-            if partial * scale >= floor:
-                value = partial * scale + COVERAGE_SHARE * self._coverage(i, matched_terms)
+        for i, value in scored:
+            if value >= kept[0]:
                 field, term = self._strongest(i, per_word, weights)
                 found[i] = _Match(value, field, term)
         return found
@@ -562,9 +614,12 @@ class SearchIndex:
     def _coverage(self, i: int, matched_terms: dict[str, float]) -> float:
         """How much of the best-covered title or alias the query words account for."""
         best = 0.0
+        get = matched_terms.get
         for words in self._coverage_sets[i]:
-            share = sum(matched_terms.get(w, 0.0) for w in words) / len(words)
-            best = max(best, share)
+            total = 0.0
+            for word in words:
+                total += get(word, 0.0)
+            best = max(best, total / len(words))
         return best
 
     def is_confident(self, hits: Sequence[Hit]) -> bool:

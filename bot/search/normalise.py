@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 # Letters that Unicode does not decompose into an ASCII base plus accents.
@@ -67,6 +68,7 @@ def words(text: str) -> list[str]:
     return _WORD_RE.findall(fold(text))
 
 
+@lru_cache(maxsize=1 << 16)  # few distinct words, met again and again while indexing
 def stem(word: str) -> str:
     """A deliberately light plural stemmer: ``datasets`` → ``dataset``, ``libraries`` → ``library``.
 

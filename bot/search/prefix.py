@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import heapq
 from bisect import bisect_left
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 # Ranges up to this many keys are scanned; longer ones use precomputed or partial results.
 SCAN_LIMIT = 256
@@ -40,7 +40,7 @@ class PrefixTable:
         self._keys: list[str] = [k for k, _ in ordered]
         self._values: list[int] = [v for _, v in ordered]
         self._exact: dict[str, int] = best
-        self._precomputed: dict[str, list[int]] = self._precompute()
+        self._precomputed: dict[str, tuple[int, ...]] = self._precompute()
 
     def __len__(self) -> int:
         return len(self._keys)
@@ -49,7 +49,7 @@ class PrefixTable:
         """The sort value of a key typed in full, which outranks mere prefixes."""
         return self._exact.get(key[:MAX_KEY_CHARS])
 
-    def best(self, prefix: str, count: int) -> list[int]:
+    def best(self, prefix: str, count: int) -> Sequence[int]:
         """At least the ``count`` smallest sort values of keys starting with ``prefix``, sorted.
 
         Values may repeat an entry (one entry has several keys), so callers ask for more
@@ -67,13 +67,14 @@ class PrefixTable:
             return precomputed
         return heapq.nsmallest(max(count, PRECOMPUTED_WIDTH), self._values[lo:hi])
 
-    def _precompute(self) -> dict[str, list[int]]:
-        table: dict[str, list[int]] = {}
+    def _precompute(self) -> dict[str, tuple[int, ...]]:
+        # Tuples, not lists: the garbage collector stops tracking tuples of ints.
+        table: dict[str, tuple[int, ...]] = {}
         for depth in range(1, PRECOMPUTED_DEPTH + 1):
             prefixes = sorted({k[:depth] for k in self._keys if len(k) >= depth})
             for prefix in prefixes:
                 lo = bisect_left(self._keys, prefix)
                 hi = bisect_left(self._keys, prefix + _HIGHEST, lo)
                 if hi - lo > SCAN_LIMIT:
-                    table[prefix] = heapq.nsmallest(PRECOMPUTED_WIDTH, self._values[lo:hi])
+                    table[prefix] = tuple(heapq.nsmallest(PRECOMPUTED_WIDTH, self._values[lo:hi]))
         return table

@@ -30,7 +30,9 @@ class TypoTable:
         for position, word in enumerate(self._words):
             for form in _deletes(word) | {word}:
                 forms.setdefault(form, []).append(position)
-        self._forms = forms
+        # Tuples of ints, unlike lists, drop out of the garbage collector's sight: a full
+        # collection would otherwise walk every one of them in the middle of a keystroke.
+        self._forms: dict[str, tuple[int, ...]] = {k: tuple(v) for k, v in forms.items()}
 
     def __len__(self) -> int:
         return len(self._words)
