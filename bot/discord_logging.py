@@ -136,7 +136,14 @@ def log_interaction(
     level: int = logging.INFO,
     **fields: Any,
 ) -> None:
-    """The one line per interaction: what, who, where, how long, how it ended."""
+    """The one line per interaction: what, who, where, how long, how it ended.
+
+    Only the first call per interaction writes: a command that logged its own outcome
+    (``refused``, ``not-found``) is not logged again as ``ok`` when it returns.
+    """
+    if interaction.extras.get("logged"):
+        return
+    interaction.extras["logged"] = True
     started = interaction.extras.get("started")
     latency = (time.perf_counter() - started) * 1000 if isinstance(started, float) else None
     log_event(

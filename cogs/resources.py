@@ -9,6 +9,7 @@ from discord.ext import commands
 from bot import text
 from bot.client import MLAudioBot, services_of
 from bot.discord_format import entry_embed, matches_embed, not_found_message
+from bot.discord_logging import log_interaction
 from bot.services import Services
 
 RELATED = 3
@@ -37,11 +38,13 @@ class Resources(commands.Cog):
             hits = search.search(query, limit=CANDIDATES)
             if not hits:
                 await interaction.response.send_message(not_found_message(query), ephemeral=True)
+                log_interaction(interaction, "not-found")
                 return
             if not search.is_confident(hits):
                 await interaction.response.send_message(
                     embed=matches_embed(query, hits), ephemeral=True
                 )
+                log_interaction(interaction, "ambiguous", candidates=len(hits))
                 return
             entry = hits[0].entry
         embed = entry_embed(catalog, entry, search.related(entry, limit=RELATED))

@@ -84,6 +84,19 @@ async def test_one_log_line_per_interaction(
     assert lines[1].fields["command"] == "/sections"  # type: ignore[attr-defined]
 
 
+async def test_answers_without_a_result_are_logged_with_their_outcome(
+    demo: DemoGuild, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot.interactions")
+
+    await demo.alice.slash(demo.general, "resource", query="qqqq zzzz xxxx")
+    await demo.alice.slash(demo.general, "resource", query="wave")
+    await demo.alice.slash(demo.general, "section", name="no such section")
+
+    outcomes = [r.fields["outcome"] for r in caplog.records if r.name == "bot.interactions"]  # type: ignore[attr-defined]
+    assert outcomes == ["not-found", "ambiguous", "refused"]  # one line each, never also "ok"
+
+
 async def test_refused_page_turns_are_logged_as_refused(
     catalog: Catalog, demo: DemoGuild, caplog: pytest.LogCaptureFixture
 ) -> None:
