@@ -135,13 +135,15 @@ async def build_services(
     info = await asyncio.to_thread(describe_catalog, catalog, config.catalog_path)
     if database is None:
         database = await Database.open(config.database_path)
+    clock = clock or SystemClock()
     services = Services(
         config=config,
         catalog=catalog,
         search=search,
-        clock=clock or SystemClock(),
+        clock=clock,
         database=database,
         catalog_info=info,
+        started_at=clock.now(),
     )
     # -- area services: create them here (after the database is open) -------------------
     services.deadlines = await asyncio.to_thread(load_deadline_book, config.catalog_path)

@@ -261,3 +261,18 @@ def test_invite_url_without_any_id_says_what_to_set(
     assert main(["invite-url"]) == 2
 
     assert "set DISCORD_APPLICATION_ID" in capsys.readouterr().err
+
+
+def test_config_command_shows_settings_but_not_the_token(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    cli_env(monkeypatch, tmp_path, DISCORD_TOKEN=TOKEN, ML_AUDIO_BOT_GUILD_IDS="1, 2")
+
+    assert main(["config"]) == 0
+
+    out = capsys.readouterr().out
+    assert TOKEN not in out
+    rows = {line.split()[0]: line.split(None, 2)[2] for line in out.splitlines()}
+    assert rows["token"] == "set"
+    assert rows["guild_ids"] == "1, 2"
+    assert rows["database_path"] == str(tmp_path / "bot.sqlite3")
