@@ -292,22 +292,25 @@ class SuggestionService:
         self, guild_id: int | None, suggestion_id: int, user_id: int, vote: Vote
     ) -> VoteOutcome:
         """Toggle: the same vote again removes it, the other one replaces it."""
-        found = await self.find(guild_id, suggestion_id)
-        if isinstance(found, Refused):
-            return found
-        if found.author_id == user_id:
-            return Refused("This is your own suggestion; your vote would not count.")
+        if guild_id is None:
+            return Refused("Suggestions live in a server; use this command there.")
         now = self.clock.now()
+        # Everything inside one transaction with as few statements as possible: a burst of
+        # votes is the heaviest load this feature sees.
         async with self.store.atomic() as store:
-            # Re-read inside the transaction: it may have been decided a moment ago.
-            current = await store.get(suggestion_id)
-            assert current is not None
-            if not current.is_open:
+            context = await store.vote_context(suggestion_id, user_id)
+            if context is None:
+                return Refused(f"There is no suggestion #{suggestion_id}.")
+            if context.guild_id != guild_id:
+                return Refused(f"Suggestion #{suggestion_id} belongs to another server.")
+            if context.author_id == user_id:
+                return Refused("This is your own suggestion; your vote would not count.")
+            if context.status is not Status.PENDING:
                 return Refused(
                     f"Voting on #{suggestion_id} is closed "
-                    f"({render.STATUS_LABELS[current.status].lower()})."
+                    f"({render.STATUS_LABELS[context.status].lower()})."
                 )
-            previous = await store.vote_of(suggestion_id, user_id)
+            previous = context.previous
             if previous == vote:
                 await store.remove_vote(suggestion_id, user_id)
                 result: Vote | None = None

@@ -123,6 +123,14 @@ class NewSuggestion:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class VoteContext:
+    guild_id: int
+    author_id: int
+    status: Status
+    previous: Vote | None
+
+
 def to_text(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
@@ -335,6 +343,19 @@ class SuggestionStore:
         return [_row_to_suggestion(r) for r in rows]
 
     # -- votes -----------------------------------------------------------------------------
+
+    async def vote_context(self, suggestion_id: int, user_id: int) -> VoteContext | None:
+        """What a vote needs to know, in one query (votes come in bursts: keep them cheap)."""
+        row = await self.db.fetchone(
+            "SELECT s.guild_id, s.author_id, s.status, v.value FROM suggestions s"
+            " LEFT JOIN suggestion_votes v ON v.suggestion_id = s.id AND v.user_id = ?"
+            " WHERE s.id = ?",
+            (user_id, suggestion_id),
+        )
+        if row is None:
+            return None
+        previous = Vote(row["value"]) if row["value"] is not None else None
+        return VoteContext(row["guild_id"], row["author_id"], Status(row["status"]), previous)
 
     async def vote_of(self, suggestion_id: int, user_id: int) -> Vote | None:
         row = await self.db.fetchone(
