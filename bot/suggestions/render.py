@@ -69,7 +69,8 @@ def decision_text(suggestion: Suggestion) -> str:
     if suggestion.decided_by and suggestion.status is not Status.WITHDRAWN:
         parts.append(f"by <@{suggestion.decided_by}>")
     if suggestion.decided_at:
-        parts.append(discord_time(suggestion.decided_at))
+        # An absolute date: the message stays up for months, "2 minutes ago" would not age well.
+        parts.append("on " + discord_time(suggestion.decided_at, "f"))
     line = " ".join(parts)
     if suggestion.decision_note:
         line += "\n" + describe_note(suggestion)
