@@ -43,7 +43,11 @@ from bot.discord_demo_render import PLAIN, NameResolver, TextStyle, render_choic
 from bot.services import Services, build_services
 
 # Modules whose ``SCENES`` make up the demo, in order. Areas append theirs here.
-SCENE_MODULES: tuple[str, ...] = ("bot.discord_demo_scenes", "bot.discord_demo_scenes_deadlines")
+SCENE_MODULES: tuple[str, ...] = (
+    "bot.discord_demo_scenes",
+    "bot.discord_demo_scenes_deadlines",
+    "bot.discord_demo_scenes_suggestions",
+)
 
 # A pinned id keeps the transcript and the preview the same from run to run.
 DEMO_GUILD_ID = 1_100_000_000_000_000_001
