@@ -302,6 +302,23 @@ async def _play(
         for scene in collect_scenes()
         if not options.scene_keys or scene.key in options.scene_keys
     ]
+    try:
+        await _play_in_server(bot, services, scenes, options, transcript, after_scenes)
+    finally:
+        # SimCord's shutdown cancels the bot's tasks; close() also stops its workers cleanly
+        # before the caller closes the database.
+        await bot.close()
+    return 0
+
+
+async def _play_in_server(
+    bot: MLAudioBot,
+    services: Services,
+    scenes: Sequence[DemoScene],
+    options: DemoOptions,
+    transcript: Transcript,
+    after_scenes: AfterScenes | None,
+) -> None:
     async with simcord.run(bot) as env:
         names = _name_resolver(bot)
         # Inside the env, discord.utils.utcnow() is SimCord's clock, as the bot sees it.
@@ -327,7 +344,6 @@ async def _play(
             await after_scenes(context)
         if options.interactive:
             await _serve_preview(context, options.port)
-    return 0
 
 
 def _name_resolver(bot: MLAudioBot) -> NameResolver:

@@ -74,8 +74,18 @@ def run(args: argparse.Namespace) -> int:
     # Imported here: discord.py and SimCord are heavy, and other commands never need them.
     from bot.catalog.problems import CatalogError
     from bot.config import Config
-    from bot.discord_demo import DemoOptions
+    from bot.discord_demo import DemoOptions, collect_scenes
     from bot.discord_demo import run as run_demo
+
+    known = [scene.key for scene in collect_scenes()]
+    unknown = [key for key in args.scene if key not in known]
+    if unknown:
+        print(
+            f"ml-audio-bot demo: no scene {', '.join(map(repr, unknown))}; "
+            f"the scenes are: {', '.join(known)}",
+            file=sys.stderr,
+        )
+        return 2
 
     interactive = not args.no_preview and sys.stdin.isatty() and sys.stdout.isatty()
     options = DemoOptions(

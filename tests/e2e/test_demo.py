@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
+import re
 import subprocess
 import sys
+import urllib.request
 
 import pytest
 
+from bot.cli import main
 from bot.config import Config
 from bot.discord_demo import DemoContext, DemoOptions, collect_scenes, run_demo
 from bot.paths import DEFAULT_CATALOG_DIR
@@ -65,3 +69,38 @@ def test_scenes_have_unique_keys_so_each_can_be_played_alone() -> None:
 
     assert len(keys) == len(set(keys))
     assert {"resource-wavenet", "resource-autocomplete", "section-paging", "about"} <= set(keys)
+
+
+def test_an_unknown_scene_is_refused_with_the_list_of_scenes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["demo", "--scene", "wavenet"]) == 2
+    error = capsys.readouterr().err
+    assert "no scene 'wavenet'" in error
+    assert "resource-wavenet" in error
+
+
+async def test_in_a_terminal_the_preview_is_served_on_loopback_until_interrupted() -> None:
+    out = io.StringIO()
+    demo = asyncio.create_task(
+        run_demo(
+            Config(catalog_path=DEFAULT_CATALOG_DIR),
+            DemoOptions(interactive=True, scene_keys=("about",)),
+            out,
+        )
+    )
+    address = None
+    for _ in range(300):  # up to 30 s for the script and the server to start
+        found = re.search(r"http://127\.0\.0\.1:\d+/#\S+", out.getvalue())
+        if found or demo.done():
+            address = found.group(0) if found else None
+            break
+        await asyncio.sleep(0.1)
+
+    assert address is not None, out.getvalue()
+    page = await asyncio.to_thread(lambda: urllib.request.urlopen(address, timeout=10).read())
+    assert b"SimCord Preview" in page
+
+    demo.cancel()  # what Ctrl-C does to the running demo
+    with pytest.raises(asyncio.CancelledError):
+        await demo
