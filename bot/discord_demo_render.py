@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 BOX_WIDTH = 70  # inside width: with the indent and borders a line fits 80 columns
+CHOICE_WIDTH = BOX_WIDTH  # suggestion names are cut to keep the list within 80 columns
 ACTION_ROW, BUTTON, STRING_SELECT = 1, 2, 3
 LINK_STYLE = 5
 
@@ -185,7 +186,10 @@ def render_components(components: Sequence[Mapping[str, Any]]) -> list[str]:
 
 def render_choices(choices: Iterable[Mapping[str, Any]]) -> list[str]:
     """Autocomplete suggestions as the list that opens above the message box."""
-    return [f"  › {choice.get('name', '')}" for choice in choices]
+    return [
+        "  › " + textwrap.shorten(str(choice.get("name", "")), CHOICE_WIDTH, placeholder="…")
+        for choice in choices
+    ]
 
 
 def _component(component: Mapping[str, Any]) -> str:
@@ -210,7 +214,9 @@ def plain(text: str) -> str:
 def _wrap(text: str, width: int, style: TextStyle) -> list[str]:
     lines: list[str] = []
     for paragraph in style.plain(text).splitlines():
-        lines += textwrap.wrap(paragraph, width) or [""]
+        # Continuation lines keep the paragraph's indent, as the client's wrapping does.
+        indent = paragraph[: len(paragraph) - len(paragraph.lstrip())]
+        lines += textwrap.wrap(paragraph, width, subsequent_indent=indent) or [""]
     return lines
 
 

@@ -9,6 +9,7 @@ from bot.discord_demo_render import (
     TextStyle,
     plain,
     relative_time,
+    render_choices,
     render_components,
     render_message,
 )
@@ -106,3 +107,12 @@ def test_relative_time_rounds_like_discord() -> None:
     assert at(60) == "in 2 months"
     assert at(-2) == "2 days ago"
     assert at(800) == "in 2 years"
+
+
+def test_long_suggestions_and_indented_lines_stay_readable() -> None:
+    (line,) = render_choices([{"name": "Wave-U-Net: " + "very long title " * 10, "value": "x"}])
+    lines = render_message("Bot", "  • " + "indented text that wraps " * 6, [], [])
+
+    assert len(line) <= BOX_WIDTH + 4
+    assert line.endswith("…")
+    assert all(text.startswith("    ") for text in lines[1:])  # message indent + its own
