@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
-from typing import Any
+from typing import Any, Protocol
 
 import discord
 from discord import app_commands
@@ -44,6 +44,12 @@ EXTENSIONS: list[str] = [
     "cogs.suggestions",
     "cogs.deadlines",
 ]
+
+
+class RetiringView(Protocol):
+    """A view that can disable its controls on its message (see ``MLAudioBot.keep_view``)."""
+
+    async def retire(self) -> None: ...
 
 
 class BotCommandTree(app_commands.CommandTree["MLAudioBot"]):
@@ -89,6 +95,7 @@ class MLAudioBot(commands.Bot):
         self._workers_started = False
         self._shutdown_started = False
         self._in_flight: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()
+        self._live_views: weakref.WeakSet[RetiringView] = weakref.WeakSet()
 
     # -- start -----------------------------------------------------------------------------
 
@@ -158,6 +165,14 @@ class MLAudioBot(commands.Bot):
         log_interaction(interaction, "refused", reason="shutting-down")
         return False
 
+    def keep_view(self, view: RetiringView) -> None:
+        """Have ``view`` disable its controls when the bot stops.
+
+        Views live in memory only: after a restart their buttons would answer nothing
+        ("This interaction failed"). Disabling them on the way out leaves no dead button.
+        """
+        self._live_views.add(view)
+
     # -- stop ------------------------------------------------------------------------------
 
     async def close(self) -> None:
@@ -170,6 +185,7 @@ class MLAudioBot(commands.Bot):
             self._shutdown_started = True
             self._accepting = False
             await self._wait_for_in_flight(self.services.config.shutdown_grace)
+            await self._retire_views(self.services.config.shutdown_grace)
             if self._workers_started:
                 await self.services.stop_workers()
                 self._workers_started = False
@@ -184,6 +200,20 @@ class MLAudioBot(commands.Bot):
         _done, pending = await asyncio.wait(running, timeout=grace)
         if pending:
             log.warning("%d interaction(s) still running after %.0f s", len(pending), grace)
+
+    async def _retire_views(self, grace: float) -> None:
+        views = list(self._live_views)
+        if not views:
+            return
+        retiring = asyncio.gather(*(view.retire() for view in views), return_exceptions=True)
+        try:
+            results = await asyncio.wait_for(retiring, timeout=max(grace, 0.1))
+        except TimeoutError:
+            log.warning("gave up disabling %d message controls after %.0f s", len(views), grace)
+            return
+        for result in results:
+            if isinstance(result, BaseException):
+                log.warning("could not disable a message's controls: %s", result)
 
 
 class ShardedMLAudioBot(MLAudioBot, commands.AutoShardedBot):

@@ -17,7 +17,7 @@ from typing import Any
 import discord
 
 from bot import text
-from bot.client import admit
+from bot.client import MLAudioBot, admit
 from bot.discord_errors import report_failure
 from bot.discord_logging import log_interaction
 
@@ -45,6 +45,7 @@ class PagedView(discord.ui.View):
         self.owner_id = owner_id
         self.index = 0
         self._origin: discord.Interaction[Any] | None = None
+        self._retired = False
         self.jump: discord.ui.Select[PagedView] = discord.ui.Select(
             placeholder="Jump to page…", min_values=1, max_values=1, row=1
         )
@@ -64,6 +65,8 @@ class PagedView(discord.ui.View):
             return
         self._origin = interaction
         await interaction.response.send_message(embed=self.page, view=self, ephemeral=ephemeral)
+        if isinstance(interaction.client, MLAudioBot):
+            interaction.client.keep_view(self)
 
     # -- controls --------------------------------------------------------------------------
 
@@ -126,6 +129,14 @@ class PagedView(discord.ui.View):
         return False
 
     async def on_timeout(self) -> None:
+        await self.retire()
+
+    async def retire(self) -> None:
+        """Disable the controls on the message (timeout, or the bot stopping); idempotent."""
+        if self._retired:
+            return
+        self._retired = True
+        self.stop()
         for item in self.children:
             if isinstance(item, discord.ui.Button | discord.ui.Select):
                 item.disabled = True

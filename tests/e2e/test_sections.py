@@ -175,3 +175,17 @@ async def test_sections_lists_every_section_with_counts(demo: DemoGuild) -> None
     assert lines[1].startswith("  ↳ **Speech** — 2")
     assert lines[2].startswith("• **Key Papers** — 1")
     assert f"{BIG + 1} entries in 4 sections" in result.response.embeds[0].footer.text
+
+
+async def test_stopping_the_bot_disables_live_pagers(
+    simcord_env: simcord.Env, demo: DemoGuild
+) -> None:
+    await open_datasets(demo)
+
+    # Views live in memory: after a restart their buttons would answer nothing.
+    await simcord_env.bot.close()
+
+    message = demo.general.history()[-1]
+    controls = [c for row in message.components for c in row.children]
+    assert controls
+    assert all(c.disabled for c in controls)
