@@ -216,6 +216,8 @@ def _wrap(text: str, width: int, style: TextStyle) -> list[str]:
     for paragraph in style.plain(text).splitlines():
         # Continuation lines keep the paragraph's indent, as the client's wrapping does.
         indent = paragraph[: len(paragraph) - len(paragraph.lstrip())]
+        if paragraph.lstrip().startswith(("• ", "- ")):
+            indent += "  "  # a hanging indent under the bullet
         lines += textwrap.wrap(paragraph, width, subsequent_indent=indent) or [""]
     return lines
 
