@@ -47,7 +47,7 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
 
 
 TEST_LIMITS = FetchLimits(
-    connect_timeout=2.0, read_timeout=2.0, total_timeout=3.0, politeness=0.0, per_host=4
+    connect_timeout=1.5, read_timeout=1.5, total_timeout=1.5, politeness=0.0, per_host=4
 )
 
 

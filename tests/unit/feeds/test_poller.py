@@ -257,7 +257,7 @@ async def test_failures_back_off_exponentially_then_disable_after_days(
 
     url = server.route("/broken.xml", broken)
     await harness.add(FeedSpec("a", url, "A"))
-    waits = []
+    waits: list[float] = []
     outcome = await harness.poll("a")
     while outcome.state is FeedState.ERROR and len(waits) < 40:
         assert outcome.next_poll is not None

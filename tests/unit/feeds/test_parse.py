@@ -1,0 +1,110 @@
+"""feedparser on feedparser's own test files and on real captured feeds (../shared)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.feeds.parse import ParseError, parse_feed
+from tests.shared_data import shared_path
+
+
+def real(*parts: str) -> Path:
+    return shared_path("feeds", "real", *parts)
+
+
+def test_arxiv_audio_feed_items_have_ids_links_authors_dates() -> None:
+    feed = parse_feed(real("arxiv-cs.SD-eess.AS-filtered", "feed_2025-06-23.xml").read_bytes())
+
+    assert len(feed.items) == 4
+    first = feed.items[0]
+    assert first.key.startswith("id:oai:arXiv.org")
+    assert first.link is not None
+    assert first.link.startswith("http")
+    assert first.published is not None
+    assert first.published.year == 2025
+    assert "<" not in first.summary
+
+
+def test_empty_channel_is_a_feed_with_no_items() -> None:
+    feed = parse_feed(
+        real("arxiv-cs.SD-eess.AS-filtered", "feed_2025-08-07_empty-channel.xml").read_bytes()
+    )
+    assert feed.items == ()
+
+
+def test_github_releases_atom_is_usable_and_bozo_is_reported() -> None:
+    clean = parse_feed(real("github-releases-atom", "s3-manager_releases.atom").read_bytes())
+    altered = parse_feed(real("github-releases-atom", "simplepie-ng_releases.atom").read_bytes())
+
+    assert len(clean.items) == 10
+    assert clean.problem is None
+    assert len(altered.items) == 6
+    assert altered.problem is not None
+
+
+@pytest.mark.slow
+def test_every_real_feed_sample_parses_with_stable_keys() -> None:
+    index = real("INDEX.md").read_text(encoding="utf-8")
+    rows = [line.split("|") for line in index.splitlines() if line.startswith("| `")]
+    checked = 0
+    for row in rows:
+        name, version, entries = row[1].strip().strip("`"), row[3].strip(), row[4].strip()
+        if not entries.isdigit() or version in ("-", ""):
+            continue
+        body = real(*name.split("/")).read_bytes()
+        first, again = parse_feed(body), parse_feed(body)
+        assert len(first.items) == int(entries), name
+        assert [i.keys for i in first.items] == [i.keys for i in again.items], name
+        checked += 1
+    assert checked >= 25
+
+
+def test_arxiv_api_error_document_is_a_feed_with_one_entry() -> None:
+    feed = parse_feed(
+        real("arxiv-api-atom", "id_abc_s0_m100_b79c8dcf6bc3.body.atom.xml").read_bytes()
+    )
+    assert [i.title for i in feed.items] == ["Error"]
+
+
+def test_json_feed_is_not_a_feed_for_feedparser() -> None:
+    with pytest.raises(ParseError):
+        parse_feed(real("feedjira", "json_feed.json").read_bytes())
+
+
+def test_declared_charset_in_http_headers_is_used() -> None:
+    folder = shared_path("feeds", "feedparser-tests", "tests")
+    body = (folder / "encoding" / "http_text_xml_bogus_charset.xml").read_bytes()
+    # Header from the file's own 'Header:' line; must not crash or refuse the document.
+    parse_feed(body, {"content-type": "text/xml;"})
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "encoding/big5.xml",
+        "encoding/euc-kr.xml",
+        "encoding/utf-16le-bom.xml",
+        "encoding/utf-8-bom.xml",
+        "encoding/bozo_linenoise.xml",
+        "encoding/bozo_invalid-bytes-with-bom.xml",
+        "encoding/demoronize-1.xml",
+    ],
+)
+def test_feedparser_encoding_cases_do_not_crash(name: str) -> None:
+    path = shared_path("feeds", "feedparser-tests", "tests", *name.split("/"))
+    parse_feed(path.read_bytes())
+
+
+def test_script_in_titles_is_sanitised() -> None:
+    path = shared_path(
+        "feeds", "feedparser-tests", "tests", "wellformed", "sanitize", "entry_title_script.xml"
+    )
+    [entry] = parse_feed(path.read_bytes()).items
+    assert entry.title == "safe description"
+
+
+def test_ttl_and_update_period_give_a_polling_floor() -> None:
+    feed = parse_feed(real("feedjira", "TechCrunch.xml").read_bytes())
+    assert feed.min_interval_seconds == 3600
