@@ -6,8 +6,8 @@
     ml-audio-bot outbox retry deadline:ismir-2027:paper:7d
 
 They work on the bot's database file while the bot runs (SQLite WAL). A running bot
-notices an unblock or retry at its next look at the outbox (within five minutes), or at
-once when restarted.
+notices an unblock or retry at its next look at the outbox (within the hour, sooner when
+anything else is enqueued), or at once when restarted.
 """
 
 from __future__ import annotations
@@ -179,7 +179,10 @@ def _as_json(item: OutboxItem) -> dict[str, Any]:
 
 async def _unblock(outbox: Outbox, args: argparse.Namespace) -> int:
     if await outbox.unblock(args.channel):
-        print(f"channel {args.channel} unblocked; its waiting messages will be posted in order")
+        print(
+            f"channel {args.channel} unblocked; its waiting messages will be posted in order "
+            "(a running bot resumes within the hour, or at once when restarted)"
+        )
         return EXIT_OK
     print(f"channel {args.channel} is not blocked", file=sys.stderr)
     return EXIT_PROBLEMS

@@ -23,7 +23,9 @@ class OutboxWorker:
     Each pass is bounded (``batch_size`` actions) so one busy channel cannot hold the
     event loop; passes follow each other while there is work. When nothing is due it
     sleeps until the earliest retry, delayed message or free publication slot, at most
-    ``idle_seconds`` (a safety net: a missed wake-up costs minutes, not forever).
+    ``idle_seconds``: a safety net, and how a change made by another process (the
+    ``ml-audio-bot outbox`` commands) is noticed. An hour by default, because each
+    look is a database read, and tests that run months of virtual time pay for each.
     """
 
     name = "outbox"
@@ -35,7 +37,7 @@ class OutboxWorker:
         clock: Clock,
         *,
         batch_size: int = 50,
-        idle_seconds: float = 300.0,
+        idle_seconds: float = 3600.0,
     ) -> None:
         self._outbox = outbox
         self._sender = sender
