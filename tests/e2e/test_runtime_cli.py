@@ -136,10 +136,17 @@ async def test_run_with_a_token_discord_rejects(
 async def test_run_connects_through_the_api_base_and_stops_on_sigterm(
     tmp_path: Path, fake_discord: FakeDiscordAPI
 ) -> None:
-    env = bot_env(tmp_path, DISCORD_TOKEN=TOKEN, DISCORD_API_BASE=fake_discord.base)
+    heartbeat = tmp_path / "health.json"
+    env = bot_env(
+        tmp_path,
+        DISCORD_TOKEN=TOKEN,
+        DISCORD_API_BASE=fake_discord.base,
+        ML_AUDIO_BOT_HEALTH_FILE=str(heartbeat),
+    )
     process = await start_bot(tmp_path, env)
     try:
         before_signal = await asyncio.wait_for(read_until(process, "ready as"), DEADLINE)
+        assert heartbeat.exists()  # the container health check has something to read
         process.send_signal(signal.SIGTERM)
         code, after_signal = await finish(process)
         err = before_signal + after_signal
@@ -158,6 +165,7 @@ async def test_run_connects_through_the_api_base_and_stops_on_sigterm(
     assert "ready as ml-audio-bot" in err
     assert "stop signal received" in err
     assert err.rstrip().endswith("stopped")
+    assert not heartbeat.exists()  # a stopped bot does not look healthy
     assert TOKEN not in err
     assert "Traceback" not in err
 
