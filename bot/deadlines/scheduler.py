@@ -43,8 +43,13 @@ MIGRATIONS = [
         """,
     ),
 ]
-# The longest the worker sleeps without looking again (data may have been reloaded).
-IDLE_SECONDS = 300.0
+# The longest the worker sleeps without looking again (data may have been reloaded, the
+# channel configured). Reminders fall due on the hour at the finest, so an hour is plenty.
+IDLE_SECONDS = 3600.0
+
+
+# While paused (no outbox or channel yet), look again soon: the setting may come any moment.
+PAUSED_SECONDS = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +57,7 @@ class RunResult:
     enqueued: int
     late: int
     skipped: int
+    paused: bool = False
 
 
 class ReminderScheduler:
@@ -96,7 +102,7 @@ class ReminderScheduler:
             if reason != self._idle_reason:
                 log.info("deadline reminders paused: %s", reason)
                 self._idle_reason = reason
-            return RunResult(0, 0, 0)
+            return RunResult(0, 0, 0, paused=True)
         self._idle_reason = None
         book = self._book()
         since = await self.watermark()
@@ -147,9 +153,11 @@ class ReminderScheduler:
 
     async def _run(self) -> None:
         while True:
+            paused = False
             try:
-                await self.run_once()
+                paused = (await self.run_once()).paused
             except Exception:
                 # One bad run (a locked database) must not end the reminders for good.
                 log.exception("deadline reminder run failed; trying again later")
-            await self._clock.sleep(await self.seconds_until_next())
+            wait = PAUSED_SECONDS if paused else await self.seconds_until_next()
+            await self._clock.sleep(wait)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,19 @@ def load_deadline_book(catalog_path: Path) -> DeadlineBook:
     return result.book
 
 
+class _ServicesClock:
+    """Whatever clock ``services`` has now (tests and the demo swap in a virtual one)."""
+
+    def __init__(self, services: Services) -> None:
+        self._services = services
+
+    def now(self) -> datetime:
+        return self._services.clock.now()
+
+    async def sleep(self, seconds: float) -> None:
+        await self._services.clock.sleep(seconds)
+
+
 async def build_reminder_worker(services: Services) -> ReminderScheduler:
     """The reminder worker of a running bot, reading everything through ``services``.
 
@@ -35,7 +49,7 @@ async def build_reminder_worker(services: Services) -> ReminderScheduler:
     worker = ReminderScheduler(
         services.database,
         lambda: getattr(services, "outbox", None),
-        services.clock,
+        _ServicesClock(services),
         lambda: services.deadlines,
         lambda: services.config.announcements_channel_id,
         lambda: services.config.deadline_reminder_offsets,

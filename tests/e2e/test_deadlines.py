@@ -16,6 +16,7 @@ from icalendar import Calendar
 
 from bot.catalog.model import Catalog
 from bot.config import Config
+from bot.discord_outbox import DiscordClock
 from bot.search import SearchIndex
 from bot.services import Services
 from tests.e2e.conftest import DemoGuild, make_services
@@ -23,25 +24,12 @@ from tests.e2e.conftest import DemoGuild, make_services
 pytestmark = pytest.mark.e2e
 
 
-class SimClock:
-    """The bot's clock, bound to SimCord's virtual time once the env exists."""
-
-    def __init__(self) -> None:
-        self.env: simcord.Env | None = None
-
-    def now(self) -> datetime:
-        return self.env.now() if self.env else datetime(2026, 1, 1, tzinfo=UTC)
-
-    async def sleep(self, seconds: float) -> None:  # pragma: no cover - no worker here
-        raise NotImplementedError
-
-
 @pytest.fixture
 async def services(
     bot_config: Config, catalog: Catalog, search_index: SearchIndex
 ) -> AsyncIterator[Services]:
     built = await make_services(bot_config, catalog, search_index)
-    built.clock = SimClock()
+    built.clock = DiscordClock()  # SimCord's virtual time
     try:
         yield built
     finally:
@@ -49,9 +37,7 @@ async def services(
 
 
 @pytest.fixture
-def bound(services: Services, simcord_env: simcord.Env, demo: DemoGuild) -> DemoGuild:
-    assert isinstance(services.clock, SimClock)
-    services.clock.env = simcord_env
+def bound(services: Services, demo: DemoGuild) -> DemoGuild:
     services.config = services.config.with_overrides(
         announcements_channel_id=demo.announcements.id,
         maintainer_role_ids=(demo.maintainers.id,),

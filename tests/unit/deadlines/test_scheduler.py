@@ -96,7 +96,7 @@ async def test_moved_deadline_gets_new_reminders(database: Database) -> None:
 async def test_next_wake_up_is_the_next_due_reminder(database: Database) -> None:
     clock = FakeClock(DEADLINE_UTC - timedelta(days=7, minutes=4))
     worker, _ = await scheduler(database, clock, book())
-    assert await worker.seconds_until_next() == 240.0
+    assert await worker.seconds_until_next() == 240.0  # sleeps until the 7-day reminder
 
 
 async def test_paused_without_channel_keeps_the_watermark(database: Database) -> None:
