@@ -256,6 +256,14 @@ BAD_REQUESTS = {
         "at most 100 characters (got 101)",
         "application-commands.mdx L124",
     ),
+    "a body on crosspost, which takes none": Bad(
+        "POST",
+        f"{CHANNEL_MESSAGES}/1456074443980800018/crosspost",
+        {"content": "publish me"},
+        "$",
+        "this route takes no request body",
+        "crosspost_message",
+    ),
     "button without a style (spec: required)": Bad(
         "POST",
         CHANNEL_MESSAGES,
