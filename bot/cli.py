@@ -25,6 +25,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bot.deadlines.cli",
     "bot.suggestions.cli",
     "bot.outbox.cli",
+    "bot.feeds.cli",
 )
 
 Handler = Callable[[argparse.Namespace], int]
