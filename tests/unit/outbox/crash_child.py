@@ -123,7 +123,7 @@ async def run(db_path: Path, record: Path, seed: int) -> None:
     async with await Database.open(db_path) as db:
         outbox = Outbox(db, clock, publish_budget=1000)
         await outbox.setup()
-        print(f"READY {os.getpid()}", flush=True)
+        say(f"READY {os.getpid()}")
         for message in scenario():
             await outbox.enqueue(message)
         sender = RecordingDiscord(record, rng)
@@ -134,9 +134,14 @@ async def run(db_path: Path, record: Path, seed: int) -> None:
             if result.next_due is None:
                 break
             await asyncio.sleep(max(0.0, (result.next_due - clock.now()).total_seconds()))
-        print(f"DONE {os.getpid()}", flush=True)
+        say(f"DONE {os.getpid()}")
     # Linger, so that a kill aimed at this pid cannot hit a process reusing it.
     time.sleep(0.5)
+
+
+def say(line: str) -> None:
+    """One line in one write: the server and its child share the pipe."""
+    os.write(sys.stdout.fileno(), (line + "\n").encode())
 
 
 def serve() -> None:
@@ -150,12 +155,12 @@ def serve() -> None:
             try:
                 asyncio.run(run(Path(db_path), Path(record), int(seed)))
             except BaseException as exc:
-                print(f"ERROR {os.getpid()} {exc!r}", flush=True)
+                say(f"ERROR {os.getpid()} {exc!r}")
                 status = 1
             os._exit(status)
-        print(f"PID {pid}", flush=True)
+        say(f"PID {pid}")
         _, status = os.waitpid(pid, 0)
-        print(f"EXIT {pid} {status}", flush=True)
+        say(f"EXIT {pid} {status}")
 
 
 if __name__ == "__main__":
