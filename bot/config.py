@@ -86,7 +86,8 @@ class Config:
     suggestions_edit_delay: float = 2.0
     # -- end of suggestions ------------------------------------------------------------
     # -- feeds (bot/feeds, cogs/feeds.py) ------------------------------------------------
-    feeds_enabled: bool = True
+    # Off unless set: test and demo bots built from defaults must never fetch the internet.
+    feeds_enabled: bool = False
     feeds_file: Path | None = None
     feeds_allowed_hosts: tuple[str, ...] = ()
     feeds_interval_minutes: int = 30
@@ -462,7 +463,7 @@ SETTINGS: tuple[Setting, ...] = (
         "feeds_enabled",
         "ML_AUDIO_BOT_FEEDS_ENABLED",
         _flag,
-        "poll RSS/Atom feeds in the background and announce new items (default true)",
+        "poll RSS/Atom feeds in the background and announce new items (default false)",
     ),
     Setting(
         "feeds_file",
