@@ -227,3 +227,26 @@ async def test_unknown_section_is_refused_before_the_form(sg: DemoGuild) -> None
     assert "There is no section called Underwater basket weaving." in reply_text(shown)
     choices = await sg.alice.autocomplete(sg.general, "suggest", "section", "key")
     assert choices[0]["value"] == "key-papers"
+
+
+async def test_a_suggestion_whose_url_reaches_the_catalog_is_merged_at_the_next_start(
+    sg: DemoGuild, simcord_env: simcord.Env, services: Services
+) -> None:
+    from bot.catalog.urls import normalize_url
+    from bot.suggestions.store import NewSuggestion
+
+    entry = next(e for e in services.catalog.entries if e.url)
+    store = services.suggestions.store  # type: ignore[union-attr]
+    # As if it had been suggested before a maintainer added the entry by hand.
+    async with store.atomic():
+        sid = await store.insert(
+            NewSuggestion(
+                sg.guild.id, sg.alice.id, False, entry.title, entry.url or "",
+                normalize_url(entry.url or ""), entry.section, entry.kind, "x" * 20,
+            ),
+            services.clock.now(),
+        )  # fmt: skip
+    await simcord_env.restart_bot(create_bot(services))
+    stored = await store.get(sid)
+    assert stored is not None
+    assert (stored.status, stored.decision_note) == (Status.MERGED, f"entry:{entry.id}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import shutil
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -126,3 +127,20 @@ def test_missing_database_is_a_clear_error(
     assert main(["suggestions", "mark-merged", "3", "--database", str(missing)]) == 1
     assert f"{missing}: no database here" in capsys.readouterr().err
     assert not missing.exists()
+
+
+def test_export_into_a_copy_of_the_real_catalog_passes_catalog_check(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real = Path(__file__).resolve().parents[3] / "catalog"
+    copy = tmp_path / "catalog"
+    shutil.copytree(real, copy)
+    database = tmp_path / "bot.sqlite3"
+    seed(database, copy)
+    before = {p.name: p.read_text() for p in (copy / "entries").glob("*.yaml")}
+    assert main(["suggestions", "export", "--write", "--database", str(database),
+                 "--catalog", str(copy)]) == 0  # fmt: skip
+    assert main(["catalog", "check", str(copy)]) == 0
+    for name, text in before.items():
+        assert (copy / "entries" / name).read_text().startswith(text)
+    assert "catalog OK" in capsys.readouterr().out

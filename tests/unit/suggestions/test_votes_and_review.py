@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+
+import pytest
 
 from bot.catalog.model import Catalog, Entry
-from bot.suggestions import Status, SuggestionService, Tally, Vote
+from bot.suggestions import Status, StorageError, SuggestionService, Tally, Vote
 from bot.suggestions.outcomes import Created, Decided, Refused, Voted
 from tests.unit.suggestions.conftest import (
     ALICE,
@@ -211,3 +214,20 @@ async def test_catalog_load_marks_suggestions_now_listed_as_merged(
     statuses = {sid: (await service.store.get(sid)).status for sid in (approved, pending, other)}  # type: ignore[union-attr]
     assert statuses == {approved: Status.MERGED, pending: Status.MERGED, other: Status.PENDING}
     assert await service.reconcile_with_catalog() == []
+
+
+async def test_an_approval_whose_announcement_cannot_be_queued_is_rolled_back(
+    service: SuggestionService,
+) -> None:
+    sid = await suggest(service)
+
+    async def broken_outbox(announcement: object) -> bool:
+        raise sqlite3.OperationalError("database is locked")
+
+    service.announcer = broken_outbox
+    with pytest.raises(StorageError, match="busy"):
+        await service.approve(GUILD, sid, MAINTAINER, is_maintainer=True)
+    current = await service.store.get(sid)
+    assert current is not None
+    assert current.status is Status.PENDING  # both or neither: approval and announcement
+    assert [e.action for e in await service.store.audit_log(suggestion_id=sid)] == ["created"]
