@@ -38,7 +38,7 @@ import logging
 import secrets
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 
 from bot.clock import Clock
 from bot.outbox.message import OutgoingMessage, marker_for, render_payload
@@ -58,6 +58,9 @@ from bot.storage import Database
 log = logging.getLogger(__name__)
 
 ProblemHook = Callable[[OutboxProblem], Awaitable[None]]
+# What one step did to its item: sent/published, waits for a retry, blocked its channel,
+# failed alone, or found the item changed by someone else.
+_Outcome = Literal["done", "retry", "blocked", "failed", "skipped"]
 
 DEFAULT_PUBLISH_BUDGET = 10
 DEFAULT_PUBLISH_WINDOW = timedelta(hours=1)
@@ -394,12 +397,12 @@ class _Pass:
                 return
             self.actions += 1
             outcome = await self._publish(item)
-            if outcome != "done" and outcome != "failed":
-                return
+            if outcome not in ("done", "failed"):
+                return  # later publications of this channel wait behind it
 
     # -- posting ------------------------------------------------------------------------
 
-    async def _deliver(self, item: OutboxItem) -> str:
+    async def _deliver(self, item: OutboxItem) -> _Outcome:
         outbox = self.outbox
         now = to_text(self.now)
         message_id: int | None = None
@@ -485,7 +488,7 @@ class _Pass:
                 )
             )
 
-    async def _permanent(self, item: OutboxItem, failure: PermanentFailure) -> str:
+    async def _permanent(self, item: OutboxItem, failure: PermanentFailure) -> _Outcome:
         outbox = self.outbox
         now = outbox._now_text()
         await outbox._write(
@@ -550,7 +553,7 @@ class _Pass:
         assert oldest_blocking is not None
         return oldest_blocking + outbox.publish_window
 
-    async def _publish(self, item: OutboxItem) -> str:
+    async def _publish(self, item: OutboxItem) -> _Outcome:
         outbox = self.outbox
         assert item.message_id is not None  # POSTED always has one
         now = outbox._now_text()
