@@ -8,32 +8,19 @@ afterwards, so other scenes are not affected.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import discord
-import simcord
 
 from bot.clock import Clock
 from bot.deadlines.reminders import next_due, plan_reminders, render_reminder
 from bot.discord_demo import DemoContext, DemoScene
-
-
-class _SimulatedClock:
-    """The bot's clock reading SimCord's virtual time (the demo's fixed date)."""
-
-    def __init__(self, env: simcord.Env) -> None:
-        self._env = env
-
-    def now(self) -> datetime:
-        return self._env.now()
-
-    async def sleep(self, seconds: float) -> None:
-        await self._env.advance_time(seconds)
+from bot.discord_outbox import DiscordClock
 
 
 def _use_virtual_date(context: DemoContext) -> Clock:
     previous = context.services.clock
-    context.services.clock = _SimulatedClock(context.env)
+    context.services.clock = DiscordClock()  # SimCord's virtual time
     context.transcript.note(
         f"this scene runs on SimCord's virtual date, {context.env.now():%Y-%m-%d %H:%M} UTC: "
         "the deadlines shown are the real data for that day"
@@ -69,6 +56,9 @@ async def reminder_published(context: DemoContext) -> None:
         if not isinstance(channel, discord.TextChannel):
             context.transcript.note("the announcement channel is missing")
             return
+        # The scene posts the due reminder itself, with the worker's text and publication:
+        # the running worker planned on the real date before the scene moved the bot's clock
+        # back to the virtual one, so its watermark is ahead and it stays quiet here.
         for reminder in plan.send:
             message = await channel.send(
                 render_reminder(reminder), allowed_mentions=discord.AllowedMentions.none()
