@@ -71,13 +71,16 @@ async def build_feeds(
     clock: Clock,
     *,
     outbox: Callable[[], Outbox | None],
+    current_config: Callable[[], Config] | None = None,
     limits: FetchLimits | None = None,
 ) -> FeedsArea:
     """Create the tables, read the feeds file and build service, poller and worker.
 
     A broken feeds file is logged with every ``file:line`` and the bot runs without the
     catalog's feeds (added feeds keep working) rather than not starting at all.
+    ``current_config`` is read at each announcement (channels may be changed at runtime).
     """
+    config_now = current_config or (lambda: config)
     try:
         specs: Sequence[FeedSpec] = load_catalog_feeds(config)
     except CatalogError as error:
@@ -93,8 +96,8 @@ async def build_feeds(
         clock,
         lambda: specs,
         outbox=outbox,
-        channel_for=channel_resolver(lambda: config),
-        log_channel=lambda: config.log_channel_id,
+        channel_for=channel_resolver(config_now),
+        log_channel=lambda: config_now().log_channel_id,
         settings=poll_settings(config),
     )
     service = FeedService(store, poller, fetcher, clock, lambda: specs)

@@ -1,0 +1,66 @@
+"""``/feeds list`` and ``/feeds test`` as text lines (Discord Markdown, no discord import)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot import text
+from bot.feeds.html_text import defuse_mentions
+from bot.feeds.model import FeedItem, FeedState, FeedStatus
+
+STATE_MARKS = {
+    FeedState.NEW: "🆕",
+    FeedState.OK: "✅",
+    FeedState.ERROR: "⚠️",
+    FeedState.PAUSED: "⏸️",
+    FeedState.DISABLED: "⛔",
+    FeedState.REMOVED: "🗑️",
+}
+
+
+def stamp(moment: datetime | None, style: str = "R") -> str:
+    return "never" if moment is None else f"<t:{int(moment.timestamp())}:{style}>"
+
+
+def status_lines(status: FeedStatus, channel: str) -> list[str]:
+    """The block of one feed in ``/feeds list``: state, target, times, last error."""
+    spec = status.spec
+    state = status.state.value
+    if not spec.enabled:
+        state = "off (enabled: false in feeds.yaml)"
+    head = (
+        f"{STATE_MARKS[status.state]} **{text.truncate(defuse_mentions(spec.title), 80)}** "
+        f"`{spec.id}` → {channel} · {state}"
+    )
+    lines = [head]
+    details = [f"last success {stamp(status.last_success)}"]
+    if status.state in (FeedState.NEW, FeedState.OK, FeedState.ERROR) and spec.enabled:
+        details.append(f"next poll {stamp(status.next_poll)}")
+    if status.backlog:
+        details.append("more items waiting")
+    lines.append("  " + " · ".join(details))
+    if status.last_error:
+        since = f" (failing since {stamp(status.error_since)})" if status.error_since else ""
+        error = text.truncate(defuse_mentions(text.one_line(status.last_error)), 200)
+        lines.append(f"  last error: {error}{since}")
+    if status.url != spec.url:
+        lines.append(f"  moved to <{text.truncate(status.url, 200)}>")
+    return lines
+
+
+def item_line(item: FeedItem) -> str:
+    """One item of ``/feeds test``: linked title, date, authors, the start of the summary."""
+    title = text.truncate(defuse_mentions(text.one_line(item.title)), 200)
+    title = title.replace("[", "(").replace("]", ")")
+    head = f"**[{title}]({item.link})**" if item.link else f"**{title}**"
+    meta = []
+    if item.published is not None:
+        meta.append(stamp(item.published, "D"))
+    if item.authors:
+        meta.append(text.truncate(defuse_mentions(", ".join(item.authors)), 120))
+    lines = [head]
+    if meta:
+        lines.append(" · ".join(meta))
+    if item.summary:
+        lines.append(text.truncate(defuse_mentions(text.one_line(item.summary)), 250))
+    return "\n".join(lines)

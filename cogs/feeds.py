@@ -1,0 +1,226 @@
+"""``/feeds list|add|remove|pause|resume|test`` for maintainers.
+
+Thin: ``bot.feeds.service`` does the work; this parses the interaction, checks that the
+caller maintains the server, and shapes the replies (always ephemeral: feed admin is not
+channel chatter).
+"""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import text
+from bot.client import MLAudioBot, services_of
+from bot.discord_errors import refuse
+from bot.feeds.listing import item_line, status_lines
+from bot.feeds.model import FeedSpec, FeedState
+from bot.feeds.service import FeedCommandError, FeedService
+from bot.services import Services
+from bot.suggestions.service import is_maintainer
+
+COLOUR = discord.Colour.dark_teal()
+NOT_MAINTAINER = "Only maintainers can manage feeds."
+
+
+class Feeds(commands.Cog):
+    feeds = app_commands.Group(
+        name="feeds",
+        description="Feed announcements (maintainers)",
+        guild_only=True,
+        default_permissions=discord.Permissions(manage_messages=True),
+    )
+
+    def __init__(self, services: Services, service: FeedService) -> None:
+        self.services = services
+        self.service = service
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _maintainer(self, interaction: discord.Interaction[MLAudioBot]) -> bool:
+        user = interaction.user
+        roles = [role.id for role in user.roles] if isinstance(user, discord.Member) else []
+        return is_maintainer(
+            roles, interaction.permissions.manage_guild, self.services.config.maintainer_role_ids
+        )
+
+    async def _admit(self, interaction: discord.Interaction[MLAudioBot]) -> bool:
+        if self._maintainer(interaction):
+            return True
+        await refuse(interaction, NOT_MAINTAINER, reason="not-maintainer")
+        return False
+
+    def _channel_label(self, spec: FeedSpec) -> str:
+        if spec.channel_id is not None:
+            return f"<#{spec.channel_id}>"
+        key = spec.channel or "announcements"
+        channel_id = getattr(self.services.config, f"{key}_channel_id", None)
+        return f"<#{channel_id}>" if channel_id else f"{key} (not configured)"
+
+    async def _reply(
+        self, interaction: discord.Interaction[MLAudioBot], embed: discord.Embed
+    ) -> None:
+        if interaction.response.is_done():
+            await interaction.followup.send(embed=embed, ephemeral=True)
+        else:
+            await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    async def _feed_choices(
+        self, interaction: discord.Interaction[MLAudioBot], current: str
+    ) -> list[app_commands.Choice[str]]:
+        typed = current.strip().lower()
+        statuses = await self.service.statuses()
+        found = [
+            s
+            for s in statuses
+            if s.state is not FeedState.REMOVED
+            and (typed in s.spec.id or typed in s.spec.title.lower())
+        ]
+        return [
+            app_commands.Choice(
+                name=text.truncate(f"{s.spec.title} ({s.spec.id})", text.CHOICE_NAME),
+                value=s.spec.id,
+            )
+            for s in found[: text.CHOICES]
+        ]
+
+    # -- commands -------------------------------------------------------------------------
+
+    @feeds.command(name="list", description="Every feed: state, last success, last error")
+    async def list_feeds(self, interaction: discord.Interaction[MLAudioBot]) -> None:
+        if not await self._admit(interaction):
+            return
+        statuses = [s for s in await self.service.statuses() if s.state is not FeedState.REMOVED]
+        blocks = ["\n".join(status_lines(s, self._channel_label(s.spec))) for s in statuses]
+        if not blocks:
+            blocks = ["No feeds yet. Add one with `/feeds add` or in catalog/feeds.yaml."]
+        embed = discord.Embed(
+            title=f"Feeds ({len(statuses)})",
+            description=text.join_lines(blocks, text.EMBED_DESCRIPTION - 100),
+            colour=COLOUR,
+        )
+        embed.set_footer(text="Times are in your timezone · /feeds test <url> previews a feed")
+        await self._reply(interaction, embed)
+
+    @feeds.command(name="add", description="Announce a new RSS/Atom feed in a channel")
+    @app_commands.describe(
+        url="The feed's URL (RSS or Atom), not the web page",
+        channel="Where new items are announced",
+        title="Name shown in announcements (default: the feed's own title)",
+    )
+    async def add(
+        self,
+        interaction: discord.Interaction[MLAudioBot],
+        url: app_commands.Range[str, 8, 2000],
+        channel: discord.TextChannel,
+        title: app_commands.Range[str, 1, 100] | None = None,
+    ) -> None:
+        if not await self._admit(interaction):
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            status, preview = await self.service.add(
+                url, channel.id, publish=channel.is_news(), title=title
+            )
+        except FeedCommandError as error:
+            await refuse(interaction, str(error), reason="feed-add")
+            return
+        embed = discord.Embed(
+            title=f"Feed added: {text.truncate(status.spec.title, 200)}",
+            description=(
+                f"`{status.spec.id}` → {channel.mention}"
+                + (" (published to followers)" if channel.is_news() else "")
+                + f"\n{preview.total} items are there now; they count as seen. "
+                "New ones are announced from the next poll on."
+            ),
+            colour=COLOUR,
+        )
+        await self._reply(interaction, embed)
+
+    @feeds.command(name="remove", description="Stop announcing a feed and forget it")
+    @app_commands.describe(feed="The feed's id (see /feeds list)")
+    async def remove(self, interaction: discord.Interaction[MLAudioBot], feed: str) -> None:
+        if not await self._admit(interaction):
+            return
+        try:
+            status = await self.service.remove(feed)
+        except FeedCommandError as error:
+            await refuse(interaction, str(error), reason="feed-unknown")
+            return
+        note = (
+            " It is listed in catalog/feeds.yaml: delete it there too, or it stays removed "
+            "only in this bot's database."
+            if status.source == "catalog"
+            else ""
+        )
+        await interaction.response.send_message(
+            f"Removed `{status.spec.id}`.{note}", ephemeral=True
+        )
+
+    @feeds.command(name="pause", description="Stop polling a feed until resumed")
+    @app_commands.describe(feed="The feed's id (see /feeds list)")
+    async def pause(self, interaction: discord.Interaction[MLAudioBot], feed: str) -> None:
+        if not await self._admit(interaction):
+            return
+        try:
+            status = await self.service.pause(feed)
+        except FeedCommandError as error:
+            await refuse(interaction, str(error), reason="feed-pause")
+            return
+        await interaction.response.send_message(
+            f"Paused `{status.spec.id}`. `/feeds resume {status.spec.id}` starts it again.",
+            ephemeral=True,
+        )
+
+    @feeds.command(name="resume", description="Poll a paused or disabled feed again")
+    @app_commands.describe(feed="The feed's id (see /feeds list)")
+    async def resume(self, interaction: discord.Interaction[MLAudioBot], feed: str) -> None:
+        if not await self._admit(interaction):
+            return
+        try:
+            status = await self.service.resume(feed)
+        except FeedCommandError as error:
+            await refuse(interaction, str(error), reason="feed-resume")
+            return
+        await interaction.response.send_message(
+            f"Resumed `{status.spec.id}`; it is polled again shortly.", ephemeral=True
+        )
+
+    @feeds.command(
+        name="test", description="Fetch a feed and show its newest 3 items (posts nothing)"
+    )
+    @app_commands.describe(url="The feed's URL")
+    async def test(
+        self, interaction: discord.Interaction[MLAudioBot], url: app_commands.Range[str, 8, 2000]
+    ) -> None:
+        if not await self._admit(interaction):
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            preview = await self.service.preview(url)
+        except FeedCommandError as error:
+            await refuse(interaction, str(error), reason="feed-test")
+            return
+        lines = [item_line(item) for item in preview.items] or ["The feed has no items."]
+        if preview.problem:
+            lines.append(f"-# Not well-formed but usable: {text.truncate(preview.problem, 200)}")
+        embed = discord.Embed(
+            title=text.truncate(preview.title or "Untitled feed", text.EMBED_TITLE),
+            url=preview.url if len(preview.url) <= text.URL else None,
+            description=text.join_lines(lines, text.EMBED_DESCRIPTION - 100, more="… and {n} more"),
+            colour=COLOUR,
+        )
+        embed.set_footer(text=f"{preview.total} items in the feed · nothing was posted")
+        await self._reply(interaction, embed)
+
+    remove.autocomplete("feed")(_feed_choices)
+    pause.autocomplete("feed")(_feed_choices)
+    resume.autocomplete("feed")(_feed_choices)
+
+
+async def setup(bot: commands.Bot) -> None:
+    services = services_of(bot)
+    if services.feeds is None:
+        raise RuntimeError("Services.feeds is missing: build services with build_services")
+    await bot.add_cog(Feeds(services, services.feeds))
