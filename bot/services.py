@@ -33,6 +33,8 @@ from bot.clock import Clock, SystemClock
 from bot.config import Config
 from bot.deadlines.model import DeadlineBook
 from bot.deadlines.service import build_reminder_worker, load_deadline_book
+from bot.feeds.service import FeedService
+from bot.feeds.wiring import build_feeds
 from bot.search import SearchIndex
 from bot.storage.database import Database
 from bot.suggestions.service import SuggestionService
@@ -82,6 +84,7 @@ class Services:
     # -- area services: suggestions, outbox, deadlines, feeds add their fields below ------
     suggestions: SuggestionService | None = None
     deadlines: DeadlineBook = field(default_factory=DeadlineBook)
+    feeds: FeedService | None = None
 
     def add_worker(self, worker: BackgroundWorker) -> None:
         self.workers.append(worker)
@@ -156,6 +159,15 @@ async def build_services(
         announcement_channel=lambda: services.config.announcements_channel_id,
     )
     services.add_worker(await build_reminder_worker(services))
+    feeds = await build_feeds(
+        config,
+        database,
+        services.clock,
+        outbox=lambda: getattr(services, "outbox", None),
+        current_config=lambda: services.config,
+    )
+    services.feeds = feeds.service
+    services.add_worker(feeds.worker)  # also closes the feeds' HTTP session on stop
     return services
 
 
