@@ -43,6 +43,7 @@ EXTENSIONS: list[str] = [
     "cogs.meta",
     "cogs.suggestions",
     "cogs.deadlines",
+    "cogs.feeds",
 ]
 
 
