@@ -135,7 +135,11 @@ def run(quick: bool) -> list[dict[str, Any]]:
     logging.getLogger("bot.outbox").setLevel(logging.ERROR)  # the retries are the point
     logging.getLogger("discord").setLevel(logging.ERROR)
     with tempfile.TemporaryDirectory() as folder:
-        return [asyncio.run(_drain(total, batches, Path(folder)))]
+        row = asyncio.run(_drain(total, batches, Path(folder)))
+    if row["duplicates"] or row["lost"]:
+        # Not a slow run but a broken promise: make `make bench` fail loudly.
+        raise AssertionError(f"outbox drain broke exactly-once: {row}")
+    return [row]
 
 
 if __name__ == "__main__":
