@@ -1,0 +1,271 @@
+"""Feed polling: 1 000 feeds on a loopback server, two cycles, beside a naive poller.
+
+The server (its own thread and event loop) serves N small RSS documents with ETag and
+Last-Modified; between the two cycles 1 % of the feeds get a new item. Two pollers run in
+the same process, one after the other, each against a fresh server state:
+
+* ``ml-audio-bot``: the real ``FeedPoller`` (conditional GET, per-host limit, parse in a
+  thread, SQLite seen-set, outbox) with the politeness delay off (one loopback host would
+  otherwise be paced at one request per delay);
+* ``naive``: one request after another, unconditional GET, feedparser on every body.
+
+Rows per poller and cycle: wall time, requests, body bytes sent by the server, share of
+304 answers (target >= 95 % in cycle 2), and the growth of the process's resident memory
+during the cycle (sampled every 5 ms; tracemalloc would slow feedparser down several times).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import random
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import format_datetime, formatdate
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import feedparser
+from aiohttp import web
+
+from bot.clock import FakeClock
+from bot.feeds.fetch import Fetcher, FetchLimits
+from bot.feeds.guard import UrlGuard
+from bot.feeds.model import FeedSpec
+from bot.feeds.poller import FeedPoller, PollSettings
+from bot.feeds.store import FeedStore
+from bot.outbox import Outbox
+from bot.storage import Database
+
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+ITEMS_PER_FEED = 10
+CHANGED_SHARE = 0.01
+
+
+def _document(feed: int, version: int) -> bytes:
+    items = []
+    for n in range(version, version + ITEMS_PER_FEED):
+        moment = NOW - timedelta(hours=(version + ITEMS_PER_FEED - n))
+        items.append(
+            f"<item><guid>f{feed}-i{n}</guid><title>Feed {feed} item {n}</title>"
+            f"<link>http://example.com/{feed}/{n}</link><pubDate>{format_datetime(moment)}"
+            f"</pubDate><description>&lt;p&gt;Summary of item {n} of feed {feed}, a few "
+            "sentences long so the document has a realistic size.&lt;/p&gt;</description></item>"
+        )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>Feed {feed}</title><link>http://example.com/{feed}</link>"
+        f"<description>bench</description>{''.join(reversed(items))}</channel></rss>"
+    ).encode()
+
+
+class RssSampler:
+    """The highest resident set size seen while running, above the size at the start."""
+
+    def __init__(self) -> None:
+        self._stop = threading.Event()
+        self.base = self.peak = _rss_bytes()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.005):
+            self.peak = max(self.peak, _rss_bytes())
+
+    def __enter__(self) -> RssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, _rss_bytes())
+
+    @property
+    def growth(self) -> int:
+        return self.peak - self.base
+
+
+def _rss_bytes() -> int:
+    try:
+        with open("/proc/self/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError):
+        return 0
+
+
+@dataclass
+class _Counters:
+    requests: int = 0
+    not_modified: int = 0
+    body_bytes: int = 0
+
+
+@dataclass
+class BenchServer:
+    """N feeds on 127.0.0.1 in a thread of its own."""
+
+    feeds: int
+    versions: dict[int, int] = field(default_factory=dict)
+    counters: _Counters = field(default_factory=_Counters)
+    port: int = 0
+    _loop: asyncio.AbstractEventLoop | None = None
+    _thread: threading.Thread | None = None
+    _runner: web.AppRunner | None = None
+    _cache: dict[tuple[int, int], tuple[bytes, str]] = field(default_factory=dict)
+
+    def url(self, feed: int) -> str:
+        return f"http://127.0.0.1:{self.port}/feed/{feed}.xml"
+
+    def bump(self, share: float, rng: random.Random) -> int:
+        changed = rng.sample(range(self.feeds), max(1, int(self.feeds * share)))
+        for feed in changed:
+            self.versions[feed] = self.versions.get(feed, 0) + 1
+        return len(changed)
+
+    def reset_counters(self) -> None:
+        self.counters = _Counters()
+
+    def _body(self, feed: int) -> tuple[bytes, str]:
+        key = (feed, self.versions.get(feed, 0))
+        if key not in self._cache:
+            body = _document(*key)
+            self._cache[key] = (body, '"' + hashlib.sha256(body).hexdigest()[:16] + '"')
+        return self._cache[key]
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        self.counters.requests += 1
+        feed = int(request.match_info["n"])
+        body, etag = self._body(feed)
+        if request.headers.get("If-None-Match") == etag:
+            self.counters.not_modified += 1
+            return web.Response(status=304, headers={"ETag": etag})
+        self.counters.body_bytes += len(body)
+        return web.Response(
+            body=body,
+            headers={
+                "Content-Type": "application/rss+xml; charset=utf-8",
+                "ETag": etag,
+                "Last-Modified": formatdate(0, usegmt=True),
+            },
+        )
+
+    def start(self) -> None:
+        ready = threading.Event()
+
+        def serve() -> None:
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            app = web.Application()
+            app.router.add_get("/feed/{n}.xml", self._handle)
+            self._runner = web.AppRunner(app, access_log=None)
+            loop.run_until_complete(self._runner.setup())
+            site = web.TCPSite(self._runner, "127.0.0.1", 0, backlog=1024)
+            loop.run_until_complete(site.start())
+            self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+            ready.set()
+            loop.run_forever()
+            loop.run_until_complete(self._runner.cleanup())
+            loop.close()
+
+        self._thread = threading.Thread(target=serve, name="bench-feed-server", daemon=True)
+        self._thread.start()
+        ready.wait(10)
+
+    def stop(self) -> None:
+        if self._loop is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+        if self._thread is not None:
+            self._thread.join(10)
+
+
+async def _ours(server: BenchServer, feeds: int, rng: random.Random) -> list[dict[str, Any]]:
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        async with await Database.open(Path(folder) / "bench.sqlite3") as db:
+            clock = FakeClock(NOW)
+            outbox = Outbox(db, clock)
+            await outbox.setup()
+            store = FeedStore(db)
+            await store.setup()
+            specs = [FeedSpec(f"feed-{i}", server.url(i), f"Feed {i}") for i in range(feeds)]
+            await store.sync_catalog(specs, clock.now())
+            limits = FetchLimits(politeness=0.0, per_host=16)
+            async with Fetcher(UrlGuard(["127.0.0.1"]), limits) as fetcher:
+                poller = FeedPoller(
+                    store,
+                    fetcher,
+                    clock,
+                    lambda: specs,
+                    outbox=lambda: outbox,
+                    channel_for=lambda spec: (1, True),
+                    settings=PollSettings(concurrency=32),
+                    rng=rng,
+                )
+                for cycle in (1, 2):
+                    if cycle == 2:
+                        server.bump(CHANGED_SHARE, rng)
+                    server.reset_counters()
+                    with RssSampler() as memory:
+                        started = time.perf_counter()
+                        outcomes = await poller.poll_all()
+                        wall = time.perf_counter() - started
+                    rows.append(
+                        _row("ml-audio-bot", feeds, cycle, wall, server, memory.growth)
+                        | {"announced": sum(len(o.announced) for o in outcomes)}
+                    )
+    return rows
+
+
+async def _naive(server: BenchServer, feeds: int, rng: random.Random) -> list[dict[str, Any]]:
+    rows = []
+    async with aiohttp.ClientSession() as session:
+        for cycle in (1, 2):
+            if cycle == 2:
+                server.bump(CHANGED_SHARE, rng)
+            server.reset_counters()
+            with RssSampler() as memory:
+                started = time.perf_counter()
+                parsed = 0
+                for feed in range(feeds):
+                    async with session.get(server.url(feed)) as response:
+                        body = await response.read()
+                    parsed += len(feedparser.parse(body).entries)
+                wall = time.perf_counter() - started
+            rows.append(
+                _row("naive", feeds, cycle, wall, server, memory.growth) | {"announced": None}
+            )
+    return rows
+
+
+def _row(
+    name: str, feeds: int, cycle: int, wall: float, server: BenchServer, peak: int
+) -> dict[str, Any]:
+    counters = server.counters
+    return {
+        "poller": name,
+        "feeds": feeds,
+        "cycle": cycle,
+        "wall_s": wall,
+        "requests": counters.requests,
+        "body_kib": counters.body_bytes / 1024,
+        "share_304": counters.not_modified / counters.requests if counters.requests else 0.0,
+        "rss_growth_mib": peak / (1024 * 1024),
+    }
+
+
+def run(quick: bool) -> list[dict[str, Any]]:
+    feeds = 20 if quick else 1000
+    rows: list[dict[str, Any]] = []
+    for poller in (_ours, _naive):
+        server = BenchServer(feeds)
+        server.start()
+        try:
+            rows += asyncio.run(poller(server, feeds, random.Random(42)))
+        finally:
+            server.stop()
+    return rows
