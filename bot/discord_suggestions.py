@@ -47,6 +47,7 @@ log = logging.getLogger(__name__)
 
 CUSTOM_ID_PREFIX = "sg"
 DRAFT_VIEW_TIMEOUT = 15 * 60.0
+EDIT_SPACING = 1.0
 THREAD_NAME_MAX = 100
 # Markers searched in the channel before re-posting an unposted suggestion (crash safety).
 HISTORY_SEARCH_LIMIT = 50
@@ -302,8 +303,11 @@ class SuggestionsUI:
     def __init__(self, bot: MLAudioBot, service: SuggestionService) -> None:
         self.bot = bot
         self.service = service
+        delay = bot.services.config.suggestions_edit_delay
+        # At most one edit per EDIT_SPACING over all suggestions: Discord limits message
+        # edits per channel (about 5 per 5 s), and they usually share one channel.
         self.edits: Debouncer[int] = Debouncer(
-            self.refresh_message, bot.services.config.suggestions_edit_delay
+            self.refresh_message, delay, spacing=min(EDIT_SPACING, delay)
         )
         self._background: set[asyncio.Task[None]] = set()
 

@@ -3,7 +3,9 @@
 Votes arrive in bursts; editing the suggestion's message once per vote would hit Discord's
 rate limits and show counts flickering. The action reads the current state when it runs,
 so the last edit always shows the final counts (trailing edge), and at most one action per
-key runs at a time.
+key runs at a time. ``spacing`` also keeps actions of *all* keys at least that many seconds
+apart: Discord limits message edits per channel, and during a long burst on many
+suggestions every key would otherwise get its own edit each ``delay``.
 """
 
 from __future__ import annotations
@@ -19,9 +21,14 @@ K = TypeVar("K", bound=Hashable)
 
 
 class Debouncer(Generic[K]):
-    def __init__(self, action: Callable[[K], Awaitable[None]], delay: float) -> None:
+    def __init__(
+        self, action: Callable[[K], Awaitable[None]], delay: float, *, spacing: float = 0.0
+    ) -> None:
         self._action = action
         self.delay = delay
+        self.spacing = spacing
+        self._gate = asyncio.Lock()
+        self._next_slot = 0.0
         self._tasks: dict[K, asyncio.Task[None]] = {}
         self._dirty: set[K] = set()
         self.runs = 0  # how many times ``action`` ran: the edits a burst caused
@@ -36,12 +43,19 @@ class Debouncer(Generic[K]):
         try:
             while key in self._dirty:
                 await asyncio.sleep(self.delay)
-                self._dirty.discard(key)
-                self.runs += 1
-                try:
-                    await self._action(key)
-                except Exception:
-                    log.exception("debounced action for %r failed", key)
+                async with self._gate:
+                    loop = asyncio.get_running_loop()
+                    wait = self._next_slot - loop.time()
+                    if wait > 0:
+                        await asyncio.sleep(wait)
+                    # Touches that came while waiting for the slot are covered by this run.
+                    self._dirty.discard(key)
+                    self.runs += 1
+                    try:
+                        await self._action(key)
+                    except Exception:
+                        log.exception("debounced action for %r failed", key)
+                    self._next_slot = loop.time() + self.spacing
         finally:
             self._tasks.pop(key, None)
 
@@ -57,4 +71,6 @@ class Debouncer(Generic[K]):
     async def close(self) -> None:
         """Run what is pending without waiting for the delay, then stop."""
         self.delay = 0
+        self.spacing = 0
+        self._next_slot = 0.0
         await self.flush()

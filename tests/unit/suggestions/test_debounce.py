@@ -61,3 +61,28 @@ async def test_a_failing_action_is_logged_and_later_touches_still_run() -> None:
     await debouncer.close()
     assert calls == [7, 7]
     assert debouncer.pending == 0
+
+
+async def test_spacing_serialises_actions_of_all_keys_and_coalesces_while_waiting() -> None:
+    running: list[int] = []
+    overlapped = False
+    seen: list[int] = []
+
+    async def action(key: int) -> None:
+        nonlocal overlapped
+        overlapped = overlapped or bool(running)
+        running.append(key)
+        await asyncio.sleep(0)
+        seen.append(key)
+        running.remove(key)
+
+    debouncer: Debouncer[int] = Debouncer(action, delay=0, spacing=0.01)
+    for key in range(5):
+        debouncer.touch(key)
+    await asyncio.sleep(0)  # every key is now waiting for its slot…
+    for key in range(5):
+        debouncer.touch(key)  # …so these touches are covered by the coming runs
+    await debouncer.flush()
+    assert sorted(seen) == [0, 1, 2, 3, 4]
+    assert debouncer.runs == 5
+    assert not overlapped
