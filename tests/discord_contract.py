@@ -48,6 +48,10 @@ FIELDS_DISCORD_PY_SENDS_BEYOND_SPEC: Mapping[str, frozenset[str]] = {
     "MessageEditRequestPartial": frozenset({"tts"}),
     "IncomingWebhookUpdateRequestPartial": frozenset({"tts"}),
     "IncomingWebhookUpdateForInteractionCallbackRequestPartial": frozenset({"tts"}),
+    # ForumChannel.create_thread sends the thread's channel type and message.tts (False);
+    # the forum-post docs list neither and Discord ignores both.
+    "CreateForumThreadRequest": frozenset({"type"}),
+    "BaseCreateMessageCreateRequest": frozenset({"tts"}),
 }
 
 # Properties whose spec schema is narrower than what Discord documents and accepts.
@@ -376,6 +380,11 @@ def _documented_limits(operation_id: str, body: Any) -> list[Found]:
         return _message_limits(body, "$", creates=True)
     if operation_id in MESSAGE_EDIT_OPERATIONS and isinstance(body, dict):
         return _message_limits(body, "$", creates=False)
+    if operation_id == "create_thread" and isinstance(body, dict):
+        starter = body.get("message")  # a forum or media post's first message
+        return (
+            _message_limits(starter, "$.message", creates=True) if isinstance(starter, dict) else []
+        )
     if operation_id == "create_interaction_response" and isinstance(body, dict):
         return _callback_limits(body)
     if operation_id in COMMAND_LIST_OPERATIONS and isinstance(body, list):

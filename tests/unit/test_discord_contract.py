@@ -115,6 +115,12 @@ GOOD_REQUESTS: list[tuple[str, str, Any]] = [
         message(content="New entry", nonce="12248448008813839505", enforce_nonce=True),
     ),
     ("POST", f"{CHANNEL_MESSAGES}/1456074443980800018/crosspost", None),
+    # A forum post as ForumChannel.create_thread sends it (type and tts are discord.py's).
+    (
+        "POST",
+        "/channels/1456074443980800009/threads",
+        {"name": "#1 WaveNet", "type": 11, "message": message(content="Suggested: WaveNet")},
+    ),
     # A file upload: discord.py names the attachment by its form index, as the docs do.
     ("POST", FOLLOWUP, message(content="cal", attachments=[{"id": 0, "filename": "d.ics"}])),
     ("GET", f"{CHANNEL_MESSAGES}?limit=50", None),
@@ -255,6 +261,14 @@ BAD_REQUESTS = {
         "$[0].options[0].choices[0].value",
         "at most 100 characters (got 101)",
         "application-commands.mdx L124",
+    ),
+    "a forum post whose first message is over 2000": Bad(
+        "POST",
+        "/channels/1456074443980800009/threads",
+        {"name": "#1 WaveNet", "type": 11, "message": message(content="x" * 2001)},
+        "$.message.content",
+        "at most 2000 characters (got 2001)",
+        "message.mdx L1080",
     ),
     "a body on crosspost, which takes none": Bad(
         "POST",
