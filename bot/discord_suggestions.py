@@ -29,7 +29,6 @@ from bot.suggestions.outcomes import (
     AlreadySuggested,
     Created,
     Decided,
-    Edited,
     InCatalog,
     Invalid,
     Refused,
@@ -114,9 +113,8 @@ class SuggestionButton(
         return await admit(interaction)
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        ui = ui_of(interaction.client)
         try:
-            await ui.on_button(interaction, self.action, self.suggestion_id)
+            await ui_of(interaction.client).on_button(interaction, self.action, self.suggestion_id)
         except StorageError as exc:
             log_interaction(interaction, "storage-error")
             await tell_user(interaction, storage_message(exc))
@@ -367,17 +365,29 @@ class SuggestionsUI:
             async def confirm(again: discord.Interaction[Any]) -> None:
                 await self.submit(again, outcome.draft, anonymous=anonymous, confirm_similar=True)
 
-            view = DraftView(interaction.user.id, view._reopen, confirm, reopen_label="Edit first")
+            view = DraftView(
+                interaction.user.id,
+                self._reopener(reopen_draft, anonymous),
+                confirm,
+                reopen_label="Edit first",
+            )
         log_interaction(interaction, "refused", reason=type(outcome).__name__)
         await self._followup(interaction, self.describe(outcome, interaction.guild.id), view)
 
     def _fix_view(
         self, interaction: discord.Interaction[Any], draft: Draft, anonymous: bool
     ) -> DraftView:
+        return DraftView(interaction.user.id, self._reopener(draft, anonymous))
+
+    def _reopener(
+        self, draft: Draft, anonymous: bool
+    ) -> Callable[[discord.Interaction[Any]], Awaitable[None]]:
+        """Reopens the form with ``draft`` filled in, so nothing typed is lost."""
+
         async def reopen(again: discord.Interaction[Any]) -> None:
             await again.response.send_modal(self.modal_for_new(draft, anonymous=anonymous))
 
-        return DraftView(interaction.user.id, reopen)
+        return reopen
 
     async def _followup(
         self, interaction: discord.Interaction[Any], message: str, view: discord.ui.View | None
@@ -741,7 +751,3 @@ def decision_dm(suggestion: Suggestion) -> str:
             f"{render.describe_note(suggestion)}"
         )
     return f"Your suggestion #{suggestion.id} **{title}** is now {suggestion.status.value}."
-
-
-def edited_message(outcome: Edited) -> str:
-    return f"Suggestion #{outcome.suggestion.id} is updated."
