@@ -61,10 +61,17 @@ class Suggestions(commands.Cog):
     async def cog_load(self) -> None:
         self.bot.suggestions_ui = self.ui  # type: ignore[attr-defined]
         self.bot.add_dynamic_items(SuggestionButton)
-        merged = await self.service.reconcile_with_catalog()
-        for suggestion, entry in merged:
-            log.info("suggestion #%d is in the catalog now (%s): merged", suggestion.id, entry.id)
-        await self.service.announce_backlog()
+        try:
+            merged = await self.service.reconcile_with_catalog()
+            await self.service.announce_backlog()
+        except StorageError as exc:
+            # The bot still starts: members get the same clear message on their next write.
+            log.warning("suggestions: start-up bookkeeping skipped: %s", exc)
+        else:
+            for suggestion, entry in merged:
+                log.info(
+                    "suggestion #%d is in the catalog now (%s): merged", suggestion.id, entry.id
+                )
         self._startup = asyncio.create_task(self._post_backlog(), name="suggestions-backlog")
 
     async def _post_backlog(self) -> None:
