@@ -272,15 +272,14 @@ class Outbox:
         )
 
     async def _write(self, sql: str, params: Iterable[Any] = ()) -> int:
-        """Run one statement outside any open transaction, so it commits by itself.
+        """Run one statement that must be committed before we act on it (e.g. call Discord).
 
-        The connection is shared: a statement issued while another task's transaction is
-        open would join it, and could be rolled back after we have acted on it (e.g. sent
-        a message believing "posting" was stored). So wait until no transaction is open,
-        then submit without yielding in between.
+        ``Database`` makes a statement from outside another task's transaction wait for it
+        to end, so this commits on its own; inside our own transaction it would not be
+        committed yet, which would be a bug here.
         """
-        while _transaction_open(self._db):  # noqa: ASYNC110 — Database offers no event for it
-            await asyncio.sleep(0.005)
+        if self._db.in_transaction:
+            raise RuntimeError("outbox state must be committed before talking to Discord")
         return await self._db.execute(sql, params)
 
     async def _active_rows(self) -> list[OutboxItem]:
@@ -300,15 +299,6 @@ class Outbox:
             await self.on_problem(problem)
         except Exception:  # the hook must never stop delivery to other channels
             log.exception("outbox: the on_problem hook failed for %s", problem)
-
-
-def _transaction_open(db: Database) -> bool:
-    # ``Database`` keeps this flag while ``transaction()`` is open; prefer a public
-    # property should it gain one.
-    flag = getattr(db, "in_transaction", None)
-    if flag is None:
-        flag = getattr(db, "_in_transaction", False)
-    return bool(flag)
 
 
 _INSERT_SQL = """

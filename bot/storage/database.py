@@ -8,10 +8,18 @@ version of each component a database file is at.
 aiosqlite runs one connection on one worker thread; all statements are serialised there,
 so writers never fight over locks inside the process. ``transaction()`` groups several
 statements into one atomic change.
+
+Because the connection is shared, a statement sent by one task while another task holds a
+transaction would silently become part of that transaction (and be rolled back with it).
+So ``transaction()`` holds an ``asyncio.Lock`` and every statement from a task that is not
+inside the open transaction waits for it to end; the task that owns the transaction goes
+straight through. (Ownership is the task object itself, not a context variable, because a
+task started inside a transaction inherits its creator's context but is not part of it.)
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -50,7 +58,13 @@ class Database:
     def __init__(self, connection: aiosqlite.Connection, path: str) -> None:
         self._conn = connection
         self.path = path
-        self._in_transaction = False
+        self._lock = asyncio.Lock()
+        self._owner: asyncio.Task[Any] | None = None  # the task inside ``transaction()``
+
+    @property
+    def in_transaction(self) -> bool:
+        """Whether the *current task* is inside ``transaction()`` of this database."""
+        return self._owner is not None and self._owner is asyncio.current_task()
 
     @classmethod
     async def open(cls, path: str | Path) -> Database:
@@ -104,8 +118,8 @@ class Database:
         for migration in migrations[current:]:
             async with self.transaction():
                 for statement in _split_statements(migration.sql):
-                    await self._conn.execute(statement)
-                await self._conn.execute(
+                    await self.execute(statement)
+                await self.execute(
                     "INSERT INTO schema_migrations (component, version, description) "
                     "VALUES (?, ?, ?)",
                     (component, migration.version, migration.description),
@@ -119,60 +133,76 @@ class Database:
     async def transaction(self) -> AsyncIterator[Database]:
         """``BEGIN IMMEDIATE`` … ``COMMIT``; rolls back on any exception.
 
-        Not re-entrant: nested use is a programming error and raises.
+        Other tasks' statements and transactions wait until this one ends. Not re-entrant:
+        opening a second transaction inside the first in the same task raises.
         """
-        if self._in_transaction:
+        if self.in_transaction:
             raise RuntimeError("nested transaction")
-        self._in_transaction = True
-        try:
-            await self._conn.execute("BEGIN IMMEDIATE")
+        async with self._lock:
+            self._owner = asyncio.current_task()
             try:
-                yield self
-            except BaseException:
-                await self._conn.execute("ROLLBACK")
-                raise
-            else:
-                await self._conn.execute("COMMIT")
-        finally:
-            self._in_transaction = False
+                await self._conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield self
+                except BaseException:
+                    await self._conn.execute("ROLLBACK")
+                    raise
+                else:
+                    await self._conn.execute("COMMIT")
+            finally:
+                self._owner = None
+
+    @asynccontextmanager
+    async def _turn(self) -> AsyncIterator[None]:
+        """Wait for another task's open transaction; the owner itself goes straight on."""
+        if self.in_transaction:
+            yield
+        else:
+            async with self._lock:
+                yield
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run one statement; return the number of rows it changed."""
-        cursor = await self._conn.execute(sql, tuple(params))
-        try:
-            return cursor.rowcount
-        finally:
-            await cursor.close()
+        async with self._turn():
+            cursor = await self._conn.execute(sql, tuple(params))
+            try:
+                return cursor.rowcount
+            finally:
+                await cursor.close()
 
     async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run an INSERT; return the new row id."""
-        cursor = await self._conn.execute(sql, tuple(params))
-        try:
-            return int(cursor.lastrowid or 0)
-        finally:
-            await cursor.close()
+        async with self._turn():
+            cursor = await self._conn.execute(sql, tuple(params))
+            try:
+                return int(cursor.lastrowid or 0)
+            finally:
+                await cursor.close()
 
     async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
-        await self._conn.executemany(sql, [tuple(r) for r in rows])
+        async with self._turn():
+            await self._conn.executemany(sql, [tuple(r) for r in rows])
 
     async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> aiosqlite.Row | None:
-        cursor = await self._conn.execute(sql, tuple(params))
-        try:
-            return await cursor.fetchone()
-        finally:
-            await cursor.close()
+        async with self._turn():
+            cursor = await self._conn.execute(sql, tuple(params))
+            try:
+                return await cursor.fetchone()
+            finally:
+                await cursor.close()
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
-        cursor = await self._conn.execute(sql, tuple(params))
-        try:
-            return list(await cursor.fetchall())
-        finally:
-            await cursor.close()
+        async with self._turn():
+            cursor = await self._conn.execute(sql, tuple(params))
+            try:
+                return list(await cursor.fetchall())
+            finally:
+                await cursor.close()
 
     async def backup(self, target: str | Path) -> None:
         """Copy the live database to ``target`` with SQLite's online backup API."""
         Path(target).parent.mkdir(parents=True, exist_ok=True)
-        async with aiosqlite.connect(str(target)) as dest:
+        async with aiosqlite.connect(str(target)) as dest, self._turn():
             await self._conn.backup(dest)
 
 

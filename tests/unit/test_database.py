@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -57,3 +58,65 @@ async def test_backup_is_a_readable_copy(tmp_path: Path) -> None:
         await db.backup(tmp_path / "copy.sqlite3")
     async with await Database.open(tmp_path / "copy.sqlite3") as copy:
         assert [r["body"] for r in await copy.fetchall("SELECT body FROM notes")] == ["x"]
+
+
+async def test_other_tasks_wait_for_an_open_transaction(tmp_path: Path) -> None:
+    """A write from another task is never swept into (and rolled back with) a transaction."""
+    async with await Database.open(tmp_path / "db.sqlite3") as db:
+        await db.migrate("notes", [V1])
+        inside = asyncio.Event()
+
+        async def failing_transaction() -> None:
+            with pytest.raises(RuntimeError, match="rolled back"):
+                async with db.transaction():
+                    await db.insert("INSERT INTO notes (body) VALUES ('lost')")
+                    inside.set()
+                    await asyncio.sleep(0.01)
+                    raise RuntimeError("rolled back")
+
+        async def independent_write() -> None:
+            await inside.wait()
+            await db.insert("INSERT INTO notes (body) VALUES ('kept')")
+
+        await asyncio.gather(failing_transaction(), independent_write())
+        assert [r["body"] for r in await db.fetchall("SELECT body FROM notes")] == ["kept"]
+
+
+async def test_concurrent_transactions_from_many_tasks_all_commit(tmp_path: Path) -> None:
+    async with await Database.open(tmp_path / "db.sqlite3") as db:
+        await db.migrate("notes", [V1])
+
+        async def add(n: int) -> None:
+            async with db.transaction():
+                assert db.in_transaction
+                await db.insert("INSERT INTO notes (body) VALUES (?)", (f"n{n}",))
+                await asyncio.sleep(0)
+                await db.insert("INSERT INTO notes (body) VALUES (?)", (f"m{n}",))
+
+        await asyncio.gather(*(add(n) for n in range(20)))
+        assert not db.in_transaction
+        row = await db.fetchone("SELECT COUNT(*) AS c FROM notes")
+        assert row is not None
+        assert row["c"] == 40
+
+
+async def test_nested_transaction_in_one_task_is_refused(tmp_path: Path) -> None:
+    async with await Database.open(tmp_path / "db.sqlite3") as db:
+        await db.migrate("notes", [V1])
+        async with db.transaction():
+            with pytest.raises(RuntimeError, match="nested transaction"):
+                async with db.transaction():
+                    pass
+
+
+async def test_a_task_started_inside_a_transaction_is_not_part_of_it(tmp_path: Path) -> None:
+    async with await Database.open(tmp_path / "db.sqlite3") as db:
+        await db.migrate("notes", [V1])
+        with pytest.raises(RuntimeError, match="rolled back"):
+            async with db.transaction():
+                child = asyncio.create_task(db.insert("INSERT INTO notes (body) VALUES ('c')"))
+                await asyncio.sleep(0)
+                assert not child.done()  # it waits for the transaction to end
+                raise RuntimeError("rolled back")
+        await child
+        assert [r["body"] for r in await db.fetchall("SELECT body FROM notes")] == ["c"]
