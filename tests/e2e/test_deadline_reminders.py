@@ -97,3 +97,27 @@ async def test_crosspost_rate_limited_is_retried_not_duplicated(
     crossposts = [r for r in simcord_env.http_requests if r.path.endswith("/crosspost")]
     assert len(posts) >= 2  # the 502 was answered, the post retried
     assert len(crossposts) >= 2  # the 429 was answered, the publication retried
+
+
+async def restart(env: simcord.Env, services: Services) -> None:
+    """A new process over the same database: new bot, outbox and outbox worker; the
+    reminder worker carries on from its watermark in the database."""
+    outbox = Outbox(services.database, services.clock)
+    await outbox.setup()
+    services.outbox = outbox  # type: ignore[attr-defined]
+    new_bot = create_bot(services)
+    services.workers[-1] = OutboxWorker(outbox, DiscordSender(new_bot), services.clock)
+    await env.restart_bot(new_bot)
+
+
+async def test_restart_in_the_reminder_minute_posts_it_once(
+    simcord_env: simcord.Env, announcing: DemoGuild, services: Services
+) -> None:
+    await advance_to(simcord_env, datetime(2026, 1, 1, 0, 14, 50, tzinfo=UTC))
+    await restart(simcord_env, services)  # just before it is due
+    await advance_to(simcord_env, datetime(2026, 1, 1, 0, 15, 5, tzinfo=UTC))
+    await restart(simcord_env, services)  # and right after
+    await advance_to(simcord_env, datetime(2026, 1, 1, 1, 0, tzinfo=UTC))
+    [message] = announcing.announcements.history()
+    assert "DAFx 2026" in message.content
+    assert published(message)
