@@ -40,6 +40,7 @@ from simcord import (
 from bot.client import MLAudioBot, create_bot
 from bot.config import Config
 from bot.discord_demo_render import PLAIN, NameResolver, TextStyle, render_choices, render_message
+from bot.discord_outbox import DiscordClock
 from bot.services import Services, build_services
 
 # Modules whose ``SCENES`` make up the demo, in order. Areas append theirs here.
@@ -47,6 +48,7 @@ SCENE_MODULES: tuple[str, ...] = (
     "bot.discord_demo_scenes",
     "bot.discord_demo_scenes_deadlines",
     "bot.discord_demo_scenes_suggestions",
+    "bot.discord_demo_scenes_feeds",
 )
 
 # A pinned id keeps the transcript and the preview the same from run to run.
@@ -285,7 +287,7 @@ async def run_demo(
         # Global commands (no guild_ids), as a small deployment syncs them; SimCord's strict
         # sync still refuses any command the bot forgot to sync.
         config = base.with_overrides(database_path=database_path, guild_ids=())
-        services = await build_services(config)
+        services = await build_services(config, clock=DiscordClock())
         try:
             return await _play(services, options, out, after_scenes)
         finally:
