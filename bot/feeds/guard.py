@@ -40,12 +40,13 @@ def address_problem(address: str) -> str | None:
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
     for flag, name in (
+        # Most specific first: link-local and loopback ranges are "private" too.
         (ip.is_loopback, "loopback"),
-        (ip.is_private, "private"),
         (ip.is_link_local, "link-local"),
         (ip.is_multicast, "multicast"),
-        (ip.is_reserved, "reserved"),
         (ip.is_unspecified, "unspecified"),
+        (ip.is_reserved, "reserved"),
+        (ip.is_private, "private"),
     ):
         if flag:
             return f"{ip} is a {name} address"

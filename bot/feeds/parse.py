@@ -36,6 +36,8 @@ _PERIODS = {
 }
 MAX_ITEMS = 500  # a feed with more entries than this is cut (newest first, usually)
 _PROLOG_BYTES = 64 * 1024
+# arXiv's RSS starts every description with this line; the embed shows the date already.
+_ARXIV_PREFIX = re.compile(r"^arXiv:\S+\s+Announce Type:\s*\S+\s+Abstract:\s*", re.IGNORECASE)
 _DOCTYPE_SUBSET = re.compile(rb"<!DOCTYPE[^\[>]*\[(.*?)\]\s*>", re.DOTALL | re.IGNORECASE)
 
 
@@ -125,7 +127,7 @@ def entry_to_item(entry: Mapping[str, Any], position: int) -> FeedItem | None:
         link=link,
         authors=authors,
         published=published,
-        summary=html_to_text(summary_html),
+        summary=_ARXIV_PREFIX.sub("", html_to_text(summary_html)),
         position=position,
     )
 

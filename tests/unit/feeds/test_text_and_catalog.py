@@ -79,3 +79,20 @@ def test_resources_named_by_feeds_are_catalog_entries() -> None:
     catalog = load_catalog(REPO_ROOT / "catalog")
     known = {entry.id for entry in catalog.entries}
     assert load_feeds(REPO_ROOT / "catalog" / "feeds.yaml", known).problems == ()
+
+
+def test_arxiv_announce_prefix_is_dropped_from_summaries() -> None:
+    from bot.feeds.parse import parse_feed
+    from tests.unit.feeds.server import rss
+
+    body = rss(
+        [
+            {
+                "guid": "oai:arXiv.org:2601.00001v1",
+                "title": "T",
+                "description": "arXiv:2601.00001v1 Announce Type: new \nAbstract: We study sound.",
+            }
+        ]
+    )
+    [item] = parse_feed(body).items
+    assert item.summary == "We study sound."
