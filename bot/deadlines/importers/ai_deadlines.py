@@ -39,7 +39,6 @@ from bot.deadlines.importers.reading import (
 _COMMON_USED = {
     "title",
     "year",
-    "id",
     "link",
     "deadline",
     "abstract_deadline",
@@ -48,12 +47,14 @@ _COMMON_USED = {
     "start",
     "end",
     "note",
-    "full_name",
 }
 _PWC_USED = _COMMON_USED | {"place"}
 _HF_USED = _COMMON_USED | {"deadlines", "city", "country", "venue"}
-# Known fields the catalog has no place for (rankings, citation metrics, categories).
+# Known fields the catalog has no place for (their own ids, long names, rankings,
+# citation metrics, categories): counted and reported once per file.
 _IGNORED = {
+    "id",
+    "full_name",
     "sub",
     "hindex",
     "paperslink",
@@ -142,7 +143,7 @@ def _edition(
         file=file,
         line=item.line,
         link=checked_link(scalar(item, "link")[0], notes, scalar(item, "link")[1]),
-        note=plain_note(scalar(item, "note")[0]),
+        note=_note(item),
         place=_place(item),
     )
     if "deadlines" in item.fields:
@@ -195,6 +196,15 @@ def _new_deadlines(item: YamlMap, edition: ImportedEdition, notes: EditionNotes)
         deadline = source_deadline(distinct, value, zone, line, notes, text(entry, "label"))
         if deadline is not None:
             edition.deadlines.append(deadline)
+
+
+def _note(item: YamlMap) -> str:
+    note = plain_note(scalar(item, "note")[0])
+    venue = text(item, "venue")
+    if venue and (text(item, "city") or text(item, "country")):
+        # The place says the city; the venue would otherwise be lost.
+        note = f"{note} Venue: {venue}.".strip()
+    return note
 
 
 def _place(item: YamlMap) -> str:

@@ -32,9 +32,10 @@ from bot.deadlines.importers.reading import (
     text,
 )
 
-_SERIES_USED = {"title", "description", "confs"}
-_SERIES_IGNORED = {"sub", "rank", "dblp"}
-_EDITION_USED = {"year", "id", "link", "timeline", "timezone", "date", "place"}
+_SERIES_USED = {"title", "confs"}
+_SERIES_IGNORED = {"description", "sub", "rank", "dblp"}
+_EDITION_USED = {"year", "link", "timeline", "timezone", "date", "place"}
+_EDITION_IGNORED = {"id"}  # the catalog names editions <conference>-<year>
 _ROUND_USED = {"deadline", "abstract_deadline", "comment"}
 
 
@@ -72,6 +73,8 @@ def _series(
     source = find_source(path)
     for conf in items(scalar(series, "confs")[0]):
         _edition(path, conf, title, index, source, result)
+        if isinstance(conf, YamlMap):
+            ignored.update(key for key in conf.fields if key in _EDITION_IGNORED)
 
 
 def _edition(
@@ -92,7 +95,7 @@ def _edition(
         notes.error(year_line, f"year {year!r} is not a number")
         return
     for key, field in conf.fields.items():
-        if key not in _EDITION_USED:
+        if key not in _EDITION_USED | _EDITION_IGNORED:
             notes.warning(field.line, f"unknown field '{key}' skipped")
     if source is None:
         notes.warning(conf.line, "no SOURCES.md above this file: the edition cites no source")
