@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -100,4 +100,3 @@ class FeedStatus:
     min_interval_seconds: float | None = None
     backlog: bool = False
     seen_count: int = 0
-    extra: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,123 @@
+"""The background worker keeps going, a failed write loses nothing, hosts are not hammered."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from aiohttp import web
+
+from benchmarks import bench_feeds
+from bot.feeds.model import FeedSpec, FeedState
+from bot.feeds.worker import FeedWorker
+from bot.outbox import Outbox, OutgoingMessage
+from tests.unit.feeds.conftest import Harness
+from tests.unit.feeds.server import FeedServer
+from tests.unit.feeds.test_poller import Feed, item
+
+
+class FailingOnce(Outbox):
+    """An outbox whose first enqueue fails, as a full disk or a locked database would."""
+
+    failed = False
+
+    async def enqueue(self, message: OutgoingMessage) -> bool:
+        if not self.failed:
+            self.failed = True
+            raise RuntimeError("disk full")
+        return await super().enqueue(message)
+
+
+async def test_a_failed_write_marks_nothing_seen_so_the_item_comes_next_time(
+    server: FeedServer, harness: Harness
+) -> None:
+    feed = Feed(server, "/a.xml", [item(1)])
+    await harness.add(FeedSpec("a", feed.url, "A"))
+    await harness.poll("a")
+    flaky = FailingOnce(harness.db, harness.clock)
+    harness.poller.outbox = lambda: flaky
+    feed.items = [item(2), item(1)]
+
+    broken = await harness.poll("a")  # reported, not raised: the other feeds go on
+    again = await harness.poll("a")
+
+    assert broken.error is not None
+    assert "disk full" in broken.error
+    assert [i.title for i in again.announced] == ["Paper 2"]
+    assert again.status == 200  # validators were not stored with the failed write
+    assert await harness.announced_titles() == ["Paper 2"]
+
+
+async def test_polls_of_one_host_never_exceed_the_per_host_limit(
+    server: FeedServer, harness: Harness
+) -> None:
+    running = {"now": 0, "most": 0}
+
+    async def slowish(request: web.Request) -> web.StreamResponse:
+        running["now"] += 1
+        running["most"] = max(running["most"], running["now"])
+        await asyncio.sleep(0.05)
+        running["now"] -= 1
+        return web.Response(status=304)
+
+    for n in range(12):
+        url = server.route(f"/h{n}.xml", slowish)
+        await harness.add(FeedSpec(f"h{n}", url, f"H{n}"))
+
+    await harness.poller.poll_all()
+
+    assert len(server.requests) == 12
+    assert running["most"] <= harness.fetcher.limits.per_host
+
+
+async def test_worker_polls_due_feeds_and_survives_a_failing_cycle(
+    server: FeedServer, harness: Harness
+) -> None:
+    feed = Feed(server, "/a.xml", [item(1)])
+    await harness.add(FeedSpec("a", feed.url, "A"))
+    real_poll_due = harness.poller.poll_due
+    calls = {"n": 0}
+
+    async def flaky_poll_due(*, dry_run: bool = False) -> list:  # type: ignore[type-arg]
+        calls["n"] += 1
+        if calls["n"] == 1:
+            raise RuntimeError("database is locked")
+        return await real_poll_due(dry_run=dry_run)
+
+    harness.poller.poll_due = flaky_poll_due  # type: ignore[method-assign]
+    worker = FeedWorker(harness.poller, harness.fetcher, harness.clock, start_delay=0)
+    worker.idle_seconds = 0.01
+    await worker.start()
+    try:
+        for _ in range(400):
+            if (await harness.status("a")).state is FeedState.OK:
+                break
+            worker.wake()
+            await asyncio.sleep(0.01)
+    finally:
+        await worker.stop()
+
+    assert calls["n"] >= 2
+    assert (await harness.status("a")).state is FeedState.OK
+    assert not worker.running
+
+
+async def test_disabled_worker_does_not_poll(server: FeedServer, harness: Harness) -> None:
+    feed = Feed(server, "/a.xml", [item(1)])
+    await harness.add(FeedSpec("a", feed.url, "A"))
+    worker = FeedWorker(harness.poller, harness.fetcher, harness.clock, enabled=False)
+    await worker.start()
+    await asyncio.sleep(0.05)
+    await worker.stop()
+    assert server.requests == []
+
+
+@pytest.mark.slow
+def test_benchmark_quick_run_prints_both_pollers() -> None:
+    rows = bench_feeds.run(quick=True)
+    assert {row["poller"] for row in rows} == {"ml-audio-bot", "naive"}
+    ours = {row["cycle"]: row for row in rows if row["poller"] == "ml-audio-bot"}
+    naive = {row["cycle"]: row for row in rows if row["poller"] == "naive"}
+    assert ours[2]["share_304"] >= 0.9
+    assert naive[2]["share_304"] == 0
+    assert ours[2]["body_kib"] < naive[2]["body_kib"]
