@@ -11,7 +11,6 @@ and only "have we seen this key" survives all of that.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -96,23 +95,15 @@ class FeedStore:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self._write_lock = asyncio.Lock()
 
     async def setup(self) -> None:
         await self.db.migrate(COMPONENT, MIGRATIONS)
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[Database]:
-        """One atomic write of this area, waiting for other areas' transactions to end.
-
-        The connection is shared and ``Database.transaction`` is not re-entrant; between the
-        wait and ``BEGIN`` nothing yields, so no other task can slip in.
-        """
-        async with self._write_lock:
-            while getattr(self.db, "_in_transaction", False):  # noqa: ASYNC110 (no event to wait on)
-                await asyncio.sleep(0.005)
-            async with self.db.transaction() as db:
-                yield db
+        """One atomic write of this area (``Database`` makes other tasks wait for it)."""
+        async with self.db.transaction() as db:
+            yield db
 
     # -- feeds --------------------------------------------------------------------------
 
