@@ -101,16 +101,12 @@ async def arxiv_item_announced(context: DemoContext) -> None:
             config = context.services.config.with_overrides(
                 feeds_file=feeds_file, feeds_allowed_hosts=("127.0.0.1",), feeds_enabled=False
             )
-            shared = getattr(context.services, "outbox", None)
-            outbox = (
-                shared if isinstance(shared, Outbox) else Outbox(context.services.database, clock)
-            )
+            outbox = context.services.outbox or Outbox(context.services.database, clock)
             await outbox.setup()
-            worker = (
-                None
-                if shared is outbox
-                else OutboxWorker(outbox, DiscordSender(context.bot), clock)
-            )
+            # The bot delivers its outbox itself once it runs an outbox worker; otherwise
+            # the scene runs one, so the announcement is really posted and published.
+            delivering = getattr(context.bot, "_outbox_worker", None) is not None
+            worker = None if delivering else OutboxWorker(outbox, DiscordSender(context.bot), clock)
             area = await build_feeds(
                 config, context.services.database, clock, outbox=lambda: outbox
             )

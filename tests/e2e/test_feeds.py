@@ -76,10 +76,12 @@ def bot_config(tmp_path: Path, arxiv: ArxivDemoFeed) -> Config:
 @pytest.fixture
 async def simcord_bot(services: Services) -> MLAudioBot:
     bot = create_bot(services)
-    outbox = Outbox(services.database, services.clock)
-    await outbox.setup()
-    services.outbox = outbox  # type: ignore[attr-defined]
-    services.add_worker(OutboxWorker(outbox, DiscordSender(bot), services.clock))
+    if services.outbox is None:
+        services.outbox = Outbox(services.database, services.clock)
+        await services.outbox.setup()
+    if not hasattr(bot, "_outbox_worker"):
+        # A runtime without its own outbox worker: drain it here (one worker per outbox).
+        services.add_worker(OutboxWorker(services.outbox, DiscordSender(bot), services.clock))
     return bot
 
 
