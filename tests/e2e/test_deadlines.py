@@ -87,10 +87,6 @@ async def test_deadline_conference_details(bound: DemoGuild) -> None:
     assert "Source: huggingface/ai-deadlines@" in (embed.description or "")
 
 
-@pytest.mark.skip(
-    reason="tests/discord_contract.py flags discord.py's integer attachment ids "
-    "($.data.attachments[0].id: 0) on every file upload; unskip once the checker accepts them"
-)
 async def test_deadlines_ics_returns_a_calendar_file(bound: DemoGuild) -> None:
     result = await bound.alice.slash(bound.general, "deadlines", filter="ics icassp")
     assert result.response is not None
