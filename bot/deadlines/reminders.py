@@ -8,8 +8,9 @@ deadline's instant in UTC::
 
 so a data edit that moves a deadline gives new keys (its reminders are planned again for the
 new time), while an unchanged deadline keeps its keys and the outbox, which refuses a key
-it has seen, never sends it twice. Reminders are handed to the outbox only when due, so
-nothing stale waits in a queue after a deadline moved.
+it has seen, never sends it twice. Reminders are handed to the outbox only when due; one
+that still waits there (behind the hourly publication budget) when its deadline moves is
+withdrawn by the worker (``current_keys`` no longer lists it).
 
 ``since`` is the end of the previous planning run (the watermark the caller stores). A
 reminder that fell due between ``since`` and now is sent on time when it is at most
@@ -140,6 +141,15 @@ def plan_reminders(
         send.extend(newest_late)
     send.sort(key=lambda r: (r.due, r.key))
     return ReminderPlan(tuple(send), tuple(skipped))
+
+
+def current_keys(book: DeadlineBook, offsets: Sequence[timedelta] = DEFAULT_OFFSETS) -> set[str]:
+    """Every reminder key the data asks for now; a waiting key not in it is stale."""
+    return {
+        reminder_key(edition, deadline, offset)
+        for edition, deadline in _reminded(book.editions)
+        for offset in offsets
+    }
 
 
 def next_due(

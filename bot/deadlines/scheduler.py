@@ -21,11 +21,12 @@ from bot.clock import Clock
 from bot.deadlines.model import DeadlineBook
 from bot.deadlines.reminders import (
     DEFAULT_OFFSETS,
+    current_keys,
     next_due,
     plan_reminders,
     render_reminder,
 )
-from bot.outbox import Outbox, OutgoingMessage
+from bot.outbox import Outbox, OutgoingMessage, State
 from bot.storage.database import Database, Migration
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ class RunResult:
     late: int
     skipped: int
     paused: bool = False
+    withdrawn: int = 0
 
 
 class ReminderScheduler:
@@ -106,10 +108,13 @@ class ReminderScheduler:
         self._idle_reason = None
         book = self._book()
         since = await self.watermark()
-        plan = plan_reminders(book, self._clock, since, tuple(self._offsets()))
+        offsets = tuple(self._offsets())
+        plan = plan_reminders(book, self._clock, since, offsets)
         now = self._clock.now()
         enqueued = 0
+        withdrawn: list[str] = []
         async with self._db.transaction():
+            withdrawn = await self._withdraw_stale(outbox, channel_id, book, offsets)
             for reminder in plan.send:
                 message = OutgoingMessage(
                     key=reminder.key,
@@ -130,8 +135,22 @@ class ReminderScheduler:
                 log.info("reminder %s sent late (due %s)", reminder.key, reminder.due.isoformat())
         for skipped in plan.skipped:
             log.info("reminder %s skipped: %s", skipped.key, skipped.reason)
+        for key in withdrawn:
+            log.info("reminder %s withdrawn: its deadline moved or left the data", key)
         late = sum(1 for r in plan.send if r.late)
-        return RunResult(enqueued, late, len(plan.skipped))
+        return RunResult(enqueued, late, len(plan.skipped), withdrawn=len(withdrawn))
+
+    async def _withdraw_stale(
+        self, outbox: Outbox, channel_id: int, book: DeadlineBook, offsets: tuple[timedelta, ...]
+    ) -> list[str]:
+        """Cancel reminders still waiting in the outbox (the hourly publication budget can
+        hold them back) whose deadline has since moved: their text names the old time."""
+        waiting = await outbox.items(states=[State.PENDING], channel_id=channel_id, limit=1000)
+        stale = [i.key for i in waiting if i.key.startswith("deadline:")]
+        if not stale:
+            return []
+        wanted = current_keys(book, offsets)
+        return [key for key in stale if key not in wanted and await outbox.cancel(key)]
 
     async def seconds_until_next(self) -> float:
         now = self._clock.now()

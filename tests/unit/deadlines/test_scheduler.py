@@ -12,7 +12,7 @@ from bot.deadlines.dates import parse_local
 from bot.deadlines.model import Deadline, DeadlineBook, Edition, Series
 from bot.deadlines.scheduler import ReminderScheduler
 from bot.deadlines.timezones import parse_timezone
-from bot.outbox import Outbox
+from bot.outbox import Outbox, State
 from bot.storage.database import Database
 
 CHANNEL = 555
@@ -116,3 +116,25 @@ async def test_paused_without_channel_keeps_the_watermark(database: Database) ->
     assert [item.key for item in await outbox.items()] == [
         "deadline:icassp-2027:paper:7d@20260917T1159Z"
     ]
+
+
+async def test_a_waiting_reminder_of_a_moved_deadline_is_withdrawn(database: Database) -> None:
+    clock = FakeClock(DEADLINE_UTC - timedelta(days=7, minutes=5))
+    data = {"book": book()}
+    outbox = Outbox(database, clock)
+    await outbox.setup()
+    worker = ReminderScheduler(database, outbox, clock, lambda: data["book"], CHANNEL)
+    await worker.setup()
+    await worker.run_once()
+    clock.advance(600)
+    await worker.run_once()  # the 7-day reminder waits in the outbox (nothing drains it here)
+    old = "deadline:icassp-2027:paper:7d@20260917T1159Z"
+    data["book"] = book("2026-09-23 23:59")
+    clock.advance(60)
+    result = await worker.run_once()
+    assert result.withdrawn == 1
+    item = await outbox.get(old)
+    assert item is not None
+    assert item.state == State.CANCELLED
+    data["book"] = book("2026-09-23 23:59")  # unchanged data withdraws nothing more
+    assert (await worker.run_once()).withdrawn == 0
