@@ -19,7 +19,7 @@ from bot.deadlines.dates import parse_local
 from bot.deadlines.model import Deadline, DeadlineBook, Edition, Series
 from bot.deadlines.timezones import parse_timezone
 from bot.discord_outbox import DiscordClock, DiscordSender
-from bot.outbox import Outbox, OutboxWorker
+from bot.outbox import Outbox, OutboxWorker, State
 from bot.services import Services
 from tests.e2e.conftest import DemoGuild
 
@@ -121,3 +121,17 @@ async def test_restart_in_the_reminder_minute_posts_it_once(
     [message] = announcing.announcements.history()
     assert "DAFx 2026" in message.content
     assert published(message)
+
+
+async def test_deleted_announcement_channel_keeps_the_reminder_waiting(
+    simcord_env: simcord.Env, announcing: DemoGuild, services: Services
+) -> None:
+    simcord_env.backend.delete_channel(announcing.announcements.id)  # a moderator deleted it
+    await advance_to(simcord_env, datetime(2026, 1, 1, 0, 30, tzinfo=UTC))
+    outbox: Outbox = services.outbox  # type: ignore[attr-defined]
+    [blocked] = await outbox.blocked_channels()
+    assert blocked.channel_id == announcing.announcements.id
+    item = await outbox.get(KEY)
+    assert item is not None
+    assert item.message_id is None  # kept in the outbox, not counted as sent
+    assert item.state in (State.PENDING, State.POSTING)
