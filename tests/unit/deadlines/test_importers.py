@@ -154,3 +154,20 @@ def test_merge_appends_new_editions_once_and_reports_conflicts(
     conflict = capsys.readouterr().err
     assert "ICASSP 2025: paper deadline: catalog 2024-09-12 23:59:59 UTC-7" in conflict
     assert "check by hand" in conflict
+
+
+def test_printed_yaml_is_a_valid_catalog_file(
+    catalog: CatalogFolder, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = shared_path(
+        "deadlines", "huggingface-ai-deadlines", "src", "data", "conferences", "neurips.yml"
+    )
+    args = ["deadlines", "import", "--format", "huggingface", str(path)]
+    assert main([*args, "--catalog", str(catalog.root)]) == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("# catalog/deadlines/neurips.yaml\n")
+    (catalog.root / "deadlines" / "icassp.yaml").write_text(
+        printed.replace("conference: neurips", "conference: icassp"), encoding="utf-8"
+    )
+    assert main(["deadlines", "check", "--catalog", str(catalog.root)]) == 0
+    assert "1 conferences, 2 editions, 14 deadlines" in capsys.readouterr().out
