@@ -122,20 +122,28 @@ class FeedPoller:
         self.settings = settings or PollSettings()
         self._rng = rng or random.Random()
         self._in_flight: set[str] = set()
+        # Feeds whose last poll broke inside the bot (not the feed's fault), kept out of
+        # ``due`` for a while in memory: the stored next poll may be what failed to write.
+        self._retry_at: dict[str, datetime] = {}
 
     async def statuses(self) -> list[FeedStatus]:
         return await self.store.statuses(self.catalog())
+
+    def _next_for(self, status: FeedStatus) -> datetime:
+        moment = status.next_poll or self.clock.now()
+        held = self._retry_at.get(status.spec.id)
+        return max(moment, held) if held is not None else moment
 
     async def due(self) -> list[FeedStatus]:
         now = self.clock.now()
         return [
             status
             for status in await self.statuses()
-            if pollable(status) and (status.next_poll is None or status.next_poll <= now)
+            if pollable(status) and self._next_for(status) <= now
         ]
 
     async def next_due(self) -> datetime | None:
-        moments = [s.next_poll or self.clock.now() for s in await self.statuses() if pollable(s)]
+        moments = [self._next_for(s) for s in await self.statuses() if pollable(s)]
         return min(moments) if moments else None
 
     async def poll_due(self, *, dry_run: bool = False) -> list[FeedOutcome]:
@@ -166,11 +174,19 @@ class FeedPoller:
             return None
         self._in_flight.add(feed_id)
         try:
-            return await self._poll(status, dry_run)
+            outcome = await self._poll(status, dry_run)
         except Exception as error:
-            # A bug or a database problem must not stop the other feeds or the bot.
+            # A bug or a database problem must not stop the other feeds or the bot, nor
+            # make the worker retry this feed in a tight loop.
             log.exception("feed %s: poll failed unexpectedly", feed_id)
-            return FeedOutcome(feed_id, status.state, error=f"internal error: {error}")
+            retry_at = self.clock.now() + self.settings.backoff_base
+            self._retry_at[feed_id] = retry_at
+            return FeedOutcome(
+                feed_id, status.state, error=f"internal error: {error}", next_poll=retry_at
+            )
+        else:
+            self._retry_at.pop(feed_id, None)
+            return outcome
         finally:
             self._in_flight.discard(feed_id)
 

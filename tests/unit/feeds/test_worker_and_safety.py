@@ -37,8 +37,13 @@ async def test_a_failed_write_marks_nothing_seen_so_the_item_comes_next_time(
     flaky = FailingOnce(harness.db, harness.clock)
     harness.poller.outbox = lambda: flaky
     feed.items = [item(2), item(1)]
+    harness.clock.advance(2 * 3600)  # the feed is due
+    assert "a" in {s.spec.id for s in await harness.poller.due()}
 
     broken = await harness.poll("a")  # reported, not raised: the other feeds go on
+    assert "a" not in {s.spec.id for s in await harness.poller.due()}  # no tight retry loop
+    harness.clock.advance(3600)
+    assert "a" in {s.spec.id for s in await harness.poller.due()}
     again = await harness.poll("a")
 
     assert broken.error is not None
