@@ -118,7 +118,7 @@ class GuardedResolver(AbstractResolver):
         for result in results:
             problem = address_problem(result["host"])
             if problem:
-                raise BlockedURL(f"refused: {host} resolves to {problem}")
+                raise BlockedURL(f"refused: {host} → {problem}")
         return results
 
     async def close(self) -> None:
