@@ -117,6 +117,9 @@ class Transcript:
         self._scene_number = 0
         # Called for each message: relative times need the (simulated) clock of that moment.
         self.style = style
+        # Members seen acting, by id: mentions of them read "@alice", not "@user" (the bot
+        # caches no members: it asks for no member intent).
+        self.known_names: dict[int, str] = {}
 
     def line(self, text: str = "") -> None:
         print(text, file=self._out)
@@ -136,6 +139,7 @@ class Transcript:
         self.lines(wrapped, indent="   ")
 
     def member_action(self, member: MemberActor, action: str) -> None:
+        self.known_names[member.id] = member.name
         self.line()
         self.line(f"▶ {member.name} {action}")
 
@@ -322,12 +326,13 @@ async def _play_in_server(
     after_scenes: AfterScenes | None,
 ) -> None:
     async with simcord.run(bot) as env:
-        names = _name_resolver(bot)
+        names = _name_resolver(bot, transcript.known_names)
         # Inside the env, discord.utils.utcnow() is SimCord's clock, as the bot sees it.
         transcript.style = lambda: TextStyle(now=discord.utils.utcnow(), names=names)
         if bot.user is not None and bot.user.name != DEMO_BOT_NAME:
             await bot.user.edit(username=DEMO_BOT_NAME)
         world = create_world(env)
+        transcript.known_names.update({m.id: m.name for m in world.members.values()})
         services.config = demo_config(services.config, world)
         context = DemoContext(env, bot, services, world, transcript)
         transcript.line(
@@ -348,14 +353,16 @@ async def _play_in_server(
             await _serve_preview(context, options.port)
 
 
-def _name_resolver(bot: MLAudioBot) -> NameResolver:
-    """Names for mentions in the transcript, from the bot's own cache."""
+def _name_resolver(bot: MLAudioBot, members: Mapping[int, str]) -> NameResolver:
+    """Names for mentions in the transcript: members seen in the demo, else the bot's cache."""
 
     def resolve(kind: str, identifier: int) -> str | None:
         if kind == "channel":
             channel = bot.get_channel(identifier)
             return getattr(channel, "name", None)
         if kind == "user":
+            if identifier in members:
+                return members[identifier]
             user = bot.get_user(identifier)
             return user.display_name if user else None
         roles = (guild.get_role(identifier) for guild in bot.guilds)

@@ -196,7 +196,8 @@ def _component(component: Mapping[str, Any]) -> str:
     kind = component.get("type")
     disabled = " (disabled)" if component.get("disabled") else ""
     if kind == BUTTON:
-        label = component.get("label") or (component.get("emoji") or {}).get("name") or "?"
+        emoji = (component.get("emoji") or {}).get("name") or ""
+        label = " ".join(part for part in (emoji, component.get("label") or "") if part) or "?"
         link = f" → {component['url']}" if component.get("style") == LINK_STYLE else ""
         return f"[{label}{disabled}]{link}"
     if kind == STRING_SELECT:

@@ -116,3 +116,15 @@ def test_long_suggestions_and_indented_lines_stay_readable() -> None:
     assert len(line) <= BOX_WIDTH + 4
     assert line.endswith("…")
     assert all(text.startswith("    ") for text in lines[1:])  # message indent + its own
+
+
+def test_emoji_buttons_show_their_emoji_and_count() -> None:
+    row = {
+        "type": 1,
+        "components": [
+            {"type": 2, "style": 2, "label": "2", "emoji": {"name": "👍"}, "custom_id": "up"},
+            {"type": 2, "style": 2, "emoji": {"name": "👎"}, "custom_id": "down"},
+        ],
+    }
+
+    assert render_components([row]) == ["[👍 2] [👎]"]
