@@ -131,7 +131,8 @@ def render_message(
         tags.append("edited")
     heading = f"{author}" + (f"  ({', '.join(tags)})" if tags else "")
     lines = [heading]
-    lines += [f"  {line}" for line in _wrap(content, BOX_WIDTH, style)]
+    # Outside boxes a long link stays whole, so it can still be copied from the terminal.
+    lines += [f"  {line}" for line in _wrap(content, BOX_WIDTH, style, break_long=False)]
     for embed in embeds:
         lines += [f"  {line}" for line in render_embed(embed, style)]
     lines += [f"  {line}" for line in render_components(components)]
@@ -212,14 +213,17 @@ def plain(text: str) -> str:
     return PLAIN.plain(text)
 
 
-def _wrap(text: str, width: int, style: TextStyle) -> list[str]:
+def _wrap(text: str, width: int, style: TextStyle, *, break_long: bool = True) -> list[str]:
     lines: list[str] = []
     for paragraph in style.plain(text).splitlines():
         # Continuation lines keep the paragraph's indent, as the client's wrapping does.
         indent = paragraph[: len(paragraph) - len(paragraph.lstrip())]
         if paragraph.lstrip().startswith(("• ", "- ")):
             indent += "  "  # a hanging indent under the bullet
-        lines += textwrap.wrap(paragraph, width, subsequent_indent=indent) or [""]
+        wrapped = textwrap.wrap(
+            paragraph, width, subsequent_indent=indent, break_long_words=break_long
+        )
+        lines += wrapped or [""]
     return lines
 
 
