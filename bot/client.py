@@ -30,8 +30,10 @@ from discord.ext import commands
 
 from bot.discord_errors import report_failure
 from bot.discord_logging import log_interaction, start_clock
+from bot.discord_outbox import outbox_worker
 from bot.discord_permissions import intents
 from bot.discord_sync import CommandSyncState, SyncOutcome, sync_commands
+from bot.outbox import OutboxWorker
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -94,6 +96,7 @@ class MLAudioBot(commands.Bot):
         self.sync_outcomes: list[SyncOutcome] = []
         self._accepting = True
         self._workers_started = False
+        self._outbox_worker: OutboxWorker | None = None
         self._shutdown_started = False
         self._in_flight: weakref.WeakSet[asyncio.Task[Any]] = weakref.WeakSet()
         self._live_views: weakref.WeakSet[RetiringView] = weakref.WeakSet()
@@ -112,6 +115,20 @@ class MLAudioBot(commands.Bot):
         if self.run_workers:
             await self.services.start_workers()
             self._workers_started = True
+            await self._start_outbox_worker()
+
+    async def _start_outbox_worker(self) -> None:
+        """Deliver the outbox through this client (one per bot object, so restarts are clean)."""
+        outbox = self.services.outbox
+        if outbox is None or self._outbox_worker is not None:
+            return
+        self._outbox_worker = outbox_worker(
+            self,
+            outbox,
+            self.services.clock,
+            log_channel_id=lambda: self.services.config.log_channel_id,
+        )
+        await self._outbox_worker.start()
 
     async def sync_application_commands(
         self, *, force: bool, guild_ids: tuple[int, ...] | None = None
@@ -190,6 +207,10 @@ class MLAudioBot(commands.Bot):
             if self._workers_started:
                 await self.services.stop_workers()
                 self._workers_started = False
+            if self._outbox_worker is not None:
+                # Last: the other workers feed it; what they queued stays stored anyway.
+                await self._outbox_worker.stop()
+                self._outbox_worker = None
         await super().close()
 
     async def _wait_for_in_flight(self, grace: float) -> None:

@@ -22,6 +22,7 @@ from bot.config import Config, ConfigError
 from bot.discord_api import use_api_base, use_gateway_from_api
 from bot.discord_health import HeartbeatWriter
 from bot.discord_logging import setup_logging
+from bot.discord_outbox import DiscordClock
 from bot.health import health_file
 from bot.services import build_services
 
@@ -87,7 +88,7 @@ async def _session(
 ) -> int:
     restore = use_api_base(config.api_base) if config.api_base else None
     try:
-        services = await build_services(config)
+        services = await build_services(config, clock=DiscordClock())
     except CatalogError as exc:
         raise _Stop(f"the catalog at {config.catalog_path} is invalid:\n{exc}") from None
     except OSError as exc:

@@ -35,6 +35,7 @@ from bot.deadlines.model import DeadlineBook
 from bot.deadlines.service import build_reminder_worker, load_deadline_book
 from bot.feeds.service import FeedService
 from bot.feeds.wiring import build_feeds
+from bot.outbox import Outbox
 from bot.search import SearchIndex
 from bot.storage.database import Database
 from bot.suggestions.service import SuggestionService
@@ -82,6 +83,9 @@ class Services:
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     workers: list[BackgroundWorker] = field(default_factory=list)
     # -- area services: suggestions, outbox, deadlines, feeds add their fields below ------
+    # Everything the bot posts on its own goes through it; its Discord worker is started by
+    # the bot (``bot.client``), since sending needs the logged-in client.
+    outbox: Outbox | None = None
     suggestions: SuggestionService | None = None
     deadlines: DeadlineBook = field(default_factory=DeadlineBook)
     feeds: FeedService | None = None
@@ -149,13 +153,15 @@ async def build_services(
         started_at=clock.now(),
     )
     # -- area services: create them here (after the database is open) -------------------
+    services.outbox = Outbox(database, services.clock)
+    await services.outbox.setup()
     services.deadlines = await asyncio.to_thread(load_deadline_book, config.catalog_path)
     services.suggestions = await build_suggestion_service(
         config,
         database,
         services.clock,
         lambda: services.catalog,
-        outbox=lambda: getattr(services, "outbox", None),
+        outbox=lambda: services.outbox,
         announcement_channel=lambda: services.config.announcements_channel_id,
     )
     services.add_worker(await build_reminder_worker(services))
@@ -163,7 +169,7 @@ async def build_services(
         config,
         database,
         services.clock,
-        outbox=lambda: getattr(services, "outbox", None),
+        outbox=lambda: services.outbox,
         current_config=lambda: services.config,
     )
     services.feeds = feeds.service

@@ -33,6 +33,7 @@ from bot.catalog.loader import load_catalog
 from bot.catalog.model import Catalog
 from bot.client import MLAudioBot, create_bot
 from bot.config import Config
+from bot.discord_outbox import DiscordClock
 from bot.search import SearchIndex
 from bot.services import Services, build_services
 from tests.shared_data import REPO_ROOT
@@ -75,7 +76,7 @@ def bot_config(tmp_path: Path, request: pytest.FixtureRequest) -> Config:
 
 
 async def make_services(config: Config, catalog: Catalog, search_index: SearchIndex) -> Services:
-    return await build_services(config, catalog=catalog, search=search_index)
+    return await build_services(config, catalog=catalog, search=search_index, clock=DiscordClock())
 
 
 @pytest.fixture

@@ -13,8 +13,8 @@ import discord
 import pytest
 import simcord
 
-from bot.client import MLAudioBot, create_bot
-from bot.discord_outbox import DiscordClock, DiscordSender, outbox_worker
+from bot.client import create_bot
+from bot.discord_outbox import DiscordClock, DiscordSender
 from bot.outbox import Outbox, OutboxWorker, OutgoingMessage, State, marker_for, render_payload
 from bot.services import Services
 from tests.e2e.conftest import DemoGuild
@@ -23,27 +23,11 @@ pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture
-async def simcord_bot(services: Services) -> MLAudioBot:
-    bot = create_bot(services)
-    clock = DiscordClock()
-    outbox = Outbox(services.database, clock)
-    await outbox.setup()
-    services.outbox = outbox  # type: ignore[attr-defined]
-    log_channel = LogChannel()
-    services.log_channel = log_channel  # type: ignore[attr-defined]
-    services.add_worker(outbox_worker(bot, outbox, clock, log_channel_id=lambda: log_channel.id))
-    return bot
-
-
-class LogChannel:
-    id: int | None = None
-
-
-@pytest.fixture
 def outbox(services: Services, demo: DemoGuild) -> Outbox:
-    services.log_channel.id = demo.general.id  # type: ignore[attr-defined]
-    box: Outbox = services.outbox  # type: ignore[attr-defined]
-    return box
+    """The runtime's own outbox, delivered by the bot's worker; problems go to #general."""
+    services.config = services.config.with_overrides(log_channel_id=demo.general.id)
+    assert services.outbox is not None
+    return services.outbox
 
 
 def announcement(key: str, channel: simcord.ChannelHandle, text: str) -> OutgoingMessage:
