@@ -30,8 +30,7 @@ from bot.suggestions import Draft, Tally
 from bot.suggestions.outcomes import Created
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-# Clicks in flight at once. SimCord's settling scans every pending task after each one
-# finishes (quadratic in the wave), so big waves measure SimCord rather than the bot.
+# Clicks in flight at once; the next wave is sent when the bot has answered this one.
 WAVE = 50
 
 
@@ -183,11 +182,16 @@ async def _measure(
     ui.vote = timed_vote  # type: ignore[method-assign]
     started = time.perf_counter()
     for start in range(0, len(plan), WAVE):
+        wave = []
         for user_id, sid, action in plan[start : start + WAVE]:
             record = _emit_click(env, guild.id, messages[sid], user_id, f"sg:{action}:{sid}")
             emitted[record.id] = time.perf_counter()
-        await env.settle()
+            wave.append(record.id)
+        # Let the bot answer this wave before the next one (debounced edits carry on in the
+        # background, as they would in production).
+        await _answered(answered, wave)
     elapsed = time.perf_counter() - started
+    await env.settle()
     ui.vote = original_vote  # type: ignore[method-assign]
     await env.advance_time(services.config.suggestions_edit_delay + 1)
     await env.settle()
@@ -217,6 +221,14 @@ async def _measure(
         "ack_p50_ms": statistics.median(latencies) if latencies else None,
         "ack_p99_ms": latencies[int(len(latencies) * 0.99) - 1] if latencies else None,
     }
+
+
+async def _answered(answered: dict[int, float], wanted: list[int], limit: float = 120.0) -> None:
+    deadline = time.perf_counter() + limit
+    while any(i not in answered for i in wanted):
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"{sum(i not in answered for i in wanted)} votes never answered")
+        await asyncio.sleep(0.002)
 
 
 def _emit_click(
