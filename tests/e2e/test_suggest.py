@@ -286,12 +286,18 @@ async def test_maintainer_approves_message_shows_it_author_gets_a_dm_announcemen
     ]
     audit = await services.suggestions.store.audit_log(suggestion_id=1)  # type: ignore[union-attr]
     assert [(e.action, e.actor_id) for e in audit][-1] == ("approved", sg.carol.id)
-    if getattr(services, "outbox", None) is not None:
-        row = await services.database.fetchone(
-            "SELECT channel_id FROM outbox_items WHERE key = 'suggestion-approved:1'"
-        )
-        assert row is not None
-        assert row["channel_id"] == sg.announcements.id
+    row = await services.database.fetchone(
+        "SELECT channel_id FROM outbox_items WHERE key = 'suggestion-approved:1'"
+    )
+    assert row is not None
+    assert row["channel_id"] == sg.announcements.id
+    # The bot's outbox worker delivers it: one announcement, published to followers.
+    await simcord_env.settle()
+    announced = list(sg.announcements.history())
+    assert len(announced) == 1
+    assert "Deep Learning for Audio Signal Processing" in str(
+        [announced[0].content, *(e.to_dict() for e in announced[0].embeds)]
+    )
 
 
 async def test_reject_asks_for_a_reason_and_shows_it(sg: DemoGuild, services: Services) -> None:

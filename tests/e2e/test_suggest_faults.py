@@ -252,28 +252,6 @@ async def test_a_suggestion_whose_url_reaches_the_catalog_is_merged_at_the_next_
     assert (stored.status, stored.decision_note) == (Status.MERGED, f"entry:{entry.id}")
 
 
-def contract_accepts_forum_posts() -> bool:
-    """Whether tests/discord_contract.py knows the fields discord.py sends for a forum post.
-
-    discord.py adds ``type`` and ``message.tts`` to ``POST /channels/{id}/threads`` for a
-    forum post; the OpenAPI snapshot lists neither, so the contract check (another area's)
-    flags them until it allows them like its other discord.py extras. This test runs by
-    itself once it does.
-    """
-    from tests.discord_contract import check_request
-
-    body = {
-        "name": "n",
-        "type": 11,
-        "message": {"content": "x", "tts": False, "allowed_mentions": {"parse": []}},
-    }
-    return not check_request("POST", "/channels/1/threads", body)
-
-
-@pytest.mark.skipif(
-    not contract_accepts_forum_posts(),
-    reason="the Discord contract check does not yet allow discord.py's forum-post fields",
-)
 async def test_with_a_forum_channel_each_suggestion_is_a_post_with_working_buttons(
     sg: DemoGuild, simcord_env: simcord.Env, services: Services
 ) -> None:
