@@ -192,12 +192,9 @@ class Database:
                 await cursor.close()
 
     async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[aiosqlite.Row]:
+        # One trip to the connection's thread instead of three (execute, fetch, close).
         async with self._turn():
-            cursor = await self._conn.execute(sql, tuple(params))
-            try:
-                return list(await cursor.fetchall())
-            finally:
-                await cursor.close()
+            return list(await self._conn.execute_fetchall(sql, tuple(params)))
 
     async def backup(self, target: str | Path) -> None:
         """Copy the live database to ``target`` with SQLite's online backup API."""
