@@ -19,25 +19,12 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.storage.database import Database, Migration
+from bot.storage.command_sync import CommandSyncState, scope_name
+
+# CommandSyncState is re-exported: the client builds it next to ``sync_commands``.
+__all__ = ["CommandSyncState", "SyncOutcome", "sync_commands", "tree_hash", "tree_payload"]
 
 log = logging.getLogger(__name__)
-
-MIGRATIONS = [
-    Migration(
-        1,
-        "hash of the command tree last synced, per application and scope",
-        """
-        CREATE TABLE command_sync (
-            application_id INTEGER NOT NULL,
-            scope          TEXT    NOT NULL,
-            tree_hash      TEXT    NOT NULL,
-            synced_at      TEXT    NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')),
-            PRIMARY KEY (application_id, scope)
-        );
-        """,
-    )
-]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +32,6 @@ class SyncOutcome:
     scope: str
     synced: bool
     commands: int
-
-
-def scope_name(guild_id: int | None) -> str:
-    return "global" if guild_id is None else f"guild:{guild_id}"
 
 
 def tree_payload(tree: app_commands.CommandTree[Any], guild_id: int | None) -> list[Any]:
@@ -61,31 +44,6 @@ def tree_payload(tree: app_commands.CommandTree[Any], guild_id: int | None) -> l
 def tree_hash(tree: app_commands.CommandTree[Any], guild_id: int | None) -> str:
     blob = json.dumps(tree_payload(tree, guild_id), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(blob.encode()).hexdigest()
-
-
-class CommandSyncState:
-    """The stored hashes (table ``command_sync``, component ``runtime``)."""
-
-    def __init__(self, database: Database) -> None:
-        self._db = database
-
-    async def setup(self) -> None:
-        await self._db.migrate("runtime", MIGRATIONS)
-
-    async def stored(self, application_id: int, scope: str) -> str | None:
-        row = await self._db.fetchone(
-            "SELECT tree_hash FROM command_sync WHERE application_id = ? AND scope = ?",
-            (application_id, scope),
-        )
-        return str(row["tree_hash"]) if row else None
-
-    async def remember(self, application_id: int, scope: str, digest: str) -> None:
-        await self._db.execute(
-            "INSERT INTO command_sync (application_id, scope, tree_hash) VALUES (?, ?, ?) "
-            "ON CONFLICT (application_id, scope) DO UPDATE SET tree_hash = excluded.tree_hash, "
-            "synced_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
-            (application_id, scope, digest),
-        )
 
 
 async def sync_commands(
