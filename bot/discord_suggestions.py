@@ -449,7 +449,7 @@ class SuggestionsUI:
         problem = await self.post(interaction.guild, suggestion)
         log_interaction(interaction, "ok", suggestion=suggestion.id)
         if problem is None:
-            posted = await self.service.store.get(suggestion.id)
+            posted = await self.service.get(suggestion.id)
             where = self.jump_url(posted or suggestion, interaction.guild.id)
             await interaction.followup.send(
                 f"Thanks! Your suggestion is #{suggestion.id}"
@@ -532,8 +532,7 @@ class SuggestionsUI:
         the channel's recent messages are searched for the suggestion's marker first.
         """
         posted = 0
-        suggestions, _ = await self.service.store.page(None, (Status.PENDING,), unposted_only=True)
-        for suggestion in reversed(suggestions):
+        for suggestion in await self.service.unposted():
             guild = self.bot.get_guild(suggestion.guild_id)
             if guild is None:
                 continue
@@ -563,7 +562,7 @@ class SuggestionsUI:
 
     async def refresh_message(self, suggestion_id: int) -> None:
         """Edit the suggestion's message to its current state (counts, status, buttons)."""
-        suggestion = await self.service.store.get(suggestion_id)
+        suggestion = await self.service.get(suggestion_id)
         if suggestion is None or suggestion.channel_id is None or suggestion.message_id is None:
             return
         channel = self.bot.get_partial_messageable(suggestion.channel_id)

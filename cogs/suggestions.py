@@ -188,7 +188,7 @@ class Suggestions(commands.Cog):
         if where:
             embed.add_field(name="Message", value=where, inline=False)
         if self.ui.maintainer(interaction):
-            events = await self.service.store.audit_log(suggestion_id=found.id)
+            events = await self.service.audit_trail(found.id)
             lines = [
                 f"{render.discord_time(e.at, 'd')} <@{e.actor_id}> {e.action}"
                 if e.actor_id

@@ -19,7 +19,7 @@ from bot.catalog.urls import normalize_url
 from bot.clock import Clock
 from bot.suggestions import render
 from bot.suggestions.duplicates import CatalogIndex, similar_titles
-from bot.suggestions.model import Draft, Status, Suggestion, Vote
+from bot.suggestions.model import AuditEvent, Draft, Status, Suggestion, Vote
 from bot.suggestions.outcomes import (
     AlreadySuggested,
     Created,
@@ -267,6 +267,19 @@ class SuggestionService:
         if suggestion.guild_id != guild_id:
             return Refused(f"Suggestion #{suggestion_id} belongs to another server.")
         return suggestion
+
+    async def get(self, suggestion_id: int) -> Suggestion | None:
+        """The suggestion as stored now, whatever its guild (for the bot's own bookkeeping)."""
+        return await self.store.get(suggestion_id)
+
+    async def unposted(self) -> list[Suggestion]:
+        """Pending suggestions with no message yet, oldest first: posting failed or was cut off."""
+        found, _ = await self.store.page(None, (Status.PENDING,), unposted_only=True)
+        return found[::-1]
+
+    async def audit_trail(self, suggestion_id: int) -> list[AuditEvent]:
+        """What happened to one suggestion, oldest first (shown to maintainers)."""
+        return await self.store.audit_log(suggestion_id=suggestion_id)
 
     async def page(
         self, guild_id: int, status: Status | None, page: int, per_page: int = 10

@@ -231,3 +231,21 @@ async def test_an_approval_whose_announcement_cannot_be_queued_is_rolled_back(
     assert current is not None
     assert current.status is Status.PENDING  # both or neither: approval and announcement
     assert [e.action for e in await service.store.audit_log(suggestion_id=sid)] == ["created"]
+
+
+async def test_reading_through_the_service_unposted_oldest_first_and_the_audit_trail(
+    service: SuggestionService,
+) -> None:
+    first = await service.submit(GUILD, ALICE, draft())
+    second = await service.submit(GUILD, BOB, draft("Librosa notebooks", "https://l.example/"))
+    assert isinstance(first, Created)
+    assert isinstance(second, Created)
+    await service.set_location(second.suggestion, 5, 6, None)
+    assert [s.id for s in await service.unposted()] == [first.suggestion.id]
+    await service.set_location(first.suggestion, None, None, None)
+    got = await service.get(first.suggestion.id)
+    assert got is not None
+    assert got.title == "Deep Learning for Audio Signal Processing"
+    trail = await service.audit_trail(first.suggestion.id)
+    assert [(e.action, e.actor_id) for e in trail] == [("created", ALICE), ("posted", 0)]
+    assert await service.get(999) is None
