@@ -8,7 +8,13 @@ reason; the invite URL, ``ml-audio-bot invite-url`` and the README table follow.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import discord
+
+from bot import maintainers
+from bot.discord_errors import refuse
 
 INTENT_REASONS: tuple[tuple[str, str], ...] = (
     (
@@ -48,3 +54,33 @@ def invite_url(application_id: int) -> str:
     return discord.utils.oauth_url(
         application_id, permissions=required_permissions(), scopes=SCOPES
     )
+
+
+def is_maintainer(
+    interaction: discord.Interaction[Any], maintainer_role_ids: Iterable[int]
+) -> bool:
+    """``bot.maintainers.is_maintainer`` for the member behind ``interaction``.
+
+    Manage Server comes from the permissions Discord sent with the interaction (an
+    Administrator has every bit). Outside a server nobody maintains anything.
+    """
+    user = interaction.user
+    if not isinstance(user, discord.Member):
+        return False
+    permissions = interaction.permissions
+    return maintainers.is_maintainer(
+        (role.id for role in user.roles),
+        permissions.manage_guild or permissions.administrator,
+        maintainer_role_ids,
+    )
+
+
+async def admit_maintainer(
+    interaction: discord.Interaction[Any], maintainer_role_ids: Iterable[int], action: str
+) -> bool:
+    """True for a maintainer; otherwise refuse ephemerally, saying who may ``action``."""
+    wanted = tuple(maintainer_role_ids)
+    if is_maintainer(interaction, wanted):
+        return True
+    await refuse(interaction, maintainers.refusal(action, wanted), reason="not-maintainer")
+    return False

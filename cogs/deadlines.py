@@ -26,6 +26,7 @@ from bot.deadlines.listing import (
 )
 from bot.discord_errors import refuse
 from bot.discord_paging import PagedView
+from bot.discord_permissions import admit_maintainer
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -184,12 +185,9 @@ class Deadlines(commands.Cog):
 
     @announcements.command(name="test", description="Post a test announcement (maintainers)")
     async def test(self, interaction: discord.Interaction[MLAudioBot]) -> None:
-        if not self._is_maintainer(interaction):
-            await refuse(
-                interaction,
-                "Only maintainers can post a test announcement.",
-                reason="not-maintainer",
-            )
+        if not await admit_maintainer(
+            interaction, self.services.config.maintainer_role_ids, "post a test announcement"
+        ):
             return
         source = self._announcement_channel(interaction.client)
         if source is None:
@@ -223,13 +221,6 @@ class Deadlines(commands.Cog):
         if isinstance(channel, discord.TextChannel) and channel.is_news():
             return channel
         return None
-
-    def _is_maintainer(self, interaction: discord.Interaction[MLAudioBot]) -> bool:
-        member = interaction.user
-        if not isinstance(member, discord.Member):
-            return False
-        wanted = set(self.services.config.maintainer_role_ids)
-        return any(role.id in wanted for role in member.roles)
 
 
 async def setup(bot: commands.Bot) -> None:

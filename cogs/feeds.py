@@ -14,14 +14,13 @@ from discord.ext import commands
 from bot import text
 from bot.client import MLAudioBot, services_of
 from bot.discord_errors import refuse
+from bot.discord_permissions import admit_maintainer
 from bot.feeds.listing import item_line, status_lines
 from bot.feeds.model import FeedSpec, FeedState
 from bot.feeds.service import FeedCommandError, FeedService
 from bot.services import Services
-from bot.suggestions.service import is_maintainer
 
 COLOUR = discord.Colour.dark_teal()
-NOT_MAINTAINER = "Only maintainers can manage feeds."
 
 
 class Feeds(commands.Cog):
@@ -29,7 +28,8 @@ class Feeds(commands.Cog):
         name="feeds",
         description="Feed announcements (maintainers)",
         guild_only=True,
-        default_permissions=discord.Permissions(manage_messages=True),
+        # No default_permissions: it could only hide /feeds behind a permission bit, which
+        # would hide it from role-based maintainers. bot.maintainers decides per call.
     )
 
     def __init__(self, services: Services, service: FeedService) -> None:
@@ -38,18 +38,10 @@ class Feeds(commands.Cog):
 
     # -- helpers --------------------------------------------------------------------------
 
-    def _maintainer(self, interaction: discord.Interaction[MLAudioBot]) -> bool:
-        user = interaction.user
-        roles = [role.id for role in user.roles] if isinstance(user, discord.Member) else []
-        return is_maintainer(
-            roles, interaction.permissions.manage_guild, self.services.config.maintainer_role_ids
-        )
-
     async def _admit(self, interaction: discord.Interaction[MLAudioBot]) -> bool:
-        if self._maintainer(interaction):
-            return True
-        await refuse(interaction, NOT_MAINTAINER, reason="not-maintainer")
-        return False
+        return await admit_maintainer(
+            interaction, self.services.config.maintainer_role_ids, "manage feeds"
+        )
 
     def _channel_label(self, spec: FeedSpec) -> str:
         if spec.channel_id is not None:

@@ -132,3 +132,14 @@ async def test_announcements_test_is_for_maintainers_and_publishes(bound: DemoGu
     assert "Test announcement" in posted.content
     # Published: SimCord 3.2.1 marks it with IS_CROSSPOST (2) where Discord sets CROSSPOSTED (1).
     assert posted.flags.crossposted or posted.flags.is_crossposted
+
+
+async def test_manage_server_without_the_role_counts_as_maintainer(
+    bound: DemoGuild, simcord_env: simcord.Env
+) -> None:
+    # The same rule as /feeds and suggestion review: Manage Server, or a maintainer role.
+    owners = bound.guild.create_role("Owners", permissions=discord.Permissions(manage_guild=True))
+    frank = bound.guild.add_member(simcord_env.create_user("frank"), roles=[owners])
+    result = await frank.slash(bound.general, "announcements test")
+    assert result.response is not None
+    assert "Posted and published" in result.response.content

@@ -164,6 +164,27 @@ async def test_members_cannot_manage_feeds(simcord_env: simcord.Env, maintained:
     assert "Only maintainers" in reply_text(result)
 
 
+async def test_role_maintainers_without_any_permission_can_manage_feeds(
+    simcord_env: simcord.Env, services: Services, demo: DemoGuild
+) -> None:
+    # A maintainer role with no permission bits: /feeds must not be hidden from it.
+    curators = demo.guild.create_role("Curators")
+    erin = demo.guild.add_member(simcord_env.create_user("erin"), roles=[curators])
+    services.config = services.config.with_overrides(maintainer_role_ids=(curators.id,))
+    result = await erin.slash(demo.general, "feeds list")
+    simcord.assert_responded(result, ephemeral=True)
+    assert "arxiv-cs-sd" in reply_text(result)
+
+
+async def test_refusal_names_the_maintainer_roles(
+    simcord_env: simcord.Env, maintained: DemoGuild
+) -> None:
+    result = await maintained.alice.slash(maintained.general, "feeds list")
+    shown = reply_text(result)
+    assert "Only maintainers can manage feeds" in shown
+    assert f"<@&{maintained.maintainers.id}>" in shown
+
+
 async def test_test_shows_the_newest_three_items_without_posting(
     simcord_env: simcord.Env,
     maintained: DemoGuild,
