@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot import maintainers
 from bot.catalog.model import Catalog, Entry
 from bot.catalog.urls import normalize_url
 from bot.clock import Clock
@@ -67,11 +68,7 @@ class Announcement:
 Announcer = Callable[[Announcement], Awaitable[bool]]
 
 
-def is_maintainer(
-    member_role_ids: Iterable[int], manage_guild: bool, maintainer_role_ids: Iterable[int]
-) -> bool:
-    """Maintainers: anyone with Manage Server, or one of the configured roles."""
-    return manage_guild or not set(member_role_ids).isdisjoint(maintainer_role_ids)
+is_maintainer = maintainers.is_maintainer  # the one policy; kept here for existing imports
 
 
 class SuggestionService:
