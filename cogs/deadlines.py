@@ -146,15 +146,18 @@ class Deadlines(commands.Cog):
 
     @announcements.command(name="follow", description="Receive the bot's announcements here")
     @app_commands.describe(channel="Your channel that should receive the announcements")
-    @app_commands.default_permissions(manage_webhooks=True)
     async def follow(
         self, interaction: discord.Interaction[MLAudioBot], channel: discord.TextChannel
     ) -> None:
-        # Default permissions only hide the command; server admins can grant it to anyone.
-        if not interaction.permissions.manage_webhooks:
+        # The rights that count are the caller's in the followed channel, not in the one
+        # the command was typed in (``interaction.permissions``). No default_permissions:
+        # Discord ignores them on a subcommand, so the check here is the only one.
+        user = interaction.user
+        if not (isinstance(user, discord.Member) and channel.permissions_for(user).manage_webhooks):
             await refuse(
                 interaction,
-                "You need the Manage Webhooks permission to make a channel follow announcements.",
+                f"You need the Manage Webhooks permission in {channel.mention} to make it "
+                "follow the announcements.",
                 reason="follow-needs-manage-webhooks",
             )
             return

@@ -120,6 +120,25 @@ async def test_follow_announcements_needs_manage_webhooks(
     assert "now receives the announcements" in result.response.content
 
 
+async def test_follow_checks_manage_webhooks_in_the_followed_channel(
+    bound: DemoGuild, simcord_env: simcord.Env
+) -> None:
+    # Manage Webhooks only in #lab: typing in #lab must not let dave wire up #general.
+    dave = bound.guild.add_member(simcord_env.create_user("dave"))
+    lab = bound.guild.create_text_channel(
+        "lab", overwrites={dave: discord.PermissionOverwrite(manage_webhooks=True)}
+    )
+    denied = await dave.slash(lab, "announcements follow", channel=bound.general)
+    simcord.assert_responded(denied, ephemeral=True)
+    assert denied.response is not None
+    assert f"Manage Webhooks permission in {bound.general.mention}" in denied.response.content
+    assert not [r for r in simcord_env.http_requests if r.path.endswith("/followers")]
+
+    allowed = await dave.slash(bound.general, "announcements follow", channel=lab)
+    assert allowed.response is not None
+    assert f"{lab.mention} now receives the announcements" in allowed.response.content
+
+
 async def test_announcements_test_is_for_maintainers_and_publishes(bound: DemoGuild) -> None:
     refused = await bound.alice.slash(bound.general, "announcements test")
     assert refused.response is not None
