@@ -560,8 +560,20 @@ class SuggestionsUI:
 
     # -- keeping the message current ----------------------------------------------------------
 
+    def refresh_soon(self, suggestion_id: int) -> None:
+        """Bring the suggestion's message up to date; the one way every change asks for it.
+
+        All edits of one message go through the debouncer, which runs at most one edit per
+        suggestion at a time and re-reads after any change made meanwhile: an edit read
+        before a decision can therefore never land after the decision's own edit.
+        """
+        self.edits.touch(suggestion_id)
+
     async def refresh_message(self, suggestion_id: int) -> None:
-        """Edit the suggestion's message to its current state (counts, status, buttons)."""
+        """Edit the suggestion's message to its current state (counts, status, buttons).
+
+        Only the debouncer calls this (see ``refresh_soon``); a second caller could race it.
+        """
         suggestion = await self.service.get(suggestion_id)
         if suggestion is None or suggestion.channel_id is None or suggestion.message_id is None:
             return
@@ -597,7 +609,7 @@ class SuggestionsUI:
             log_interaction(interaction, "refused", suggestion=sid)
             await interaction.response.send_message(outcome.message, ephemeral=True)
             return
-        self.edits.touch(sid)
+        self.refresh_soon(sid)
         log_interaction(interaction, "ok", suggestion=sid)
         await interaction.response.send_message(vote_message(outcome), ephemeral=True)
 
@@ -676,7 +688,7 @@ class SuggestionsUI:
             f"{verb} suggestion #{suggestion.id}. The author is told by DM when possible.",
             ephemeral=True,
         )
-        await self.refresh_message(suggestion.id)
+        self.refresh_soon(suggestion.id)
         self._spawn(self.tell_author(suggestion))
 
     def _spawn(self, job: Awaitable[None]) -> None:

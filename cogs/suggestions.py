@@ -259,7 +259,7 @@ class Suggestions(commands.Cog):
             await interaction.response.send_message(
                 f"Suggestion #{sid} is updated.", ephemeral=True
             )
-            await self.ui.refresh_message(sid)
+            self.ui.refresh_soon(sid)
             return
 
         async def reopen(again: discord.Interaction[MLAudioBot]) -> None:
@@ -294,7 +294,7 @@ class Suggestions(commands.Cog):
             await refuse(interaction, outcome.message, reason="not-withdrawable")
             return
         await interaction.response.send_message(f"Suggestion #{id} is withdrawn.", ephemeral=True)
-        await self.ui.refresh_message(id)
+        self.ui.refresh_soon(id)
 
     # -- maintainers ----------------------------------------------------------------------
 

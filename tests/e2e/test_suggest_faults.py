@@ -3,6 +3,7 @@ Discord refusing a post; plus the member and maintainer commands around a sugges
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import discord
@@ -269,3 +270,33 @@ async def test_with_a_forum_channel_each_suggestion_is_a_post_with_working_butto
     assert stored is not None
     assert (stored.channel_id, stored.thread_id) == (post.id, post.id)
     assert posted(sg.suggestions) == []
+
+
+async def test_a_slow_vote_edit_racing_an_approval_never_puts_the_buttons_back(
+    sg: DemoGuild, simcord_env: simcord.Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await suggest(sg.alice, sg.general)
+    (message,) = posted(sg.suggestions)
+    http = simcord_env.bot.http
+    real_edit = http.edit_message
+    slow = [True]
+
+    async def first_edit_is_slow(*args: Any, **kwargs: Any) -> Any:
+        # The vote's edit was read before the approval and reaches Discord after it.
+        if slow[0]:
+            slow[0] = False
+            await asyncio.sleep(5)
+        return await real_edit(*args, **kwargs)
+
+    monkeypatch.setattr(http, "edit_message", first_edit_is_slow)
+    await sg.bob.click(message, custom_id="sg:up:1")
+    await simcord_env.advance_time(0.5)  # the vote's edit starts and hangs on the wire
+    approved = await sg.carol.click(message, label="Approve")
+    assert reply_text(approved).startswith("Approved suggestion #1.")
+    await simcord_env.advance_time(10)
+    await simcord_env.settle()
+    (message,) = posted(sg.suggestions)
+    status = next(f for f in message.embeds[0].fields if f.name == "Status").value or ""
+    assert status.startswith(f"Approved by {sg.carol.mention}")
+    labels = [c.label for row in message.components for c in row.children]  # type: ignore[attr-defined]
+    assert labels == ["Voters"]
