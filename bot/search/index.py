@@ -73,6 +73,10 @@ MIN_FULLY_SCORED = 50
 # Share of the score that rewards matching the whole title rather than one of its words.
 COVERAGE_SHARE = 0.1
 
+# "Did you mean" for an unknown section or kind: good enough, and close to the best.
+SUGGESTION_MIN_SCORE = 50.0
+SUGGESTION_SPREAD = 10.0
+
 # ``is_confident``: an exact title, or a good score well ahead of the runner-up.
 EXACT_SCORE = 99.5
 CONFIDENT_SCORE = 70.0
@@ -720,12 +724,12 @@ class SearchIndex:
     # ------------------------------------------------------------------ filters
 
     def resolve_section(self, text: str) -> Section:
-        """A section by id or title (case, accents and punctuation ignored)."""
-        wanted = norm.squash(text)
+        """A section by id or title (case, accents, punctuation and plural ignored)."""
+        wanted = norm.stem(norm.squash(text))
         for section in self.catalog.sections:
             if text == section.id or wanted in (
-                norm.squash(section.id),
-                norm.squash(section.title),
+                norm.stem(norm.squash(section.id)),
+                norm.stem(norm.squash(section.title)),
             ):
                 return section
         names = {s.id: s.id for s in self.catalog.sections}
@@ -759,7 +763,11 @@ def _closest(text: str, names: dict[str, str], limit: int = 3) -> list[str]:
     found = process.extract(
         norm.fold(text), [norm.fold(label) for label in labels], scorer=fuzz.WRatio, limit=limit * 2
     )
-    ids = norm.unique(names[labels[position]] for _, score, position in found if score >= 50)
+    if not found:
+        return []
+    # Only the near-best: "jounals" should suggest "journals", not every loose partial match.
+    floor = max(SUGGESTION_MIN_SCORE, found[0][1] - SUGGESTION_SPREAD)
+    ids = norm.unique(names[labels[position]] for _, score, position in found if score >= floor)
     return ids[:limit]
 
 

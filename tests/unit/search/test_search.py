@@ -115,6 +115,7 @@ def test_section_filter_includes_sub_sections(small_index: SearchIndex) -> None:
     # ISMIR lives in "conferences-audio", a sub-section of "conferences".
     assert top_ids(small_index, "music", limit=5, section="conferences") == ["ismir"]
     assert top_ids(small_index, "music", limit=5, section="Conferences") == ["ismir"]
+    assert top_ids(small_index, "music", limit=5, section="conference") == ["ismir"]
 
 
 def test_kind_filter(small_index: SearchIndex) -> None:
@@ -124,7 +125,7 @@ def test_kind_filter(small_index: SearchIndex) -> None:
 
 def test_unknown_section_suggests_the_closest(small_index: SearchIndex) -> None:
     with pytest.raises(UnknownFilterError) as caught:
-        small_index.search("wavenet", section="dataset")
+        small_index.search("wavenet", section="datsets")
     assert caught.value.suggestions[0] == "datasets"
     assert "Did you mean" in str(caught.value)
 
