@@ -18,6 +18,7 @@ from bot import text
 from bot.client import MLAudioBot, services_of
 from bot.deadlines.calendar import build_calendar
 from bot.deadlines.listing import (
+    DeadlineFilter,
     FilterError,
     edition_details,
     format_row,
@@ -57,15 +58,13 @@ class Deadlines(commands.Cog):
     ) -> None:
         book = self.services.deadlines
         now = self.services.clock.now()
-        words = filter.strip().lower().split()
-        if "ics" in words or "calendar" in words:
-            rest = " ".join(w for w in words if w not in ("ics", "calendar"))
-            await self._send_calendar(interaction, rest, private)
-            return
         try:
             wanted = parse_filter(filter, book)
         except FilterError as error:
             await refuse(interaction, f"{error}.", reason="unknown-deadline-filter")
+            return
+        if wanted.wants_calendar:
+            await self._send_calendar(interaction, wanted, private)
             return
         rows = [format_row(row) for row in upcoming_rows(book, now, wanted)]
         title = "Upcoming deadlines" + (f" · {text.truncate(filter, 60)}" if filter else "")
@@ -85,14 +84,12 @@ class Deadlines(commands.Cog):
         await PagedView(pages, owner_id=interaction.user.id).send(interaction, ephemeral=private)
 
     async def _send_calendar(
-        self, interaction: discord.Interaction[MLAudioBot], rest: str, private: bool
+        self,
+        interaction: discord.Interaction[MLAudioBot],
+        wanted: DeadlineFilter,
+        private: bool,
     ) -> None:
         book = self.services.deadlines
-        try:
-            wanted = parse_filter(rest, book)
-        except FilterError as error:
-            await refuse(interaction, f"{error}.", reason="unknown-deadline-filter")
-            return
         data = build_calendar(book, self.services.clock.now(), conference=wanted.conference)
         name = f"deadlines-{wanted.conference}.ics" if wanted.conference else "deadlines.ics"
         await interaction.response.send_message(

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from bot.deadlines.estimates import Estimate, estimate_next
 from bot.deadlines.model import TAGS, Deadline, DeadlineBook, Edition, Series
 
+CALENDAR_WORDS = frozenset({"ics", "calendar"})
 _WITHIN = re.compile(r"^(?:within\s+)?(\d{1,4})\s*(?:d|days?)$")
 MAX_WITHIN_DAYS = 3650
 
@@ -28,6 +29,7 @@ class DeadlineFilter:
     conference: str | None = None
     tag: str | None = None
     within: timedelta | None = None
+    wants_calendar: bool = False  # "ics" or "calendar": answer with an .ics file
 
     def matches(self, series: Series) -> bool:
         if self.conference is not None and series.id != self.conference:
@@ -36,10 +38,11 @@ class DeadlineFilter:
 
 
 def parse_filter(text: str | None, book: DeadlineBook) -> DeadlineFilter:
-    """``audio``, ``icassp``, ``ICASSP 30d``, ``within 14 days``: words in any order."""
+    """``audio``, ``icassp``, ``ICASSP 30d``, ``within 14 days``, ``ics``: words in any order."""
     conference: str | None = None
     tag: str | None = None
     within: timedelta | None = None
+    wants_calendar = False
     words = (text or "").strip().lower()
     days = re.search(r"(?:within\s+)?\d{1,4}\s*(?:d|days?)\b", words)
     if days:
@@ -52,6 +55,9 @@ def parse_filter(text: str | None, book: DeadlineBook) -> DeadlineFilter:
         within = timedelta(days=count)
         words = (words[: days.start()] + words[days.end() :]).strip()
     for word in words.split():
+        if word in CALENDAR_WORDS:
+            wants_calendar = True
+            continue
         if word in TAGS:
             tag = word
             continue
@@ -62,7 +68,7 @@ def parse_filter(text: str | None, book: DeadlineBook) -> DeadlineFilter:
                 f"no conference or tag '{word}'. Tags: {', '.join(TAGS)}. Conferences: {known}"
             )
         conference = series.id
-    return DeadlineFilter(conference, tag, within)
+    return DeadlineFilter(conference, tag, within, wants_calendar)
 
 
 def _find_series(word: str, book: DeadlineBook) -> Series | None:

@@ -112,3 +112,15 @@ def test_details_of_the_next_edition() -> None:
     _, later = edition_details(series, datetime(2026, 10, 1, tzinfo=UTC))
     assert any("(passed)" in line for line in later)
     assert any(line.startswith("*Estimate:*") and "ICASSP 2028" in line for line in later)
+
+
+@pytest.mark.parametrize("text", ["ics icassp", "ICASSP calendar", "calendar  audio 30d"])
+def test_calendar_word_asks_for_a_file_and_keeps_the_rest_of_the_filter(text: str) -> None:
+    wanted = parse_filter(text, BOOK)
+    assert wanted.wants_calendar
+    assert wanted.conference == ("icassp" if "icassp" in text.lower() else None)
+    assert wanted.tag == ("audio" if "audio" in text else None)
+
+
+def test_without_a_calendar_word_the_list_is_wanted() -> None:
+    assert not parse_filter("icassp 30d", BOOK).wants_calendar
