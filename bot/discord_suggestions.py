@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import discord
+from discord.ext import commands
 
 from bot import text
 from bot.discord_errors import report_failure, tell_user
@@ -288,8 +289,13 @@ class DraftView(discord.ui.View):
 # -- the controller -------------------------------------------------------------------------
 
 
+COG_NAME = "Suggestions"  # the cog that holds the bot's SuggestionsUI as ``ui``
+
+
 def ui_of(client: discord.Client) -> SuggestionsUI:
-    ui = getattr(client, "suggestions_ui", None)
+    """The ``SuggestionsUI`` of ``client``, held by its suggestions cog (none when unloaded)."""
+    cog = client.get_cog(COG_NAME) if isinstance(client, commands.Bot) else None
+    ui = getattr(cog, "ui", None)
     if not isinstance(ui, SuggestionsUI):
         raise RuntimeError("the suggestions cog is not loaded")
     return ui

@@ -20,6 +20,7 @@ from bot.discord_errors import refuse
 from bot.discord_logging import log_interaction
 from bot.discord_paging import PagedView
 from bot.discord_suggestions import (
+    COG_NAME,
     DraftView,
     SuggestionButton,
     SuggestionModal,
@@ -44,7 +45,9 @@ StatusName = Literal["pending", "approved", "rejected", "duplicate", "withdrawn"
 KIND_CHOICES = [app_commands.Choice(name=kind, value=kind) for kind in SUGGESTABLE_KINDS][:25]
 
 
-class Suggestions(commands.Cog):
+class Suggestions(commands.Cog, name=COG_NAME):
+    """Holds the bot's ``SuggestionsUI`` as ``ui``; the buttons find it through ``ui_of``."""
+
     suggestions = app_commands.Group(
         name="suggestions",
         description="Your suggestions, the list, and maintainers' review tools",
@@ -59,7 +62,6 @@ class Suggestions(commands.Cog):
         self._startup: asyncio.Task[None] | None = None
 
     async def cog_load(self) -> None:
-        self.bot.suggestions_ui = self.ui  # type: ignore[attr-defined]
         self.bot.add_dynamic_items(SuggestionButton)
         try:
             merged = await self.service.reconcile_with_catalog()
