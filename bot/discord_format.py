@@ -7,7 +7,6 @@ The cogs decide *what* to answer; this module decides how it looks, so ``/resour
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
 import discord
@@ -56,14 +55,7 @@ def credits_line(entry: Entry) -> str | None:
 
 def section_path(catalog: Catalog, section_id: str) -> str:
     """``Datasets › Speech`` for a sub-section, the title alone for a top-level one."""
-    titles = []
-    seen: set[str] = set()
-    current = catalog.section(section_id)
-    while current is not None and current.id not in seen:
-        seen.add(current.id)
-        titles.append(current.title)
-        current = catalog.section(current.parent) if current.parent else None
-    return " › ".join(reversed(titles)) or section_id
+    return " › ".join(section.title for section in catalog.path(section_id)) or section_id
 
 
 def entry_embed(catalog: Catalog, entry: Entry, related: Sequence[Entry]) -> discord.Embed:
@@ -123,38 +115,12 @@ def not_found_message(query: str) -> str:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class SectionListing:
-    """One line of a section listing: an entry, under the sub-section it came from."""
-
-    entry: Entry
-    subsection: Section | None
-
-
-def section_listing(catalog: Catalog, section: Section) -> list[SectionListing]:
-    """The section's entries, then each sub-section's (depth first), without repeats."""
-    out: list[SectionListing] = []
-    seen: set[str] = set()
-
-    def visit(current: Section, label: Section | None, path: set[str]) -> None:
-        for entry in catalog.entries_in(current.id):
-            if entry.id not in seen:
-                seen.add(entry.id)
-                out.append(SectionListing(entry, label))
-        for child in sorted(catalog.children(current.id), key=lambda s: s.order):
-            if child.id not in path:  # a cycle in bad data must not hang the bot
-                visit(child, child, path | {child.id})
-
-    visit(section, None, {section.id})
-    return out
-
-
 def section_pages(
     catalog: Catalog, section: Section, *, per_page: int = ENTRIES_PER_PAGE
 ) -> tuple[list[discord.Embed], list[str]]:
     """The paged listing of ``/section``: one embed per page (at least one), and a label
     per page for the jump menu ("Page 2: WaveNet: A Generative…")."""
-    listing = section_listing(catalog, section)
+    listing = catalog.listing(section.id)
     chunks = [listing[i : i + per_page] for i in range(0, len(listing), per_page)] or [[]]
     title = text.truncate(section_path(catalog, section.id), text.EMBED_TITLE)
     pages = []
@@ -212,7 +178,7 @@ def sections_embed(catalog: Catalog) -> discord.Embed:
 
 
 def _section_line(catalog: Catalog, section: Section, *, depth: int) -> str:
-    count = len(section_listing(catalog, section))
+    count = catalog.entry_count(section.id)
     indent = "  ↳ " if depth else "• "
     return f"{indent}**{escape_markdown(section.title)}** — {count} · `{section.id}`"
 
