@@ -198,10 +198,22 @@ class Deadlines(commands.Cog):
             )
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        message = await source.send(
-            "📣 Test announcement: servers that follow this channel should see this message.",
-            allowed_mentions=discord.AllowedMentions.none(),
-        )
+        try:
+            message = await source.send(
+                "📣 Test announcement: servers that follow this channel should see this message.",
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except discord.HTTPException as error:
+            # Not "my reply here failed": the announcement channel is what needs fixing.
+            log.warning("test announcement not posted in %s: %s", source.id, error)
+            why = text.truncate(error.text or str(error), 200)
+            await refuse(
+                interaction,
+                f"I could not post in {source.mention} ({why}). "
+                "Give me View Channel and Send Messages there, then try again.",
+                reason="announcement-channel-refused",
+            )
+            return
         try:
             await message.publish()
         except discord.HTTPException as error:

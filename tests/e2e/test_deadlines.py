@@ -162,3 +162,21 @@ async def test_manage_server_without_the_role_counts_as_maintainer(
     result = await frank.slash(bound.general, "announcements test")
     assert result.response is not None
     assert "Posted and published" in result.response.content
+
+
+async def test_announcements_test_names_the_channel_that_refused_the_post(
+    bound: DemoGuild, simcord_env: simcord.Env
+) -> None:
+    simcord_env.inject_error(
+        "POST",
+        f"/channels/{bound.announcements.id}/messages",
+        status=403,
+        code=50013,
+        message="Missing Permissions",
+    )
+    result = await bound.carol.slash(bound.general, "announcements test")
+    shown = "\n".join(m.content for m in [result.response, *result.followups] if m is not None)
+    assert f"I could not post in {bound.announcements.mention} (Missing Permissions)" in shown
+    assert "Send Messages there" in shown
+    assert "refused my reply here" not in shown
+    assert bound.announcements.last_message is None
