@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 import discord
+from discord import app_commands
 from discord.utils import escape_markdown
 
 from bot import text
@@ -56,6 +57,12 @@ def credits_line(entry: Entry) -> str | None:
 def section_path(catalog: Catalog, section_id: str) -> str:
     """``Datasets › Speech`` for a sub-section, the title alone for a top-level one."""
     return " › ".join(section.title for section in catalog.path(section_id)) or section_id
+
+
+def section_choice(catalog: Catalog, section: Section) -> app_commands.Choice[str]:
+    """A section as an autocomplete choice: its path to read, its id sent back."""
+    name = text.truncate(section_path(catalog, section.id), text.CHOICE_NAME)
+    return app_commands.Choice(name=name, value=section.id)
 
 
 def entry_embed(catalog: Catalog, entry: Entry, related: Sequence[Entry]) -> discord.Embed:

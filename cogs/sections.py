@@ -9,9 +9,9 @@ from discord.ext import commands
 from bot import text
 from bot.client import MLAudioBot, services_of
 from bot.discord_errors import refuse
-from bot.discord_format import section_pages, section_path, sections_embed
+from bot.discord_format import section_choice, section_pages, sections_embed
 from bot.discord_paging import PagedView
-from bot.search import UnknownFilterError
+from bot.search import UnknownFilterError, match_sections
 from bot.services import Services
 
 
@@ -52,20 +52,7 @@ class Sections(commands.Cog):
         self, interaction: discord.Interaction[MLAudioBot], current: str
     ) -> list[app_commands.Choice[str]]:
         catalog = self.services.catalog
-        typed = current.casefold().strip()
-        ranked = sorted(catalog.sections, key=lambda s: s.order)
-        if typed:
-            starts = [
-                s for s in ranked if s.title.casefold().startswith(typed) or s.id.startswith(typed)
-            ]
-            inside = [s for s in ranked if s not in starts and typed in s.title.casefold()]
-            ranked = starts + inside
-        return [
-            app_commands.Choice(
-                name=text.truncate(section_path(catalog, s.id), text.CHOICE_NAME), value=s.id
-            )
-            for s in ranked[: text.CHOICES]
-        ]
+        return [section_choice(catalog, s) for s in match_sections(catalog, current, text.CHOICES)]
 
     @app_commands.command(name="sections", description="List the sections with their entry counts")
     @app_commands.describe(private="Show the list only to you")

@@ -17,6 +17,7 @@ from discord.ext import commands
 from bot import text
 from bot.client import MLAudioBot, services_of
 from bot.discord_errors import refuse
+from bot.discord_format import section_choice
 from bot.discord_logging import log_interaction
 from bot.discord_paging import PagedView
 from bot.discord_suggestions import (
@@ -28,7 +29,7 @@ from bot.discord_suggestions import (
     storage_message,
     suggestion_embed,
 )
-from bot.search import UnknownFilterError
+from bot.search import UnknownFilterError, match_sections
 from bot.services import Services
 from bot.suggestions import render
 from bot.suggestions.model import Draft, Status
@@ -355,23 +356,9 @@ class Suggestions(commands.Cog, name=COG_NAME):
 
 
 def section_choices(services: Services, current: str) -> list[app_commands.Choice[str]]:
-    """Sections whose title or id contains what was typed, in reading order."""
-    typed = current.casefold().strip()
-    sections = sorted(services.catalog.sections, key=lambda s: s.order)
-    if typed:
-        starts = [
-            s for s in sections if s.title.casefold().startswith(typed) or s.id.startswith(typed)
-        ]
-        contains = [
-            s
-            for s in sections
-            if s not in starts and (typed in s.title.casefold() or typed in s.id)
-        ]
-        sections = starts + contains
-    return [
-        app_commands.Choice(name=text.truncate(s.title, text.CHOICE_NAME), value=s.id)
-        for s in sections[: text.CHOICES]
-    ]
+    """The sections matching what was typed, as ``/section`` offers them."""
+    catalog = services.catalog
+    return [section_choice(catalog, s) for s in match_sections(catalog, current, text.CHOICES)]
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -2,6 +2,7 @@
 
 Build once per catalog with ``SearchIndex.build(catalog)``, then call ``search``,
 ``autocomplete``, ``is_confident`` and ``related`` as often as needed.
+``match_sections`` is what every section picker offers for what was typed.
 """
 
 from bot.search.index import (
@@ -12,6 +13,7 @@ from bot.search.index import (
     SearchIndex,
     UnknownFilterError,
 )
+from bot.search.sections import match_sections
 
 __all__ = [
     "MAX_CHOICES",
@@ -20,4 +22,5 @@ __all__ = [
     "Hit",
     "SearchIndex",
     "UnknownFilterError",
+    "match_sections",
 ]

@@ -166,6 +166,16 @@ async def test_section_autocomplete_lists_sections(demo: DemoGuild) -> None:
     assert typed == [{"name": "Datasets › Speech", "value": "speech"}]
 
 
+async def test_suggest_offers_the_same_sections_as_section(demo: DemoGuild) -> None:
+    for typed in ("", "spe", "PAPERS", "empty", "zzz"):
+        browsing = await demo.alice.autocomplete(demo.general, "section", "name", typed)
+        suggesting = await demo.alice.autocomplete(demo.general, "suggest", "section", typed)
+        assert suggesting == browsing, typed
+    # Text inside an id is found too (no title here contains "mpt").
+    found = await demo.alice.autocomplete(demo.general, "section", "name", "mpt")
+    assert found == [{"name": "Nothing Yet", "value": "empty"}]
+
+
 async def test_sections_lists_every_section_with_counts(demo: DemoGuild) -> None:
     result = await demo.bob.slash(demo.general, "sections")
 
