@@ -44,11 +44,10 @@ class Feeds(commands.Cog):
         )
 
     def _channel_label(self, spec: FeedSpec) -> str:
-        if spec.channel_id is not None:
-            return f"<#{spec.channel_id}>"
-        key = spec.channel or "announcements"
-        channel_id = getattr(self.services.config, f"{key}_channel_id", None)
-        return f"<#{channel_id}>" if channel_id else f"{key} (not configured)"
+        target = self.service.channel_for(spec)
+        if target is None:
+            return f"{spec.channel_key} (not configured: set {spec.channel_key}_channel_id)"
+        return f"<#{target[0]}>"
 
     async def _reply(
         self, interaction: discord.Interaction[MLAudioBot], embed: discord.Embed
@@ -61,20 +60,11 @@ class Feeds(commands.Cog):
     async def _feed_choices(
         self, interaction: discord.Interaction[MLAudioBot], current: str
     ) -> list[app_commands.Choice[str]]:
-        typed = current.strip().lower()
-        statuses = await self.service.statuses()
-        found = [
-            s
-            for s in statuses
-            if s.state is not FeedState.REMOVED
-            and (typed in s.spec.id or typed in s.spec.title.lower())
-        ]
         return [
             app_commands.Choice(
-                name=text.truncate(f"{s.spec.title} ({s.spec.id})", text.CHOICE_NAME),
-                value=s.spec.id,
+                name=text.truncate(f"{title} ({feed_id})", text.CHOICE_NAME), value=feed_id
             )
-            for s in found[: text.CHOICES]
+            for feed_id, title in self.service.names(current, text.CHOICES)
         ]
 
     # -- commands -------------------------------------------------------------------------

@@ -41,6 +41,11 @@ class FeedSpec:
     publish: bool | None = None
     resource: str | None = None  # catalog entry id this feed belongs to
 
+    @property
+    def channel_key(self) -> str:
+        """The config key naming the target channel when no ``channel_id`` is set."""
+        return self.channel or "announcements"
+
     def wants(self, text: str) -> bool:
         """The keyword filters: any ``include`` word must appear, no ``exclude`` word may."""
         folded = text.casefold()

@@ -54,13 +54,35 @@ class FeedService:
         self.catalog = catalog
         # Set by the worker so that an added or resumed feed is polled without waiting.
         self.on_change: Callable[[], None] = lambda: None
+        # (id, title) of every feed not removed, for autocomplete: it answers on each
+        # keystroke and must not wait behind a database transaction.
+        self._names: tuple[tuple[str, str], ...] = ()
 
     async def setup(self) -> None:
         await self.store.setup()
         await self.store.sync_catalog(self.catalog(), self.clock.now())
+        await self.statuses()
 
     async def statuses(self) -> list[FeedStatus]:
-        return await self.store.statuses(self.catalog())
+        """Every stored feed (removed ones too); also refreshes the names autocomplete shows."""
+        found = await self.store.statuses(self.catalog())
+        self._names = tuple(
+            (s.spec.id, s.spec.title) for s in found if s.state is not FeedState.REMOVED
+        )
+        return found
+
+    def names(self, typed: str, limit: int) -> list[tuple[str, str]]:
+        """``(id, title)`` of feeds whose id or title contains ``typed``; no database I/O."""
+        wanted = typed.strip().casefold()
+        return [
+            (feed_id, title)
+            for feed_id, title in self._names
+            if wanted in feed_id or wanted in title.casefold()
+        ][:limit]
+
+    def channel_for(self, spec: FeedSpec) -> tuple[int, bool] | None:
+        """``(channel id, publish)`` where ``spec``'s items go, or None when not configured."""
+        return self.poller.channel_for(spec)
 
     async def ids(self) -> list[str]:
         return [s.spec.id for s in await self.statuses() if s.state is not FeedState.REMOVED]
@@ -126,6 +148,7 @@ class FeedService:
         )
         if not await self.store.add(spec, self.clock.now()):
             raise FeedCommandError("Someone added a feed at the same moment; try again.")
+        await self.statuses()
         self.on_change()
         return await self.get(spec.id), preview
 
@@ -136,6 +159,7 @@ class FeedService:
         else:
             # The file still lists it; a tombstone keeps it quiet until the file changes.
             await self.store.set_state(status.spec.id, self.clock.now(), state=FeedState.REMOVED)
+        await self.statuses()
         return status
 
     async def pause(self, feed_id: str) -> FeedStatus:

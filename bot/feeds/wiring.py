@@ -48,7 +48,7 @@ def channel_resolver(config: Callable[[], Config]) -> Callable[[FeedSpec], tuple
     def channel_for(spec: FeedSpec) -> tuple[int, bool] | None:
         if spec.channel_id is not None:
             return spec.channel_id, bool(spec.publish)
-        key = spec.channel or "announcements"
+        key = spec.channel_key
         channel_id = getattr(config(), f"{key}_channel_id", None)
         if not isinstance(channel_id, int):
             return None

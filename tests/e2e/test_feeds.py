@@ -185,6 +185,32 @@ async def test_refusal_names_the_maintainer_roles(
     assert f"<@&{maintained.maintainers.id}>" in shown
 
 
+async def test_feed_autocomplete_answers_without_the_database(
+    simcord_env: simcord.Env,
+    maintained: DemoGuild,
+    services: Services,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def database_busy(*args: object, **kwargs: object) -> list[object]:
+        raise AssertionError("autocomplete queried the database")
+
+    # Each keystroke must not wait behind a transaction: break the store and type.
+    monkeypatch.setattr(feeds_of(services).store, "statuses", database_busy)
+    choices = await maintained.carol.autocomplete(maintained.general, "feeds pause", "feed", "cs.s")
+    assert [c["value"] for c in choices] == ["arxiv-cs-sd"]
+    assert choices[0]["name"] == "arXiv cs.SD (arxiv-cs-sd)"
+
+
+async def test_list_names_the_target_channel_or_the_missing_setting(
+    simcord_env: simcord.Env, maintained: DemoGuild, services: Services
+) -> None:
+    shown = reply_text(await maintained.carol.slash(maintained.general, "feeds list"))
+    assert maintained.announcements.mention in shown
+    services.config = services.config.with_overrides(announcements_channel_id=None)
+    shown = reply_text(await maintained.carol.slash(maintained.general, "feeds list"))
+    assert "announcements (not configured: set announcements_channel_id)" in shown
+
+
 async def test_test_shows_the_newest_three_items_without_posting(
     simcord_env: simcord.Env,
     maintained: DemoGuild,

@@ -79,3 +79,23 @@ def test_update_period_is_a_floor() -> None:
         b"</channel></rss>"
     )
     assert parse_feed(body).min_interval_seconds == 43200
+
+
+async def test_autocomplete_names_come_from_memory_and_follow_add_and_remove(
+    server: FeedServer, harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feed = Feed(server, "/a.xml", [item(1)])
+    await harness.add(FeedSpec("arxiv-sd", feed.url, "arXiv cs.SD"))
+    service = service_of(harness)
+    await service.setup()
+    assert service.names("sd", 25) == [("arxiv-sd", "arXiv cs.SD")]
+
+    await service.remove("arxiv-sd")
+    statuses = harness.store.statuses
+
+    async def database_busy(*args: object, **kwargs: object) -> list[object]:
+        raise AssertionError("autocomplete waited for the database")
+
+    monkeypatch.setattr(harness.store, "statuses", database_busy)
+    assert service.names("", 25) == []  # removed: offered no more, without a query
+    monkeypatch.setattr(harness.store, "statuses", statuses)
