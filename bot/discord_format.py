@@ -122,6 +122,18 @@ def not_found_message(query: str) -> str:
     )
 
 
+def unknown_section_message(name: str, closest: Sequence[str]) -> str:
+    """``/section`` with a name no section has: the name as typed (never as Markdown), the
+    closest section ids, and where to see them all."""
+    shown = escape_markdown(text.truncate(text.one_line(name), 80))
+    hint = f" Did you mean {', '.join(f'`{section_id}`' for section_id in closest)}?"
+    return (
+        f"There is no section called **{shown}**."
+        + (hint if closest else "")
+        + " `/sections` lists them all."
+    )
+
+
 def section_pages(
     catalog: Catalog, section: Section, *, per_page: int = ENTRIES_PER_PAGE
 ) -> tuple[list[discord.Embed], list[str]]:

@@ -9,7 +9,12 @@ from discord.ext import commands
 from bot import text
 from bot.client import MLAudioBot, services_of
 from bot.discord_errors import refuse
-from bot.discord_format import section_choice, section_pages, sections_embed
+from bot.discord_format import (
+    section_choice,
+    section_pages,
+    sections_embed,
+    unknown_section_message,
+)
 from bot.discord_paging import PagedView
 from bot.search import UnknownFilterError, match_sections
 from bot.services import Services
@@ -34,14 +39,8 @@ class Sections(commands.Cog):
         try:
             section = self.services.search.resolve_section(name)
         except UnknownFilterError as exc:
-            hint = ", ".join(f"`{s}`" for s in exc.suggestions) if exc.suggestions else ""
-            await refuse(
-                interaction,
-                f"There is no section called {text.truncate(name, 80)!r}."
-                + (f" Did you mean {hint}?" if hint else "")
-                + " `/sections` lists them all.",
-                reason="unknown-section",
-            )
+            message = unknown_section_message(name, exc.suggestions)
+            await refuse(interaction, message, reason="unknown-section")
             return
         pages, labels = section_pages(catalog, section)
         view = PagedView(pages, owner_id=interaction.user.id, labels=labels)

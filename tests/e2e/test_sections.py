@@ -152,6 +152,15 @@ async def test_unknown_section_suggests_the_closest(demo: DemoGuild) -> None:
     assert "`datasets`" in result.response.content
 
 
+async def test_unknown_section_name_is_shown_as_typed_not_as_markdown(demo: DemoGuild) -> None:
+    result = await demo.alice.slash(demo.general, "section", name="**loud** `x` ~~y~~ <@&1>")
+
+    simcord.assert_responded(result, ephemeral=True, contains="no section called")
+    content = result.response.content
+    assert r"\*\*loud\*\* \`x\` \~\~y\~\~" in content  # shown literally, not bold/code
+    assert "'**loud**" not in content  # no Python repr quoting either
+
+
 async def test_empty_section_says_so(demo: DemoGuild) -> None:
     result = await demo.alice.slash(demo.general, "section", name="empty")
 
