@@ -49,13 +49,18 @@ class Feeds(commands.Cog):
             return f"{spec.channel_key} (not configured: set {spec.channel_key}_channel_id)"
         return f"<#{target[0]}>"
 
+    async def _defer(self, interaction: discord.Interaction[MLAudioBot]) -> None:
+        # Before any database work: a read queued behind a transaction could outlast
+        # the 3 s Discord gives for the first answer.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+
+    async def _say(self, interaction: discord.Interaction[MLAudioBot], message: str) -> None:
+        await interaction.followup.send(message, ephemeral=True)
+
     async def _reply(
         self, interaction: discord.Interaction[MLAudioBot], embed: discord.Embed
     ) -> None:
-        if interaction.response.is_done():
-            await interaction.followup.send(embed=embed, ephemeral=True)
-        else:
-            await interaction.response.send_message(embed=embed, ephemeral=True)
+        await interaction.followup.send(embed=embed, ephemeral=True)
 
     async def _feed_choices(
         self, interaction: discord.Interaction[MLAudioBot], current: str
@@ -73,6 +78,7 @@ class Feeds(commands.Cog):
     async def list_feeds(self, interaction: discord.Interaction[MLAudioBot]) -> None:
         if not await self._admit(interaction):
             return
+        await self._defer(interaction)
         statuses = [s for s in await self.service.statuses() if s.state is not FeedState.REMOVED]
         blocks = ["\n".join(status_lines(s, self._channel_label(s.spec))) for s in statuses]
         if not blocks:
@@ -100,7 +106,7 @@ class Feeds(commands.Cog):
     ) -> None:
         if not await self._admit(interaction):
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self._defer(interaction)
         try:
             status, preview = await self.service.add(
                 url, channel.id, publish=channel.is_news(), title=title
@@ -125,6 +131,7 @@ class Feeds(commands.Cog):
     async def remove(self, interaction: discord.Interaction[MLAudioBot], feed: str) -> None:
         if not await self._admit(interaction):
             return
+        await self._defer(interaction)
         try:
             status = await self.service.remove(feed)
         except FeedCommandError as error:
@@ -136,23 +143,22 @@ class Feeds(commands.Cog):
             if status.source == "catalog"
             else ""
         )
-        await interaction.response.send_message(
-            f"Removed `{status.spec.id}`.{note}", ephemeral=True
-        )
+        await self._say(interaction, f"Removed `{status.spec.id}`.{note}")
 
     @feeds.command(name="pause", description="Stop polling a feed until resumed")
     @app_commands.describe(feed="The feed's id (see /feeds list)")
     async def pause(self, interaction: discord.Interaction[MLAudioBot], feed: str) -> None:
         if not await self._admit(interaction):
             return
+        await self._defer(interaction)
         try:
             status = await self.service.pause(feed)
         except FeedCommandError as error:
             await refuse(interaction, str(error), reason="feed-pause")
             return
-        await interaction.response.send_message(
+        await self._say(
+            interaction,
             f"Paused `{status.spec.id}`. `/feeds resume {status.spec.id}` starts it again.",
-            ephemeral=True,
         )
 
     @feeds.command(name="resume", description="Poll a paused or disabled feed again")
@@ -160,14 +166,13 @@ class Feeds(commands.Cog):
     async def resume(self, interaction: discord.Interaction[MLAudioBot], feed: str) -> None:
         if not await self._admit(interaction):
             return
+        await self._defer(interaction)
         try:
             status = await self.service.resume(feed)
         except FeedCommandError as error:
             await refuse(interaction, str(error), reason="feed-resume")
             return
-        await interaction.response.send_message(
-            f"Resumed `{status.spec.id}`; it is polled again shortly.", ephemeral=True
-        )
+        await self._say(interaction, f"Resumed `{status.spec.id}`; it is polled again shortly.")
 
     @feeds.command(
         name="test", description="Fetch a feed and show its newest 3 items (posts nothing)"
@@ -178,7 +183,7 @@ class Feeds(commands.Cog):
     ) -> None:
         if not await self._admit(interaction):
             return
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self._defer(interaction)
         try:
             preview = await self.service.preview(url)
         except FeedCommandError as error:

@@ -211,6 +211,28 @@ async def test_list_names_the_target_channel_or_the_missing_setting(
     assert "announcements (not configured: set announcements_channel_id)" in shown
 
 
+async def test_feed_commands_defer_before_reading_the_database(
+    simcord_env: simcord.Env, maintained: DemoGuild
+) -> None:
+    # A read queued behind a transaction may outlast Discord's 3 s: "thinking…" comes first.
+    steps = [
+        ("feeds list", {}, "arxiv-cs-sd"),
+        ("feeds pause", {"feed": "arxiv-cs-sd"}, "Paused `arxiv-cs-sd`"),
+        ("feeds resume", {"feed": "arxiv-cs-sd"}, "Resumed `arxiv-cs-sd`"),
+        ("feeds remove", {"feed": "arxiv-cs-sd"}, "Removed `arxiv-cs-sd`"),
+        ("feeds pause", {"feed": "arxiv-cs-sd"}, "There is no feed `arxiv-cs-sd`"),
+    ]
+    for command, options, expected in steps:
+        before = len(simcord_env.http_requests)
+        result = await maintained.carol.slash(maintained.general, command, **options)
+        first_answer = next(
+            r for r in simcord_env.http_requests[before:] if r.path.endswith("/callback")
+        )
+        assert first_answer.json["type"] == 5, command  # deferred: "thinking…", ephemeral
+        assert first_answer.json["data"]["flags"] == 64, command
+        assert expected in reply_text(result), command
+
+
 async def test_test_shows_the_newest_three_items_without_posting(
     simcord_env: simcord.Env,
     maintained: DemoGuild,
