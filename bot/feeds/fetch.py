@@ -29,9 +29,11 @@ from yarl import URL
 
 from bot import __version__
 from bot.feeds.guard import BlockedURL, UrlGuard
+from bot.text import truncate
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
 MAX_REDIRECTS = 5
+REASON_MAX = 100  # characters of a server's HTTP reason phrase that we repeat
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 PERMANENT_REDIRECTS = frozenset({301, 308})
 USER_AGENT = f"ml-audio-bot/{__version__} (feed announcer; +https://github.com/ml-audio-bot)"
@@ -262,14 +264,12 @@ class Fetcher:
                     retry = parse_retry_after(response.headers.get("Retry-After"))
                     raise FetchError(
                         "throttled",
-                        f"HTTP {status} {response.reason or ''}".strip(),
+                        _status_line(status, response.reason),
                         status=status,
                         retry_after=retry,
                     )
                 if status != 200:
-                    raise FetchError(
-                        "http", f"HTTP {status} {response.reason or ''}".strip(), status=status
-                    )
+                    raise FetchError("http", _status_line(status, response.reason), status=status)
                 body = await self._read_capped(response)
                 return self._result(response, body)
         except FetchError:
@@ -325,3 +325,8 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return max(0.0, (moment - (now or datetime.now(UTC))).total_seconds())
+
+
+def _status_line(status: int, reason: str | None) -> str:
+    """``HTTP 503 Busy``; the remote reason phrase is capped (it ends up in replies and logs)."""
+    return f"HTTP {status} {truncate(reason or '', REASON_MAX)}".strip()

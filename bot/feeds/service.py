@@ -19,6 +19,7 @@ from bot.feeds.model import FeedItem, FeedSpec, FeedState, FeedStatus
 from bot.feeds.parse import ParseError, parse_feed
 from bot.feeds.poller import FeedPoller
 from bot.feeds.store import FeedStore
+from bot.text import truncate
 
 PREVIEW_ITEMS = 3
 MAX_ADDED_FEEDS = 200
@@ -103,15 +104,18 @@ class FeedService:
         try:
             result = await self.fetcher.fetch(url)
         except FetchError as error:
-            raise FeedCommandError(f"Could not fetch the feed: {error}.") from None
+            raise FeedCommandError(
+                f"Could not fetch the feed: {truncate(str(error), 300)}."
+            ) from None
         if result.not_modified:
             raise FeedCommandError("The server answered 304 Not Modified to a plain request.")
         try:
             parsed = await asyncio.to_thread(parse_feed, result.body, result.parser_headers())
         except ParseError as error:
             raise FeedCommandError(
-                f"That URL does not serve an RSS or Atom feed ({error}). Use the feed's own "
-                "URL (often ending in /feed, /rss, .xml or .atom), not the web page."
+                f"That URL does not serve an RSS or Atom feed ({truncate(str(error), 300)}). "
+                "Use the feed's own URL (often ending in /feed, /rss, .xml or .atom), "
+                "not the web page."
             ) from None
         newest = sorted(
             parsed.items,

@@ -19,7 +19,7 @@ import simcord
 from bot.client import MLAudioBot, create_bot
 from bot.config import Config
 from bot.discord_outbox import DiscordSender
-from bot.feeds.service import FeedService
+from bot.feeds.service import FeedCommandError, FeedService
 from bot.outbox import Outbox, OutboxWorker
 from bot.services import Services
 from tests.e2e.conftest import DemoGuild, make_config
@@ -231,6 +231,25 @@ async def test_feed_commands_defer_before_reading_the_database(
         assert first_answer.json["type"] == 5, command  # deferred: "thinking…", ephemeral
         assert first_answer.json["data"]["flags"] == 64, command
         assert expected in reply_text(result), command
+
+
+async def test_a_5000_character_error_reaches_the_user_cut_to_fit(
+    simcord_env: simcord.Env,
+    maintained: DemoGuild,
+    services: Services,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async def long_failure(url: str) -> None:
+        raise FeedCommandError("The server said: " + "blah " * 1000)
+
+    monkeypatch.setattr(feeds_of(services), "preview", long_failure)
+    result = await maintained.carol.slash(
+        maintained.general, "feeds test", url="https://example.org/feed.xml"
+    )
+    shown = reply_text(result).strip()
+    assert shown.startswith("The server said: blah")
+    assert shown.endswith("…")
+    assert 1900 < len(shown) <= 2000
 
 
 async def test_test_shows_the_newest_three_items_without_posting(

@@ -243,3 +243,16 @@ async def test_not_modified_on_a_first_poll_keeps_the_feed_new(
 
     assert await harness.queued() == []
     assert (await harness.status("a")).state is FeedState.OK
+
+
+async def test_a_huge_http_reason_phrase_is_capped(server: FeedServer, harness: Harness) -> None:
+    async def chatty(request: web.Request) -> web.StreamResponse:
+        return web.Response(status=500, reason="Overloaded " + "x" * 5000)
+
+    await harness.add(FeedSpec("a", server.route("/chatty.xml", chatty), "A"))
+    await harness.poll("a")
+    status = await harness.status("a")
+    assert status.state is FeedState.ERROR
+    assert status.last_error is not None
+    assert "HTTP 500 Overloaded x" in status.last_error
+    assert len(status.last_error) < 200
