@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -314,6 +315,10 @@ class SuggestionsUI:
             self.refresh_message, delay, spacing=min(EDIT_SPACING, delay)
         )
         self._background: set[asyncio.Task[None]] = set()
+        # One lock per suggestion being posted; gone once nobody holds or awaits it.
+        self._post_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = (
+            weakref.WeakValueDictionary()
+        )
 
     @property
     def config(self) -> Any:
@@ -489,8 +494,25 @@ class SuggestionsUI:
             return None, "no suggestions channel is configured"
         return fallback, None
 
+    def _post_lock(self, suggestion_id: int) -> asyncio.Lock:
+        lock = self._post_locks.get(suggestion_id)
+        if lock is None:
+            lock = self._post_locks[suggestion_id] = asyncio.Lock()
+        return lock
+
     async def post(self, guild: discord.Guild, suggestion: Suggestion) -> str | None:
-        """Post ``suggestion`` (message + thread, or forum post); the problem, if any."""
+        """Post ``suggestion`` (message + thread, or forum post) once; the problem, if any.
+
+        Posts of one suggestion never overlap (the member's own post and the start-up
+        backlog may meet), and the row is read again first: posted meanwhile means done.
+        """
+        async with self._post_lock(suggestion.id):
+            current = await self.service.get(suggestion.id)
+            if current is None or not current.is_open or current.message_id is not None:
+                return None
+            return await self._post_unlocked(guild, current)
+
+    async def _post_unlocked(self, guild: discord.Guild, suggestion: Suggestion) -> str | None:
         channel, problem = self.target_channel(guild)
         if channel is None:
             log.warning("suggestion #%d not posted: %s", suggestion.id, problem)
@@ -535,33 +557,56 @@ class SuggestionsUI:
         """Post pending suggestions that have no message yet (saved while posting failed).
 
         A crash between sending and recording the message would otherwise post twice, so
-        the channel's recent messages are searched for the suggestion's marker first.
+        the channel's recent messages are searched for the
+        suggestion's marker first. A suggestion whose post is running right now (a member
+        submitted it during start-up) is left to that post.
         """
         posted = 0
         for suggestion in await self.service.unposted():
+            lock = self._post_locks.get(suggestion.id)
+            if lock is not None and lock.locked():
+                continue
             guild = self.bot.get_guild(suggestion.guild_id)
             if guild is None:
                 continue
-            channel, _problem = self.target_channel(guild)
-            if isinstance(channel, discord.TextChannel):
-                found = await self._find_marker(channel, render.marker(suggestion.id))
-                if found is not None:
-                    await self.service.set_location(suggestion, channel.id, found, None)
+            async with self._post_lock(suggestion.id):
+                current = await self.service.get(suggestion.id)
+                if current is None or not current.is_open or current.message_id is not None:
                     continue
-            if await self.post(guild, suggestion) is None:
-                posted += 1
+                channel, _problem = self.target_channel(guild)
+                found = await self._find_posted(channel, current.id)
+                if found is not None:
+                    await self.service.set_location(current, *found)
+                    continue
+                if await self._post_unlocked(guild, current) is None:
+                    posted += 1
         return posted
 
-    async def _find_marker(self, channel: discord.TextChannel, marker: str) -> int | None:
-        me = self.bot.user
+    async def _find_posted(
+        self, channel: Any, suggestion_id: int
+    ) -> tuple[int, int, int | None] | None:
+        """``(channel, message, thread)`` of a post of ours carrying the suggestion's marker."""
+        marker = render.marker(suggestion_id)
         try:
-            async for message in channel.history(limit=HISTORY_SEARCH_LIMIT):
-                if me is not None and message.author.id != me.id:
-                    continue
-                if any(embed.footer.text == marker for embed in message.embeds):
-                    return message.id
-        except discord.HTTPException:
-            return None
+            if isinstance(channel, discord.TextChannel):
+                message = await self._find_marker(channel, marker)
+                if message is None:
+                    return None
+                thread = message.thread
+                return channel.id, message.id, thread.id if thread is not None else None
+        except discord.HTTPException as exc:
+            log.info("suggestion #%d: could not look for an earlier post: %s", suggestion_id, exc)
+        return None
+
+    async def _find_marker(
+        self, channel: discord.TextChannel, marker: str
+    ) -> discord.Message | None:
+        me = self.bot.user
+        async for message in channel.history(limit=HISTORY_SEARCH_LIMIT):
+            if me is not None and message.author.id != me.id:
+                continue
+            if any(embed.footer.text == marker for embed in message.embeds):
+                return message
         return None
 
     # -- keeping the message current ----------------------------------------------------------

@@ -300,3 +300,31 @@ async def test_a_slow_vote_edit_racing_an_approval_never_puts_the_buttons_back(
     assert status.startswith(f"Approved by {sg.carol.mention}")
     labels = [c.label for row in message.components for c in row.children]  # type: ignore[attr-defined]
     assert labels == ["Voters"]
+
+
+async def test_the_start_up_backlog_does_not_repost_a_suggestion_whose_post_is_in_flight(
+    sg: DemoGuild, simcord_env: simcord.Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    http = simcord_env.bot.http
+    real_send = http.send_message
+    slow = [True]
+
+    async def first_send_is_slow(*args: Any, **kwargs: Any) -> Any:
+        if slow[0]:
+            slow[0] = False
+            await asyncio.sleep(5)
+        return await real_send(*args, **kwargs)
+
+    monkeypatch.setattr(http, "send_message", first_send_is_slow)
+    shown = await sg.alice.slash(sg.general, "suggest", section="key-papers")
+    # Returns while the member's post is on its way (slowly).
+    submitted = await sg.alice.submit_modal(
+        shown, {"title": "Beat tracking notes", "url": "https://beats.example/", "reason": "x" * 30}
+    )
+    assert slow == [False]  # the member's post has started and waits on the wire
+    # The start-up backlog runs now: it must leave that suggestion to its own post.
+    assert await bot_ui(simcord_env).post_unposted() == 0
+    await simcord_env.advance_time(10)
+    await simcord_env.settle()
+    assert "Thanks! Your suggestion is #1" in reply_text(submitted)
+    assert len(posted(sg.suggestions)) == 1
