@@ -557,7 +557,7 @@ class SuggestionsUI:
         """Post pending suggestions that have no message yet (saved while posting failed).
 
         A crash between sending and recording the message would otherwise post twice, so
-        the channel's recent messages are searched for the
+        the channel's recent messages (or the forum's posts) are searched for the
         suggestion's marker first. A suggestion whose post is running right now (a member
         submitted it during start-up) is left to that post.
         """
@@ -594,6 +594,8 @@ class SuggestionsUI:
                     return None
                 thread = message.thread
                 return channel.id, message.id, thread.id if thread is not None else None
+            if isinstance(channel, discord.ForumChannel):
+                return await self._find_forum_post(channel, suggestion_id, marker)
         except discord.HTTPException as exc:
             log.info("suggestion #%d: could not look for an earlier post: %s", suggestion_id, exc)
         return None
@@ -607,6 +609,27 @@ class SuggestionsUI:
                 continue
             if any(embed.footer.text == marker for embed in message.embeds):
                 return message
+        return None
+
+    async def _find_forum_post(
+        self, forum: discord.ForumChannel, suggestion_id: int, marker: str
+    ) -> tuple[int, int, int] | None:
+        # A forum post is a thread named "#<id> <title>" whose first message carries the
+        # marker; the name narrows the search, the marker decides.
+        prefix = f"#{suggestion_id} "
+        threads = {t.id: t for t in forum.threads}
+        if not threads:
+            active = await forum.guild.active_threads()
+            threads = {t.id: t for t in active if t.parent_id == forum.id}
+        me = self.bot.user
+        for thread in threads.values():
+            if not thread.name.startswith(prefix):
+                continue
+            if me is not None and thread.owner_id != me.id:
+                continue
+            async for starter in thread.history(limit=1, oldest_first=True):
+                if any(embed.footer.text == marker for embed in starter.embeds):
+                    return thread.id, starter.id, thread.id
         return None
 
     # -- keeping the message current ----------------------------------------------------------

@@ -302,6 +302,31 @@ async def test_a_slow_vote_edit_racing_an_approval_never_puts_the_buttons_back(
     assert labels == ["Voters"]
 
 
+async def test_a_crash_before_a_forum_post_was_recorded_does_not_post_it_twice(
+    sg: DemoGuild, simcord_env: simcord.Env, services: Services
+) -> None:
+    forum = sg.guild.create_forum_channel("resource-ideas")
+    await simcord_env.settle()
+    services.config = services.config.with_overrides(suggestions_forum_channel_id=forum.id)
+    await suggest(sg.alice, sg.general)
+    (post,) = forum.threads
+    # As if the bot died between creating the post and saving where it is.
+    await services.suggestions.store.set_location(1, None, None, None)  # type: ignore[union-attr]
+    await simcord_env.restart_bot(create_bot(services))
+    await simcord_env.settle()
+    assert [t.id for t in forum.threads] == [post.id]
+    stored = await services.suggestions.store.get(1)  # type: ignore[union-attr]
+    assert stored is not None
+    (message,) = posted(post)
+    assert (stored.channel_id, stored.message_id, stored.thread_id) == (
+        post.id,
+        message.id,
+        post.id,
+    )
+    voted = await sg.bob.click(message, custom_id="sg:up:1")
+    assert reply_text(voted) == "Your vote on #1 is counted: 👍 (now 👍 1 · 👎 0)."
+
+
 async def test_the_start_up_backlog_does_not_repost_a_suggestion_whose_post_is_in_flight(
     sg: DemoGuild, simcord_env: simcord.Env, monkeypatch: pytest.MonkeyPatch
 ) -> None:
