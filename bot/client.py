@@ -20,6 +20,7 @@ Extension points for a new area:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import weakref
 from typing import Any, Protocol
@@ -176,7 +177,12 @@ class MLAudioBot(commands.Bot):
             self._in_flight.add(task)
         if self._accepting:
             return True
-        if not interaction.response.is_done():
+        if interaction.type is discord.InteractionType.autocomplete:
+            # Autocomplete takes only choices (a message would be a 400): offer none.
+            if not interaction.response.is_done():
+                with contextlib.suppress(discord.HTTPException):
+                    await interaction.response.autocomplete([])
+        elif not interaction.response.is_done():
             await interaction.response.send_message(
                 "I'm restarting right now; please try again in a minute.", ephemeral=True
             )

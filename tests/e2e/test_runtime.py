@@ -202,3 +202,24 @@ async def test_close_lets_running_interactions_finish_before_stopping_workers(
     assert events == ["worker started", "interaction finished", "worker stopped"]
     assert refused == ["I'm restarting right now; please try again in a minute."]
     assert bot.is_closed()
+
+
+class FakeAutocompleteResponse(FakeResponse):
+    async def autocomplete(self, choices: list[Any]) -> None:
+        self.sent.append(f"choices: {choices}")
+
+
+async def test_autocomplete_while_stopping_gets_no_choices_not_a_message(
+    services: Services,
+) -> None:
+    bot = create_bot(services)
+    bot._accepting = False  # as close() sets it
+    answers: list[str] = []
+    typing = FakeInteraction(answers)
+    typing.response = FakeAutocompleteResponse(answers)
+    typing.type = discord.InteractionType.autocomplete
+
+    assert not await bot.admit(typing)  # type: ignore[arg-type]
+
+    # Discord accepts only choices for an autocomplete; a message would be refused (400).
+    assert answers == ["choices: []"]
