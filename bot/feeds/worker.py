@@ -66,6 +66,9 @@ class FeedWorker:
     async def _run(self) -> None:
         await self._sleep(self.start_delay)
         while True:
+            # Cleared before polling, not when the sleep starts: a wake() that arrives
+            # during the poll (a feed added meanwhile) then cuts the next sleep short.
+            self._wake.clear()
             try:
                 outcomes = await self.poller.poll_due()
                 self.cycles += 1
@@ -81,6 +84,5 @@ class FeedWorker:
             await self._sleep(wait)
 
     async def _sleep(self, seconds: float) -> None:
-        self._wake.clear()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=max(0.0, seconds))

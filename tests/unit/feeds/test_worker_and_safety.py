@@ -126,3 +126,36 @@ def test_benchmark_quick_run_prints_both_pollers() -> None:
     assert ours[2]["share_304"] >= 0.9
     assert naive[2]["share_304"] == 0
     assert ours[2]["body_kib"] < naive[2]["body_kib"]
+
+
+async def test_a_wake_during_a_poll_starts_another_poll(
+    server: FeedServer, harness: Harness
+) -> None:
+    # A feed added while a poll runs calls wake(); it must not wait for the idle sleep.
+    calls = {"n": 0}
+    second_poll = asyncio.Event()
+
+    async def poll_due(*, dry_run: bool = False) -> list:  # type: ignore[type-arg]
+        calls["n"] += 1
+        if calls["n"] == 1:
+            worker.wake()  # "/feeds add" while this poll runs
+        else:
+            second_poll.set()
+        return []
+
+    async def nothing_due() -> None:
+        return None
+
+    harness.poller.poll_due = poll_due  # type: ignore[method-assign]
+    harness.poller.next_due = nothing_due  # type: ignore[method-assign]
+    worker = FeedWorker(
+        harness.poller, harness.fetcher, harness.clock, start_delay=0, idle_seconds=3600
+    )
+    await worker.start()
+    try:
+        # Safety stop only: without the fix the worker sleeps the idle hour.
+        async with asyncio.timeout(30):
+            await second_poll.wait()
+    finally:
+        await worker.stop()
+    assert calls["n"] >= 2
