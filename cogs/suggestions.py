@@ -126,13 +126,9 @@ class Suggestions(commands.Cog, name=COG_NAME):
                 reason="unknown-section",
             )
             return
-        if anonymous and not self.service.settings.allow_anonymous:
-            await refuse(
-                interaction,
-                "Anonymous suggestions are turned off on this server; run /suggest without "
-                "`anonymous`.",
-                reason="anonymous-off",
-            )
+        anonymous_refused = self.service.anonymous_refusal(anonymous=anonymous)
+        if anonymous_refused is not None:
+            await refuse(interaction, anonymous_refused.message, reason="anonymous-off")
             return
         draft = Draft(title or "", url or "", found.id, "", kind.value if kind else "")
         await interaction.response.send_modal(self.ui.modal_for_new(draft, anonymous=anonymous))
@@ -215,16 +211,9 @@ class Suggestions(commands.Cog, name=COG_NAME):
         id: app_commands.Range[int, 1],
         section: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
-        found = await self.service.find(interaction.guild_id, id)
+        found = await self.service.editable(interaction.guild_id, id, interaction.user.id)
         if isinstance(found, Refused):
-            await refuse(interaction, found.message, reason="not-found")
-            return
-        if found.author_id != interaction.user.id or not found.is_open:
-            await refuse(
-                interaction,
-                f"Only the author can edit suggestion #{id}, and only while it is pending.",
-                reason="not-editable",
-            )
+            await refuse(interaction, found.message, reason="not-editable")
             return
         draft = found.draft
         if section:

@@ -121,11 +121,9 @@ class SuggestionService:
         confirm_similar: bool = False,
     ) -> SubmitOutcome:
         """Validate, look for duplicates, apply limits, store. Refusals change nothing."""
-        if anonymous and not self.settings.allow_anonymous:
-            return Refused(
-                "Anonymous suggestions are turned off on this server; "
-                "submit again without `anonymous`."
-            )
+        refusal = self.anonymous_refusal(anonymous=anonymous)
+        if refusal is not None:
+            return refusal
         checked = self.check(draft)
         if not checked.ok:
             return Invalid(checked.draft, checked.problems)
@@ -170,6 +168,15 @@ class SuggestionService:
         created = await self.store.get(suggestion_id)
         assert created is not None
         return Created(created)
+
+    def anonymous_refusal(self, *, anonymous: bool) -> Refused | None:
+        """Why an anonymous suggestion is refused here, or None; asked before the form opens."""
+        if anonymous and not self.settings.allow_anonymous:
+            return Refused(
+                "Anonymous suggestions are turned off on this server; "
+                "run /suggest again without `anonymous`."
+            )
+        return None
 
     async def _author_refusal(self, guild_id: int, author_id: int, now: datetime) -> Refused | None:
         blocked = await self.store.blocked(guild_id, author_id)
@@ -229,6 +236,12 @@ class SuggestionService:
         assert edited is not None
         return Edited(edited)
 
+    async def editable(
+        self, guild_id: int | None, suggestion_id: int, user_id: int
+    ) -> Suggestion | Refused:
+        """The suggestion if ``user_id`` may edit it now (asked before the form opens)."""
+        return await self._owned_pending(guild_id, suggestion_id, user_id, "edit")
+
     async def withdraw(self, guild_id: int, suggestion_id: int, user_id: int) -> ReviewOutcome:
         current = await self._owned_pending(guild_id, suggestion_id, user_id, "withdraw")
         if isinstance(current, Refused):
@@ -238,7 +251,7 @@ class SuggestionService:
         )
 
     async def _owned_pending(
-        self, guild_id: int, suggestion_id: int, user_id: int, verb: str
+        self, guild_id: int | None, suggestion_id: int, user_id: int, verb: str
     ) -> Suggestion | Refused:
         found = await self.find(guild_id, suggestion_id)
         if isinstance(found, Refused):

@@ -142,9 +142,7 @@ async def test_authors_edit_and_withdraw_others_cannot(
 ) -> None:
     await suggest(sg.alice, sg.general)
     stranger = await sg.bob.slash(sg.general, "suggestions edit", id=1)
-    assert reply_text(stranger) == (
-        "Only the author can edit suggestion #1, and only while it is pending."
-    )
+    assert reply_text(stranger) == "Only the author can edit suggestion #1."
     shown = await sg.alice.slash(sg.general, "suggestions edit", id=1, section="tutorials")
     assert shown.modal is not None
     done = await sg.alice.submit_modal(
@@ -205,7 +203,10 @@ async def test_anonymous_is_refused_before_the_form_when_the_server_disallows_it
 ) -> None:
     shown = await sg.alice.slash(sg.general, "suggest", section="key-papers", anonymous=True)
     assert shown.modal is None
-    assert reply_text(shown).startswith("Anonymous suggestions are turned off on this server")
+    assert reply_text(shown) == (
+        "Anonymous suggestions are turned off on this server; "
+        "run /suggest again without `anonymous`."
+    )
 
 
 @pytest.mark.bot_config(suggestions_allow_anonymous=True, suggestions_max_pending=1)
@@ -353,3 +354,12 @@ async def test_the_start_up_backlog_does_not_repost_a_suggestion_whose_post_is_i
     await simcord_env.settle()
     assert "Thanks! Your suggestion is #1" in reply_text(submitted)
     assert len(posted(sg.suggestions)) == 1
+
+
+async def test_editing_a_decided_suggestion_says_why_before_the_form(sg: DemoGuild) -> None:
+    await suggest(sg.alice, sg.general)
+    (message,) = posted(sg.suggestions)
+    await sg.carol.click(message, label="Approve")
+    shown = await sg.alice.slash(sg.general, "suggestions edit", id=1)
+    assert shown.modal is None
+    assert reply_text(shown) == "Suggestion #1 is approved; only pending ones can be edited."

@@ -189,7 +189,12 @@ async def test_anonymous_only_when_the_server_allows_it_and_the_author_is_kept(
     closed = make_service(allow_anonymous=False)
     refused = await closed.submit(GUILD, ALICE, draft(), anonymous=True)
     assert isinstance(refused, Refused)
-    assert "Anonymous suggestions are turned off" in refused.message
+    assert refused == closed.anonymous_refusal(anonymous=True)
+    assert refused.message == (
+        "Anonymous suggestions are turned off on this server; "
+        "run /suggest again without `anonymous`."
+    )
+    assert closed.anonymous_refusal(anonymous=False) is None
     open_ = make_service(allow_anonymous=True)
     created = await open_.submit(GUILD, ALICE, draft(), anonymous=True)
     assert isinstance(created, Created)
@@ -228,3 +233,18 @@ async def test_withdrawn_suggestions_cannot_be_edited_or_withdrawn_again(
     assert isinstance(again, Refused)
     assert "is withdrawn; only pending ones can be withdrawn" in again.message
     assert isinstance(await service.edit(GUILD, sid, ALICE, draft()), Refused)
+
+
+async def test_editable_gives_the_same_refusals_as_edit(service: SuggestionService) -> None:
+    sid = await create(service)
+    mine = await service.editable(GUILD, sid, ALICE)
+    assert not isinstance(mine, Refused)
+    assert mine.id == sid
+    stranger = await service.editable(GUILD, sid, BOB)
+    assert stranger == await service.edit(GUILD, sid, BOB, draft())
+    assert await service.editable(OTHER_GUILD, sid, ALICE) == Refused(
+        f"Suggestion #{sid} belongs to another server."
+    )
+    await service.withdraw(GUILD, sid, ALICE)
+    closed = await service.editable(GUILD, sid, ALICE)
+    assert closed == Refused(f"Suggestion #{sid} is withdrawn; only pending ones can be edited.")
