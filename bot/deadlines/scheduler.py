@@ -172,11 +172,12 @@ class ReminderScheduler:
 
     async def _run(self) -> None:
         while True:
-            paused = False
             try:
                 paused = (await self.run_once()).paused
+                wait = PAUSED_SECONDS if paused else await self.seconds_until_next()
             except Exception:
-                # One bad run (a locked database) must not end the reminders for good.
+                # One bad run (a locked database, broken data) must not end the reminders
+                # for good; working out the next wake-up can fail the same way.
                 log.exception("deadline reminder run failed; trying again later")
-            wait = PAUSED_SECONDS if paused else await self.seconds_until_next()
+                wait = PAUSED_SECONDS
             await self._clock.sleep(wait)

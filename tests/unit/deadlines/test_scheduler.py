@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
@@ -138,3 +139,32 @@ async def test_a_waiting_reminder_of_a_moved_deadline_is_withdrawn(database: Dat
     assert item.state == State.CANCELLED
     data["book"] = book("2026-09-23 23:59")  # unchanged data withdraws nothing more
     assert (await worker.run_once()).withdrawn == 0
+
+
+async def test_a_failure_working_out_the_next_wake_up_does_not_stop_the_worker(
+    database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = FakeClock(datetime(2026, 9, 1, tzinfo=UTC))
+    worker, _ = await scheduler(database, clock, book())
+    runs = {"n": 0}
+    real_run_once = worker.run_once
+
+    async def counted_run_once():  # type: ignore[no-untyped-def]
+        runs["n"] += 1
+        return await real_run_once()
+
+    async def broken_next() -> float:
+        raise RuntimeError("deadline data changed under us")
+
+    worker.run_once = counted_run_once  # type: ignore[method-assign]
+    worker.seconds_until_next = broken_next  # type: ignore[method-assign]
+    await worker.start()
+    try:
+        for _ in range(200):  # bounded: FakeClock sleeps return at once
+            if runs["n"] >= 3:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        await worker.stop()
+    assert runs["n"] >= 3
+    assert "deadline reminder run failed" in caplog.text
