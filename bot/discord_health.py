@@ -80,4 +80,8 @@ class HeartbeatWriter:
                 await self.beat()
             except OSError as error:
                 log.warning("cannot write the heartbeat file %s: %s", self._path, error)
+            except Exception:
+                # A heartbeat writer that died would let the file go stale: the container
+                # would be restarted for a bug here, not for a sick bot. Log and go on.
+                log.exception("heartbeat failed; trying again in %.0f s", self._interval)
             await asyncio.sleep(self._interval)

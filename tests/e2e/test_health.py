@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
+import pytest
 import simcord
 
 from bot.client import MLAudioBot
@@ -42,3 +44,27 @@ async def test_a_closed_database_makes_the_bot_unhealthy(
 
     assert not beat.database_ok
     assert "database" in check_health(path).message
+
+
+async def test_an_unexpected_error_in_one_beat_does_not_stop_the_heartbeat(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    writer = HeartbeatWriter(None, None, tmp_path / "health", interval=0.01)  # type: ignore[arg-type]
+    beats = {"n": 0}
+    third = asyncio.Event()
+
+    async def flaky_beat() -> None:
+        beats["n"] += 1
+        if beats["n"] == 1:
+            raise ValueError("latency was not a number")
+        if beats["n"] >= 3:
+            third.set()
+
+    writer.beat = flaky_beat  # type: ignore[method-assign,assignment]
+    await writer.start()
+    try:
+        async with asyncio.timeout(30):  # a safety stop; beats come every 10 ms
+            await third.wait()
+    finally:
+        await writer.stop()
+    assert "heartbeat failed" in caplog.text
