@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -82,7 +83,8 @@ async def build_feeds(
     """
     config_now = current_config or (lambda: config)
     try:
-        specs: Sequence[FeedSpec] = load_catalog_feeds(config)
+        # A file read and YAML parse: off the event loop, which may already serve others.
+        specs: Sequence[FeedSpec] = await asyncio.to_thread(load_catalog_feeds, config)
     except CatalogError as error:
         for problem in error.problems:
             log.error("feeds file: %s", problem)
