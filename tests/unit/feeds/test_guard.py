@@ -44,7 +44,12 @@ def test_urls_refused_before_any_request(url: str) -> None:
 
 
 def test_allowed_host_may_be_loopback() -> None:
-    UrlGuard(["127.0.0.1"]).check_url("http://127.0.0.1:8080/feed.xml")
+    url = "http://127.0.0.1:8080/feed.xml"
+    allowing = UrlGuard(["127.0.0.1"])
+    assert allowing.check_url(url) is None  # accepted: no BlockedURL
+    assert allowing.allows_host("127.0.0.1")
+    with pytest.raises(BlockedURL, match="refused"):
+        UrlGuard().check_url(url)  # the allowance, not loopback itself, lets it through
 
 
 class FixedResolver(AbstractResolver):

@@ -76,25 +76,45 @@ def test_json_feed_is_not_a_feed_for_feedparser() -> None:
 def test_declared_charset_in_http_headers_is_used() -> None:
     folder = shared_path("feeds", "feedparser-tests", "tests")
     body = (folder / "encoding" / "http_text_xml_bogus_charset.xml").read_bytes()
-    # Header from the file's own 'Header:' line; must not crash or refuse the document.
-    parse_feed(body, {"content-type": "text/xml;"})
+    # Header from the file's own 'Header:' line; its 'Expect:' is "not bozo".
+    bogus = parse_feed(body, {"content-type": "text/xml;"})
+    assert bogus.problem is None
+    assert bogus.version == "rss20"
+    # A Latin-1 document read right only thanks to the charset in the HTTP header.
+    latin = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>Café Ünïcode</title>'
+        "<item><title>Crème brûlée</title><guid>1</guid></item></channel></rss>"
+    ).encode("latin-1")
+    told = parse_feed(latin, {"content-type": "application/xml; charset=iso-8859-1"})
+    assert told.title == "Café Ünïcode"
+    assert [item.title for item in told.items] == ["Crème brûlée"]
+    assert told.problem is None
+    guessed = parse_feed(latin, {"content-type": "application/xml"})
+    assert guessed.problem is not None  # without the header it is a guess, and says so
 
 
 @pytest.mark.parametrize(
-    "name",
+    ("name", "title", "well_formed"),
     [
-        "encoding/big5.xml",
-        "encoding/euc-kr.xml",
-        "encoding/utf-16le-bom.xml",
-        "encoding/utf-8-bom.xml",
-        "encoding/bozo_linenoise.xml",
-        "encoding/bozo_invalid-bytes-with-bom.xml",
-        "encoding/demoronize-1.xml",
+        ("encoding/big5.xml", "", True),
+        ("encoding/euc-kr.xml", "\ub144", True),
+        ("encoding/utf-16le-bom.xml", "", True),
+        ("encoding/utf-8-bom.xml", "", True),
+        ("encoding/bozo_linenoise.xml", "", False),
+        (
+            "encoding/bozo_invalid-bytes-with-bom.xml",
+            "Valid UTF8: \u00d1\u00a8Invalid UTF8: Espa",
+            False,
+        ),
     ],
 )
-def test_feedparser_encoding_cases_do_not_crash(name: str) -> None:
+def test_feedparser_encoding_cases_decode_as_feedparser_expects(
+    name: str, title: str, well_formed: bool
+) -> None:
     path = shared_path("feeds", "feedparser-tests", "tests", *name.split("/"))
-    parse_feed(path.read_bytes())
+    feed = parse_feed(path.read_bytes())
+    assert feed.title.startswith(title)
+    assert (feed.problem is None) is well_formed
 
 
 def test_script_in_titles_is_sanitised() -> None:
