@@ -68,6 +68,44 @@ def storage_message(error: StorageError) -> str:
     )
 
 
+# Interactions must be answered within 3 s. Where a database read or write comes before the
+# reply, the interaction is deferred first (a wait behind another transaction can be long);
+# before a modal, which cannot follow a defer, the read is bounded instead.
+PRE_MODAL_READ_TIMEOUT = 2.0
+BUSY_MESSAGE = (
+    "The bot's database is busy right now, so I could not check that in time. Nothing was "
+    "changed; please try again in a moment."
+)
+
+
+async def defer_reply(interaction: discord.Interaction[Any]) -> None:
+    """Acknowledge now (the member sees "thinking…"); the answer follows via ``answer``."""
+    if not interaction.response.is_done():
+        await interaction.response.defer(ephemeral=True, thinking=True)
+
+
+async def answer(
+    interaction: discord.Interaction[Any],
+    content: str | None = None,
+    *,
+    embed: discord.Embed | None = None,
+    view: discord.ui.View | None = None,
+) -> None:
+    """Reply only to the caller, whether or not the interaction was deferred."""
+    # Only what is given is passed on: the followup API does not take None for these.
+    extra: dict[str, Any] = {}
+    if content is not None:
+        extra["content"] = text.truncate(content, text.CONTENT)
+    if embed is not None:
+        extra["embed"] = embed
+    if view is not None:
+        extra["view"] = view
+    if interaction.response.is_done():
+        await interaction.followup.send(ephemeral=True, **extra)
+    else:
+        await interaction.response.send_message(ephemeral=True, **extra)
+
+
 # -- the voting message ----------------------------------------------------------------------
 
 
@@ -678,25 +716,28 @@ class SuggestionsUI:
             await self.ask_review_detail(interaction, action, sid)
 
     async def vote(self, interaction: discord.Interaction[Any], sid: int, vote: Vote) -> None:
+        await defer_reply(interaction)
         outcome = await self.service.vote(interaction.guild_id, sid, interaction.user.id, vote)
         if isinstance(outcome, Refused):
             log_interaction(interaction, "refused", suggestion=sid)
-            await interaction.response.send_message(outcome.message, ephemeral=True)
+            await answer(interaction, outcome.message)
             return
         self.refresh_soon(sid)
         log_interaction(interaction, "ok", suggestion=sid)
-        await interaction.response.send_message(vote_message(outcome), ephemeral=True)
+        await answer(interaction, vote_message(outcome))
 
     async def show_voters(self, interaction: discord.Interaction[Any], sid: int) -> None:
+        await defer_reply(interaction)
         voters = await self.service.voters(
             interaction.guild_id or 0, sid, is_maintainer=self.maintainer(interaction)
         )
         if isinstance(voters, Refused):
-            await interaction.response.send_message(voters.message, ephemeral=True)
+            await answer(interaction, voters.message)
             return
-        await interaction.response.send_message(embed=voters_embed(sid, voters), ephemeral=True)
+        await answer(interaction, embed=voters_embed(sid, voters))
 
     async def approve(self, interaction: discord.Interaction[Any], sid: int) -> None:
+        await defer_reply(interaction)
         outcome = await self.service.approve(
             interaction.guild_id,
             sid,
@@ -709,16 +750,24 @@ class SuggestionsUI:
         self, interaction: discord.Interaction[Any], action: str, sid: int
     ) -> None:
         # Refuse before opening a modal: a non-maintainer should not type a reason for nothing.
-        refusal = await self.service.review_refusal(
-            interaction.guild_id, sid, is_maintainer=self.maintainer(interaction)
-        )
+        # A modal cannot follow a defer, so the read is bounded instead.
+        try:
+            async with asyncio.timeout(PRE_MODAL_READ_TIMEOUT):
+                refusal = await self.service.review_refusal(
+                    interaction.guild_id, sid, is_maintainer=self.maintainer(interaction)
+                )
+        except TimeoutError:
+            log_interaction(interaction, "busy", suggestion=sid)
+            await answer(interaction, BUSY_MESSAGE)
+            return
         if refusal is not None:
             log_interaction(interaction, "refused", suggestion=sid)
-            await interaction.response.send_message(refusal.message, ephemeral=True)
+            await answer(interaction, refusal.message)
             return
         if action == "reject":
 
             async def rejected(again: discord.Interaction[Any], reason: str) -> None:
+                await defer_reply(again)
                 outcome = await self.service.reject(
                     again.guild_id, sid, again.user.id, reason,
                     is_maintainer=self.maintainer(again),
@@ -734,6 +783,7 @@ class SuggestionsUI:
         else:
 
             async def duplicated(again: discord.Interaction[Any], target: str) -> None:
+                await defer_reply(again)
                 outcome = await self.service.mark_duplicate(
                     again.guild_id, sid, again.user.id, target,
                     is_maintainer=self.maintainer(again),
@@ -754,13 +804,13 @@ class SuggestionsUI:
     ) -> None:
         if isinstance(outcome, Refused):
             log_interaction(interaction, "refused")
-            await interaction.response.send_message(outcome.message, ephemeral=True)
+            await answer(interaction, outcome.message)
             return
         suggestion = outcome.suggestion
         log_interaction(interaction, "ok", suggestion=suggestion.id, status=suggestion.status)
-        await interaction.response.send_message(
+        await answer(
+            interaction,
             f"{verb} suggestion #{suggestion.id}. The author is told by DM when possible.",
-            ephemeral=True,
         )
         self.refresh_soon(suggestion.id)
         self._spawn(self.tell_author(suggestion))

@@ -21,11 +21,15 @@ from bot.discord_format import section_choice
 from bot.discord_logging import log_interaction
 from bot.discord_paging import PagedView
 from bot.discord_suggestions import (
+    BUSY_MESSAGE,
     COG_NAME,
+    PRE_MODAL_READ_TIMEOUT,
     DraftView,
     SuggestionButton,
     SuggestionModal,
     SuggestionsUI,
+    answer,
+    defer_reply,
     storage_message,
     suggestion_embed,
 )
@@ -148,7 +152,13 @@ class Suggestions(commands.Cog, name=COG_NAME):
     ) -> None:
         assert interaction.guild_id is not None
         chosen = Status(status) if status else None
-        found, total = await self.service.page(interaction.guild_id, chosen, 0, LIST_MAX)
+        # PagedView answers with the first response, so no defer here: the read is bounded.
+        try:
+            async with asyncio.timeout(PRE_MODAL_READ_TIMEOUT):
+                found, total = await self.service.page(interaction.guild_id, chosen, 0, LIST_MAX)
+        except TimeoutError:
+            await refuse(interaction, BUSY_MESSAGE, reason="busy")
+            return
         heading = f"Suggestions ({status or 'all'})"
         if not found:
             await interaction.response.send_message(
@@ -178,6 +188,7 @@ class Suggestions(commands.Cog, name=COG_NAME):
     async def show(
         self, interaction: discord.Interaction[MLAudioBot], id: app_commands.Range[int, 1]
     ) -> None:
+        await defer_reply(interaction)
         found = await self.service.find(interaction.guild_id, id)
         if isinstance(found, Refused):
             await refuse(interaction, found.message, reason="not-found")
@@ -199,7 +210,7 @@ class Suggestions(commands.Cog, name=COG_NAME):
                 value=text.join_lines(lines, text.FIELD_VALUE) or "empty",
                 inline=False,
             )
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+        await answer(interaction, embed=embed)
 
     # -- /suggestions edit | withdraw ------------------------------------------------------
 
@@ -211,7 +222,13 @@ class Suggestions(commands.Cog, name=COG_NAME):
         id: app_commands.Range[int, 1],
         section: app_commands.Range[str, 1, 100] | None = None,
     ) -> None:
-        found = await self.service.editable(interaction.guild_id, id, interaction.user.id)
+        # A modal cannot follow a defer, so the read before it is bounded instead.
+        try:
+            async with asyncio.timeout(PRE_MODAL_READ_TIMEOUT):
+                found = await self.service.editable(interaction.guild_id, id, interaction.user.id)
+        except TimeoutError:
+            await refuse(interaction, BUSY_MESSAGE, reason="busy")
+            return
         if isinstance(found, Refused):
             await refuse(interaction, found.message, reason="not-editable")
             return
@@ -241,16 +258,15 @@ class Suggestions(commands.Cog, name=COG_NAME):
         self, interaction: discord.Interaction[MLAudioBot], sid: int, typed: Draft
     ) -> None:
         assert interaction.guild_id is not None
+        await defer_reply(interaction)
         try:
             outcome = await self.service.edit(interaction.guild_id, sid, interaction.user.id, typed)
         except StorageError as exc:
-            await interaction.response.send_message(storage_message(exc), ephemeral=True)
+            await answer(interaction, storage_message(exc))
             return
         if isinstance(outcome, Edited):
             log_interaction(interaction, "ok", suggestion=sid)
-            await interaction.response.send_message(
-                f"Suggestion #{sid} is updated.", ephemeral=True
-            )
+            await answer(interaction, f"Suggestion #{sid} is updated.")
             self.ui.refresh_soon(sid)
             return
 
@@ -265,9 +281,9 @@ class Suggestions(commands.Cog, name=COG_NAME):
             )
 
         log_interaction(interaction, "refused", reason=type(outcome).__name__)
-        await interaction.response.send_message(
+        await answer(
+            interaction,
             self.ui.describe(outcome, interaction.guild_id),
-            ephemeral=True,
             view=DraftView(interaction.user.id, reopen),
         )
 
@@ -277,6 +293,7 @@ class Suggestions(commands.Cog, name=COG_NAME):
         self, interaction: discord.Interaction[MLAudioBot], id: app_commands.Range[int, 1]
     ) -> None:
         assert interaction.guild_id is not None
+        await defer_reply(interaction)
         try:
             outcome = await self.service.withdraw(interaction.guild_id, id, interaction.user.id)
         except StorageError as exc:
@@ -285,7 +302,7 @@ class Suggestions(commands.Cog, name=COG_NAME):
         if isinstance(outcome, Refused):
             await refuse(interaction, outcome.message, reason="not-withdrawable")
             return
-        await interaction.response.send_message(f"Suggestion #{id} is withdrawn.", ephemeral=True)
+        await answer(interaction, f"Suggestion #{id} is withdrawn.")
         self.ui.refresh_soon(id)
 
     # -- maintainers ----------------------------------------------------------------------
@@ -306,6 +323,7 @@ class Suggestions(commands.Cog, name=COG_NAME):
         reason: app_commands.Range[str, 0, 200] = "",
     ) -> None:
         assert interaction.guild_id is not None
+        await defer_reply(interaction)
         try:
             result = await self.service.block(
                 interaction.guild_id,
@@ -324,6 +342,7 @@ class Suggestions(commands.Cog, name=COG_NAME):
         self, interaction: discord.Interaction[MLAudioBot], member: discord.Member
     ) -> None:
         assert interaction.guild_id is not None
+        await defer_reply(interaction)
         try:
             result = await self.service.unblock(
                 interaction.guild_id,
@@ -341,7 +360,7 @@ class Suggestions(commands.Cog, name=COG_NAME):
         if isinstance(result, Refused):
             await refuse(interaction, result.message, reason="refused")
             return
-        await interaction.response.send_message(result, ephemeral=True)
+        await answer(interaction, result)
 
 
 def section_choices(services: Services, current: str) -> list[app_commands.Choice[str]]:

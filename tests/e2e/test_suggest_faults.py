@@ -363,3 +363,33 @@ async def test_editing_a_decided_suggestion_says_why_before_the_form(sg: DemoGui
     shown = await sg.alice.slash(sg.general, "suggestions edit", id=1)
     assert shown.modal is None
     assert reply_text(shown) == "Suggestion #1 is approved; only pending ones can be edited."
+
+
+def slow_database(monkeypatch: pytest.MonkeyPatch, service: Any, method: str) -> None:
+    """``service.method`` first waits 30 s, as behind another program's long transaction."""
+    real = getattr(service, method)
+
+    async def slow(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(30)
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(service, method, slow)
+
+
+async def test_a_vote_and_a_show_behind_a_slow_database_are_acknowledged_at_once(
+    sg: DemoGuild, simcord_env: simcord.Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await suggest(sg.alice, sg.general)
+    (message,) = posted(sg.suggestions)
+    service = bot_ui(simcord_env).service
+    slow_database(monkeypatch, service, "vote")
+    slow_database(monkeypatch, service, "find")
+    voted = await sg.bob.click(message, custom_id="sg:up:1")
+    shown = await sg.bob.slash(sg.general, "suggestions show", id=1)
+    # Discord drops an interaction not answered within 3 s: both show "thinking…" at once.
+    assert voted.acknowledged
+    assert shown.acknowledged
+    await simcord_env.advance_time(31)
+    await simcord_env.settle()
+    assert reply_text(voted) == "Your vote on #1 is counted: 👍 (now 👍 1 · 👎 0)."
+    assert last(shown).embeds[0].title == "#1 · Deep Learning for Audio Signal Processing"
