@@ -393,3 +393,15 @@ async def test_a_vote_and_a_show_behind_a_slow_database_are_acknowledged_at_once
     await simcord_env.settle()
     assert reply_text(voted) == "Your vote on #1 is counted: 👍 (now 👍 1 · 👎 0)."
     assert last(shown).embeds[0].title == "#1 · Deep Learning for Audio Signal Processing"
+
+
+async def test_a_form_whose_check_waits_on_a_busy_database_says_so_instead_of_timing_out(
+    sg: DemoGuild, simcord_env: simcord.Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await suggest(sg.alice, sg.general)
+    slow_database(monkeypatch, bot_ui(simcord_env).service, "editable")
+    shown = await sg.alice.slash(sg.general, "suggestions edit", id=1)
+    await simcord_env.advance_time(3)
+    await simcord_env.settle()
+    assert shown.modal is None
+    assert reply_text(shown).startswith("The bot's database is busy right now")
