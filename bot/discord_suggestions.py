@@ -824,12 +824,8 @@ class SuggestionsUI:
         """A DM to the author about a decision; closed DMs are fine (logged, nothing else)."""
         message = decision_dm(suggestion)
         try:
-            # The DM channel is opened with the id as a string, as the API documents
-            # snowflakes (``User.create_dm`` would send an integer).
-            data = await self.bot.http.start_private_message(str(suggestion.author_id))
-            channel = self.bot.get_partial_messageable(
-                int(data["id"]), type=discord.ChannelType.private
-            )
+            # The bot caches no members, so open the DM from the bare id (public API).
+            channel = await self.bot.create_dm(discord.Object(suggestion.author_id))
             await channel.send(message, allowed_mentions=discord.AllowedMentions.none())
         except discord.HTTPException as exc:
             log.info("could not DM the author of suggestion #%d: %s", suggestion.id, exc)

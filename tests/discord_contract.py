@@ -60,6 +60,9 @@ PROPERTY_WIDENINGS: Mapping[tuple[str, str], dict[str, Any]] = {
     # {"id": 0}, as the docs' "Uploading Files" examples do (message.mdx); the spec only
     # lists a snowflake string.
     ("MessageAttachmentRequest", "id"): {"type": "integer", "minimum": 0},
+    # ``Client.create_dm`` sends the recipient's id as an integer; Discord accepts it like
+    # every snowflake it parses, while the spec lists only the string form.
+    ("CreatePrivateChannelRequest", "recipient_id"): {"type": "integer", "minimum": 0},
 }
 
 IS_COMPONENTS_V2 = 1 << 15
