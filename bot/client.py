@@ -33,9 +33,10 @@ from bot.discord_errors import report_failure
 from bot.discord_logging import log_interaction, start_clock
 from bot.discord_outbox import outbox_worker
 from bot.discord_permissions import intents
-from bot.discord_sync import CommandSyncState, SyncOutcome, sync_commands
+from bot.discord_sync import SyncOutcome, sync_commands
 from bot.outbox import OutboxWorker
 from bot.services import Services
+from bot.storage.command_sync import CommandSyncState
 
 log = logging.getLogger(__name__)
 

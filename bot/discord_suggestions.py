@@ -24,6 +24,7 @@ from discord.ext import commands
 from bot import text
 from bot.discord_errors import report_failure, tell_user
 from bot.discord_logging import log_interaction
+from bot.discord_permissions import is_maintainer as member_is_maintainer
 from bot.suggestions import render
 from bot.suggestions.debounce import Debouncer
 from bot.suggestions.model import Draft, Status, Suggestion, Vote
@@ -37,7 +38,7 @@ from bot.suggestions.outcomes import (
     SimilarTitles,
     Voted,
 )
-from bot.suggestions.service import SuggestionService, is_maintainer
+from bot.suggestions.service import SuggestionService
 from bot.suggestions.store import StorageError
 from bot.suggestions.validation import REASON_MAX, TITLE_MAX, URL_MAX
 
@@ -363,11 +364,8 @@ class SuggestionsUI:
         return self.bot.services.config
 
     def maintainer(self, interaction: discord.Interaction[Any]) -> bool:
-        user = interaction.user
-        roles = [role.id for role in user.roles] if isinstance(user, discord.Member) else []
-        return is_maintainer(
-            roles, interaction.permissions.manage_guild, self.config.maintainer_role_ids
-        )
+        # The one maintainer policy of every command (bot.maintainers).
+        return member_is_maintainer(interaction, self.config.maintainer_role_ids)
 
     # -- proposing --------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ Core only (no discord import): ``service.SuggestionService`` holds the rules,
 """
 
 from bot.suggestions.model import Draft, Status, Suggestion, Tally, Vote
-from bot.suggestions.service import SuggestionService, SuggestionSettings, is_maintainer
+from bot.suggestions.service import SuggestionService, SuggestionSettings
 from bot.suggestions.store import StorageError, SuggestionStore
 
 __all__ = [
@@ -19,5 +19,4 @@ __all__ = [
     "SuggestionStore",
     "Tally",
     "Vote",
-    "is_maintainer",
 ]

@@ -14,7 +14,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot import maintainers
 from bot.catalog.model import Catalog, Entry
 from bot.catalog.urls import normalize_url
 from bot.clock import Clock
@@ -68,7 +67,6 @@ class Announcement:
 Announcer = Callable[[Announcement], Awaitable[bool]]
 
 
-is_maintainer = maintainers.is_maintainer  # the one policy; kept here for existing imports
 
 
 class SuggestionService:
