@@ -67,8 +67,6 @@ class Announcement:
 Announcer = Callable[[Announcement], Awaitable[bool]]
 
 
-
-
 class SuggestionService:
     def __init__(
         self,
