@@ -4,16 +4,22 @@ export UV_PYTHON_DOWNLOADS := never
 PYTHON ?= python3.11
 VENV := .venv
 STAMP := $(VENV)/.installed
-UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+# uv from PATH; otherwise the PyPI package, installed with pip on first use and run as
+# `python -m uv` (which finds its binary wherever pip put it).
+UV := $(shell command -v uv 2>/dev/null)
+ifeq ($(UV),)
+UV := $(PYTHON) -m uv
+UV_BOOTSTRAP := $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --user --quiet uv
+else
+UV_BOOTSTRAP := true
+endif
 RUN := $(VENV)/bin/
 
 .PHONY: install test lint bench demo run format clean
 
-$(UV):
-	$(PYTHON) -m pip install --user --quiet uv
-
 # Re-runs in a fraction of a second when neither the project nor the lock changed.
-$(STAMP): pyproject.toml uv.lock | $(UV)
+$(STAMP): pyproject.toml uv.lock
+	@$(UV_BOOTSTRAP)
 	$(UV) sync --frozen --python $(PYTHON)
 	@touch $@
 
