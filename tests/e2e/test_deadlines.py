@@ -70,10 +70,11 @@ async def test_deadlines_within_days_and_unknown_filter(bound: DemoGuild) -> Non
     assert "**ICML 2026** · Abstract Submission" in listing
     assert "IJCNN 2026" in listing
     assert "Interspeech" not in listing
-    refused = await bound.alice.slash(bound.general, "deadlines", filter="waspaa")
+    # EUSIPCO has no deadline data (WASPAA, used here before, now has some).
+    refused = await bound.alice.slash(bound.general, "deadlines", filter="eusipco")
     simcord.assert_responded(refused, ephemeral=True)
     assert refused.response is not None
-    assert "no conference or tag 'waspaa'" in refused.response.content
+    assert "no conference or tag 'eusipco'" in refused.response.content
 
 
 async def test_deadline_conference_details(bound: DemoGuild) -> None:
