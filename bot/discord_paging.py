@@ -5,7 +5,8 @@ so one person browsing never scrolls the channel for others). When the view time
 its controls are disabled on the message itself, so nobody clicks a dead button.
 
 Reuse: ``view = PagedView(pages, owner_id=interaction.user.id)``, then
-``await view.send(interaction, ephemeral=...)``.
+``await view.send(interaction, ephemeral=...)``. A command that reads the database first
+defers before the read; ``send`` then answers with a followup.
 """
 
 from __future__ import annotations
@@ -44,7 +45,10 @@ class PagedView(discord.ui.View):
         self.labels = list(labels) if labels else [f"Page {i + 1}" for i in range(len(pages))]
         self.owner_id = owner_id
         self.index = 0
+        # Where the controls live, to disable them later: the interaction's original response
+        # (answered directly), or the followup message (answered after a defer).
         self._origin: discord.Interaction[Any] | None = None
+        self._message: discord.WebhookMessage | None = None
         self._retired = False
         self.jump: discord.ui.Select[PagedView] = discord.ui.Select(
             placeholder="Jump to page…", min_values=1, max_values=1, row=1
@@ -58,13 +62,27 @@ class PagedView(discord.ui.View):
         return self.pages[self.index]
 
     async def send(self, interaction: discord.Interaction[Any], *, ephemeral: bool = False) -> None:
-        """Answer ``interaction`` with the first page (no controls when there is only one)."""
+        """Answer ``interaction`` with the first page (no controls when there is only one).
+
+        Works whether or not the interaction was already deferred or answered: then the page
+        goes out as a followup. After a defer, ``ephemeral`` should match the defer's.
+        """
+        answered = interaction.response.is_done()
         if len(self.pages) == 1:
             self.stop()
-            await interaction.response.send_message(embed=self.page, ephemeral=ephemeral)
+            if answered:
+                await interaction.followup.send(embed=self.page, ephemeral=ephemeral)
+            else:
+                await interaction.response.send_message(embed=self.page, ephemeral=ephemeral)
             return
-        self._origin = interaction
-        await interaction.response.send_message(embed=self.page, view=self, ephemeral=ephemeral)
+        if answered:
+            # wait=True returns the message: the only handle for editing a followup later.
+            self._message = await interaction.followup.send(
+                embed=self.page, view=self, ephemeral=ephemeral, wait=True
+            )
+        else:
+            self._origin = interaction
+            await interaction.response.send_message(embed=self.page, view=self, ephemeral=ephemeral)
         if isinstance(interaction.client, MLAudioBot):
             interaction.client.keep_view(self)
 
@@ -140,10 +158,11 @@ class PagedView(discord.ui.View):
         for item in self.children:
             if isinstance(item, discord.ui.Button | discord.ui.Select):
                 item.disabled = True
-        if self._origin is None:
-            return
         try:
-            await self._origin.edit_original_response(view=self)
+            if self._message is not None:
+                await self._message.edit(view=self)
+            elif self._origin is not None:
+                await self._origin.edit_original_response(view=self)
         except discord.HTTPException as exc:
             # Deleted message or expired token: nothing left to disable.
             log.debug("could not disable the pager's controls: %s", exc)

@@ -152,19 +152,14 @@ class Suggestions(commands.Cog, name=COG_NAME):
     ) -> None:
         assert interaction.guild_id is not None
         chosen = Status(status) if status else None
-        # PagedView answers with the first response, so no defer here: the read is bounded.
-        try:
-            async with asyncio.timeout(PRE_MODAL_READ_TIMEOUT):
-                found, total = await self.service.page(interaction.guild_id, chosen, 0, LIST_MAX)
-        except TimeoutError:
-            await refuse(interaction, BUSY_MESSAGE, reason="busy")
-            return
+        await defer_reply(interaction)
+        found, total = await self.service.page(interaction.guild_id, chosen, 0, LIST_MAX)
         heading = f"Suggestions ({status or 'all'})"
         if not found:
-            await interaction.response.send_message(
+            await answer(
+                interaction,
                 f"No suggestions{f' with status {status}' if status else ''} yet. "
                 "Propose one with `/suggest`.",
-                ephemeral=True,
             )
             return
         pages = []
