@@ -32,7 +32,12 @@ from bot.deadlines.model import Deadline
 from bot.deadlines.timezones import AOE, parse_timezone
 
 _USED = {"title", "acronym", "date", "end_date", "submission_date", "ext_url", "location"}
-_YEAR_SUFFIX = re.compile(r"\s*'?((?:19|20)?\d{2})$")
+# An edition's year at the end of its acronym, with what joins it to the name: "WASPAA-2009",
+# "WASPAA 2015", "waspaa2017", "DAFx-19", "AM'15". The lookbehind keeps the last two digits
+# of a longer number ("AES 132", a convention's number, not a year) from being read as one.
+_YEAR_SUFFIX = re.compile(r"(?<!\d)(?:(?:19|20)\d{2}|\d{2})$")
+# Left between name and year once the year is gone. "+" is not one: "DMRN+" is a name.
+_SEPARATORS = " \t-_./'’"
 
 
 def import_mtg(paths: list[Path], index: SeriesIndex) -> ImportResult:
@@ -127,7 +132,7 @@ def _edition(path: Path, front: YamlMap, index: SeriesIndex, result: ImportResul
     if start is None:
         notes.error(scalar(front, "date")[1], "no conference date")
         return 0
-    name = _YEAR_SUFFIX.sub("", acronym).strip() or acronym
+    name = series_name(acronym)
     source = find_source(path)
     if source is None:
         notes.warning(front.line, "no SOURCES.md above this file: the edition cites no source")
@@ -172,6 +177,16 @@ def _edition(path: Path, front: YamlMap, index: SeriesIndex, result: ImportResul
         return 0
     result.editions.append(edition)
     return assumed
+
+
+def series_name(acronym: str) -> str:
+    """The series an edition's acronym names, as the source spells it: ``'WASPAA-2009'`` →
+    ``'WASPAA'``, ``"AM'15"`` → ``'AM'``; an acronym that is only a year is kept whole."""
+    stripped = acronym.strip()
+    without_year = _YEAR_SUFFIX.sub("", stripped)
+    if without_year == stripped:
+        return stripped
+    return without_year.rstrip(_SEPARATORS) or stripped
 
 
 def _at_default_time(day: date) -> datetime:
