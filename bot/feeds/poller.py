@@ -23,6 +23,11 @@ not a feed / network      is told
 Marking entries seen, storing the validators and queueing the announcements in the outbox
 happen in one transaction: a crash leaves either all of it or none of it, so nothing is
 announced twice and nothing is lost.
+
+Seen keys are not kept forever: once a day a 200 also forgets the keys of entries that
+left the feed and are dated more than ``seen_retention`` ago (see ``FeedStore.prune_seen``).
+If such an entry ever returns it is older than ``max_age``, so it is marked seen again
+instead of announced.
 """
 
 from __future__ import annotations
@@ -44,6 +49,12 @@ from bot.outbox import Outbox, OutgoingMessage
 
 log = logging.getLogger(__name__)
 
+#: Seen keys are kept at least this long, and at least this many times ``max_age``.
+SEEN_RETENTION_FLOOR = timedelta(days=90)
+SEEN_RETENTION_FACTOR = 4
+#: How often one feed's seen keys are pruned at most.
+PRUNE_EVERY = timedelta(days=1)
+
 #: ``(channel id, publish)`` for a feed, or ``None`` when its channel is not configured.
 ChannelFor = Callable[[FeedSpec], tuple[int, bool] | None]
 
@@ -58,6 +69,16 @@ class PollSettings:
     max_floor: timedelta = timedelta(days=1)  # a ttl of a month is not obeyed beyond this
     max_retry_after: timedelta = timedelta(days=1)
     concurrency: int = 20
+
+    @property
+    def seen_retention(self) -> timedelta:
+        """How long a seen key outlives its entry's date and its first sighting.
+
+        A multiple of ``max_age`` with a floor, so that a forgotten entry that comes back
+        is still too old to announce even if ``feeds_max_age_days`` was raised since (up to
+        that multiple, or the floor).
+        """
+        return max(SEEN_RETENTION_FLOOR, SEEN_RETENTION_FACTOR * self.max_age)
 
 
 @dataclass(slots=True)
@@ -273,9 +294,7 @@ class FeedPoller:
             return outcome
         box = self.outbox()
         async with self.store.transaction() as db:
-            await self.store.mark_seen(
-                db, spec.id, [key for item in silent + to_post for key in item.keys], now
-            )
+            await self.store.mark_seen(db, spec.id, silent + to_post, now)
             for message in messages:
                 assert box is not None
                 if not await box.enqueue(message):
@@ -296,6 +315,16 @@ class FeedPoller:
                 min_interval=floor,
                 backlog=1 if waiting else 0,
             )
+            pruned = await self.store.prune_seen(
+                db,
+                spec.id,
+                parsed.items,
+                now,
+                retention=self.settings.seen_retention,
+                every=PRUNE_EVERY,
+            )
+        if pruned:
+            log.info("feed %s: forgot %d old seen entry keys", spec.id, pruned)
         if result.moved_to:
             log.info("feed %s moved permanently to %s", spec.id, result.moved_to)
         return outcome

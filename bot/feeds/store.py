@@ -7,6 +7,9 @@ row on start-up; their settings stay in the file.
 ``feed_seen`` is the set of entry keys each feed has shown us. A set rather than a
 "newest date seen" mark: feeds re-date old entries, publish out of order and edit items,
 and only "have we seen this key" survives all of that.
+
+Seen keys are pruned (:meth:`FeedStore.prune_seen`) only when forgetting one cannot
+announce its entry again: see that method for the rule.
 """
 
 from __future__ import annotations
@@ -15,10 +18,10 @@ import contextlib
 import json
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import asdict
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.feeds.model import FeedSpec, FeedState, FeedStatus
+from bot.feeds.model import FeedItem, FeedSpec, FeedState, FeedStatus
 from bot.storage.database import Database, Migration
 
 COMPONENT = "feeds"
@@ -53,7 +56,18 @@ MIGRATIONS = [
         ) WITHOUT ROWID;
         """,
     ),
+    Migration(
+        2,
+        "entry dates of seen keys and when each feed's seen keys were last pruned",
+        """
+        ALTER TABLE feed_seen ADD COLUMN published TEXT;
+        ALTER TABLE feeds ADD COLUMN seen_pruned_at TEXT;
+        """,
+    ),
 ]
+
+#: Seen keys deleted per feed and prune at most, so that one prune stays a short write.
+PRUNE_BATCH = 5000
 
 _STATE_COLUMNS = (
     "url",
@@ -76,6 +90,10 @@ def _text(moment: datetime | None) -> str | None:
 
 def _moment(text: Any) -> datetime | None:
     return None if text is None else datetime.fromisoformat(str(text))
+
+
+def _utc_text(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(UTC).isoformat()
 
 
 def spec_to_json(spec: FeedSpec) -> str:
@@ -244,11 +262,79 @@ class FeedStore:
         return {str(row["entry_key"]) for row in rows}
 
     async def mark_seen(
-        self, db: Database, feed_id: str, keys: Iterable[str], now: datetime
+        self, db: Database, feed_id: str, items: Iterable[FeedItem], now: datetime
     ) -> None:
-        """Add ``keys`` to the seen set (inside the caller's ``transaction``)."""
+        """Add every key of ``items`` to the seen set (inside the caller's ``transaction``).
+
+        The entry's date is kept with each key: pruning needs it (see :meth:`prune_seen`).
+        """
         stamp = _text(now)
+        rows: dict[str, tuple[str, str, str | None, str | None]] = {}
+        for item in items:
+            published = _utc_text(item.published)
+            for key in item.keys:
+                rows.setdefault(key, (feed_id, key, stamp, published))
         await db.executemany(
-            "INSERT OR IGNORE INTO feed_seen (feed_id, entry_key, seen_at) VALUES (?, ?, ?)",
-            [(feed_id, key, stamp) for key in dict.fromkeys(keys)],
+            "INSERT OR IGNORE INTO feed_seen (feed_id, entry_key, seen_at, published) "
+            "VALUES (?, ?, ?, ?)",
+            list(rows.values()),
         )
+
+    async def prune_seen(
+        self,
+        db: Database,
+        feed_id: str,
+        present: Sequence[FeedItem],
+        now: datetime,
+        *,
+        retention: timedelta,
+        every: timedelta = timedelta(days=1),
+        limit: int = PRUNE_BATCH,
+    ) -> int | None:
+        """Forget old seen keys of a feed; the number deleted, or None when not due yet.
+
+        Call it inside the transaction of a successful fetch whose entries are ``present``.
+        A key is deleted only when all of these hold:
+
+        - it was first seen more than ``retention`` ago;
+        - its entry is dated, and that date is more than ``retention`` ago: if the entry
+          ever comes back with that date, the poller finds it older than its maximum age
+          and stays quiet. Undated entries (and future-dated ones, until the date is old)
+          are never forgotten, since nothing else would stop them from being posted again;
+        - it is not a key of any entry of this fetch: an entry still in the feed is kept
+          however old.
+
+        Runs at most once per ``every`` for a feed, deleting at most ``limit`` keys (the
+        oldest first; the rest wait for the next day).
+        """
+        row = await db.fetchone("SELECT seen_pruned_at FROM feeds WHERE id = ?", (feed_id,))
+        if row is None:
+            return None
+        last = _moment(row["seen_pruned_at"])
+        if last is not None and now - last < every:
+            return None
+        # Keys stored before entry dates were kept have none; fill them in while their
+        # entry is still in the feed, so they can be forgotten once it is gone.
+        await db.executemany(
+            "UPDATE feed_seen SET published = ? "
+            "WHERE feed_id = ? AND entry_key = ? AND published IS NULL",
+            [
+                (_utc_text(item.published), feed_id, key)
+                for item in present
+                if item.published is not None
+                for key in item.keys
+            ],
+        )
+        cutoff = _utc_text(now - retention)
+        keep = json.dumps(list(dict.fromkeys(key for item in present for key in item.keys)))
+        # Text comparison of the stamps is exact: all of them are UTC ISO 8601.
+        deleted = await db.execute(
+            "DELETE FROM feed_seen WHERE feed_id = ? AND entry_key IN ("
+            " SELECT entry_key FROM feed_seen"
+            " WHERE feed_id = ? AND seen_at < ? AND published IS NOT NULL AND published < ?"
+            " AND entry_key NOT IN (SELECT value FROM json_each(?))"
+            " ORDER BY seen_at LIMIT ?)",
+            (feed_id, feed_id, cutoff, cutoff, keep, limit),
+        )
+        await db.execute("UPDATE feeds SET seen_pruned_at = ? WHERE id = ?", (_text(now), feed_id))
+        return deleted
