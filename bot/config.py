@@ -163,14 +163,18 @@ def _snowflake(value: Any) -> int:
     return value
 
 
+def _list_items(value: Any, expected: str) -> list[Any]:
+    """A TOML list, or the environment's comma- or space-separated text, as a list."""
+    if isinstance(value, str):
+        return [part for part in re.split(r"[,\s]+", value.strip()) if part]
+    if isinstance(value, list):
+        return value
+    raise _Invalid(f"{expected}, got {_shown(value)}")
+
+
 def _snowflakes(value: Any) -> tuple[int, ...]:
     expected = "a list of Discord ids (in the environment: comma-separated numbers)"
-    if isinstance(value, str):
-        items: list[Any] = [part for part in re.split(r"[,\s]+", value.strip()) if part]
-    elif isinstance(value, list):
-        items = value
-    else:
-        raise _Invalid(f"{expected}, got {_shown(value)}")
+    items = _list_items(value, expected)
     try:
         ids = tuple(_snowflake(item) for item in items)
     except _Invalid as exc:
@@ -197,12 +201,7 @@ def _positive_int(value: Any) -> int:
 
 def _shard_ids(value: Any) -> tuple[int, ...]:
     expected = "a list of shard numbers starting at 0 (in the environment: comma-separated)"
-    if isinstance(value, str):
-        items: list[Any] = [part for part in re.split(r"[,\s]+", value.strip()) if part]
-    elif isinstance(value, list):
-        items = value
-    else:
-        raise _Invalid(f"{expected}, got {_shown(value)}")
+    items = _list_items(value, expected)
     ids: list[int] = []
     for item in items:
         if isinstance(item, str) and item.isdigit():
@@ -272,14 +271,8 @@ def _offsets(value: Any) -> tuple[timedelta, ...]:
 def _host_list(value: Any) -> tuple[str, ...]:
     """Host names or IP addresses; in the environment comma-separated (feeds)."""
     expected = "a list of host names or IP addresses (in the environment: comma-separated)"
-    if isinstance(value, str):
-        items: list[Any] = [part for part in re.split(r"[,\s]+", value.strip()) if part]
-    elif isinstance(value, list):
-        items = value
-    else:
-        raise _Invalid(f"{expected}, got {_shown(value)}")
     hosts: list[str] = []
-    for item in items:
+    for item in _list_items(value, expected):
         if not isinstance(item, str) or not re.fullmatch(r"[A-Za-z0-9.:_-]{1,253}", item.strip()):
             raise _Invalid(f"{expected}, got {_shown(item)}")
         hosts.append(item.strip().lower())
