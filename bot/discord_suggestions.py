@@ -107,6 +107,14 @@ async def answer(
         await interaction.response.send_message(ephemeral=True, **extra)
 
 
+async def report_component_error(interaction: discord.Interaction[Any], error: Exception) -> None:
+    """A form or button failed: a busy/broken database gets its clear message, the rest is a bug."""
+    if isinstance(error, StorageError):
+        await tell_user(interaction, storage_message(error))
+        return
+    await report_failure(interaction, error)
+
+
 # -- the voting message ----------------------------------------------------------------------
 
 
@@ -230,10 +238,7 @@ class SuggestionModal(discord.ui.Modal):
         await self._handler(interaction, typed)
 
     async def on_error(self, interaction: discord.Interaction[Any], error: Exception, /) -> None:  # type: ignore[override]
-        if isinstance(error, StorageError):
-            await tell_user(interaction, storage_message(error))
-            return
-        await report_failure(interaction, error)
+        await report_component_error(interaction, error)
 
 
 class OneFieldModal(discord.ui.Modal):
@@ -264,10 +269,7 @@ class OneFieldModal(discord.ui.Modal):
         await self._handler(interaction, self.field.value)
 
     async def on_error(self, interaction: discord.Interaction[Any], error: Exception, /) -> None:  # type: ignore[override]
-        if isinstance(error, StorageError):
-            await tell_user(interaction, storage_message(error))
-            return
-        await report_failure(interaction, error)
+        await report_component_error(interaction, error)
 
 
 class DraftView(discord.ui.View):
@@ -320,10 +322,7 @@ class DraftView(discord.ui.View):
     async def on_error(
         self, interaction: discord.Interaction[Any], error: Exception, item: Any, /
     ) -> None:
-        if isinstance(error, StorageError):
-            await tell_user(interaction, storage_message(error))
-            return
-        await report_failure(interaction, error)
+        await report_component_error(interaction, error)
 
 
 # -- the controller -------------------------------------------------------------------------
