@@ -48,8 +48,8 @@ async def _latency(count: int, in_flight: int) -> dict[str, Any]:
     import simcord
     from simcord import actors, interactions
 
-    from bot.client import create_bot
     from bot.config import Config
+    from bot.discord.client import create_bot
     from bot.services import build_services
 
     with tempfile.TemporaryDirectory() as folder:
@@ -154,8 +154,8 @@ async def _child() -> None:
     """In the fresh process: build everything, reach READY in SimCord, report memory."""
     import simcord
 
-    from bot.client import create_bot
     from bot.config import Config
+    from bot.discord.client import create_bot
     from bot.services import build_services
 
     with tempfile.TemporaryDirectory() as folder:

@@ -21,7 +21,7 @@ from typing import Any
 import discord
 import simcord
 
-from bot.discord_outbox import DiscordClock, DiscordSender
+from bot.discord.sender import DiscordClock, DiscordSender
 from bot.outbox import Outbox, OutboxWorker, OutgoingMessage, State, marker_for
 from bot.storage import Database
 

@@ -22,9 +22,9 @@ from simcord import interactions
 from simcord.backend import serializers
 
 from bot.catalog.loader import load_catalog
-from bot.client import create_bot
 from bot.config import Config
-from bot.discord_suggestions import ui_of
+from bot.discord.client import create_bot
+from bot.discord.suggestions.controller import ui_of
 from bot.services import build_services
 from bot.suggestions import Draft, Tally
 from bot.suggestions.outcomes import Created

@@ -1,7 +1,7 @@
 """ml-audio-bot: the 'Getting Started in ML-Audio' reading list, inside Discord.
 
 The core (catalog, search, deadlines, feeds, suggestions, storage) never imports
-discord; the Discord adapter lives in ``bot.client`` and ``bot.discord_*`` modules
+discord; the Discord adapter lives in ``bot.discord``, the dev-only demo in ``bot.demo``,
 and the thin command layer in the top-level ``cogs`` package.
 """
 

@@ -19,8 +19,8 @@ from bot import __version__
 COMMAND_MODULES: tuple[str, ...] = (
     "bot.catalog.cli",
     "bot.search.cli",
-    "bot.discord_cli",
-    "bot.discord_demo_cli",
+    "bot.discord.cli",
+    "bot.demo.cli",
     "bot.health_cli",
     "bot.deadlines.cli",
     "bot.suggestions.cli",

@@ -6,7 +6,7 @@ A maintainer is anyone with the Manage Server permission, or with one of the rol
 would hide it from role-based maintainers. So each invocation is checked here, and the
 refusal says what would let the caller in.
 
-Pure: callers pass plain ids and flags; ``bot.discord_permissions`` reads them from an
+Pure: callers pass plain ids and flags; ``bot.discord.permissions`` reads them from an
 interaction.
 """
 

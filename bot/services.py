@@ -1,7 +1,7 @@
 """The core services a running bot hands to every cog, explicitly (no module globals).
 
 ``Services`` is built once per process by ``build_services`` and passed to
-``bot.client.create_bot``; each cog reads ``bot.services``. Tests build their own, with a
+``bot.discord.client.create_bot``; each cog reads ``bot.services``. Tests build their own, with a
 fake clock or an in-memory database.
 
 Extending it for a new area (suggestions, outbox, deadlines, feeds):
@@ -84,7 +84,7 @@ class Services:
     workers: list[BackgroundWorker] = field(default_factory=list)
     # -- area services: suggestions, outbox, deadlines, feeds add their fields below ------
     # Everything the bot posts on its own goes through it; its Discord worker is started by
-    # the bot (``bot.client``), since sending needs the logged-in client.
+    # the bot (``bot.discord.client``), since sending needs the logged-in client.
     outbox: Outbox | None = None
     suggestions: SuggestionService | None = None
     deadlines: DeadlineBook = field(default_factory=DeadlineBook)

@@ -6,7 +6,7 @@ The numbers are from ``../shared/data/discord/LIMITS.md`` (docs and OpenAPI spec
 disagree, the smaller one).
 
 ``fit_embed`` works on an embed's dict form (``discord.Embed.to_dict()``), so the core
-can test it without discord; ``bot.discord_format.fit`` applies it to a ``discord.Embed``.
+can test it without discord; ``bot.discord.format.fit`` applies it to a ``discord.Embed``.
 """
 
 from __future__ import annotations

@@ -15,7 +15,6 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import text
-from bot.client import MLAudioBot, services_of
 from bot.deadlines.calendar import build_calendar
 from bot.deadlines.listing import (
     DeadlineFilter,
@@ -25,9 +24,10 @@ from bot.deadlines.listing import (
     parse_filter,
     upcoming_rows,
 )
-from bot.discord_errors import refuse
-from bot.discord_paging import PagedView
-from bot.discord_permissions import admit_maintainer
+from bot.discord.client import MLAudioBot, services_of
+from bot.discord.errors import refuse
+from bot.discord.paging import PagedView
+from bot.discord.permissions import admit_maintainer
 from bot.services import Services
 
 log = logging.getLogger(__name__)

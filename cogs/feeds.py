@@ -12,9 +12,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import text
-from bot.client import MLAudioBot, services_of
-from bot.discord_errors import refuse
-from bot.discord_permissions import admit_maintainer
+from bot.discord.client import MLAudioBot, services_of
+from bot.discord.errors import refuse
+from bot.discord.permissions import admit_maintainer
 from bot.feeds.listing import item_line, status_lines
 from bot.feeds.model import FeedSpec, FeedState
 from bot.feeds.service import FeedCommandError, FeedService

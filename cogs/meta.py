@@ -11,8 +11,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import __version__, text
-from bot.client import MLAudioBot, services_of
-from bot.discord_format import ACCENT, fit, format_date
+from bot.discord.client import MLAudioBot, services_of
+from bot.discord.format import ACCENT, fit, format_date
 from bot.services import Services
 
 SEED_LIST_URL = "https://github.com/drscotthawley/ml-audio-start"
@@ -116,5 +116,5 @@ def _duration(delta: timedelta) -> str:
 
 async def setup(bot: commands.Bot) -> None:
     if not isinstance(bot, MLAudioBot):
-        raise TypeError("cogs need an MLAudioBot (bot.client.create_bot)")
+        raise TypeError("cogs need an MLAudioBot (bot.discord.client.create_bot)")
     await bot.add_cog(Meta(bot, services_of(bot)))

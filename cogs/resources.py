@@ -7,9 +7,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import text
-from bot.client import MLAudioBot, services_of
-from bot.discord_format import entry_embed, matches_embed, not_found_message
-from bot.discord_logging import log_interaction
+from bot.discord.client import MLAudioBot, services_of
+from bot.discord.format import entry_embed, matches_embed, not_found_message
+from bot.discord.logging import log_interaction
 from bot.services import Services
 
 RELATED = 3

@@ -7,15 +7,15 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import text
-from bot.client import MLAudioBot, services_of
-from bot.discord_errors import refuse
-from bot.discord_format import (
+from bot.discord.client import MLAudioBot, services_of
+from bot.discord.errors import refuse
+from bot.discord.format import (
     section_choice,
     section_pages,
     sections_embed,
     unknown_section_message,
 )
-from bot.discord_paging import PagedView
+from bot.discord.paging import PagedView
 from bot.search import UnknownFilterError, match_sections
 from bot.services import Services
 

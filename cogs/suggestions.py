@@ -1,7 +1,7 @@
 """``/suggest`` and ``/suggestions …``: members propose resources, maintainers review them.
 
 Thin: each command parses the interaction, calls ``SuggestionService`` (the rules) through
-``bot.discord_suggestions.SuggestionsUI`` (modals, buttons, posting) and formats a reply.
+``bot.discord.suggestions.controller.SuggestionsUI`` (modals, buttons, posting) and formats a reply.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import text
-from bot.client import MLAudioBot, services_of
-from bot.discord_errors import refuse
-from bot.discord_format import section_choice
-from bot.discord_logging import log_interaction
-from bot.discord_paging import PagedView
-from bot.discord_suggestions import (
+from bot.discord.client import MLAudioBot, services_of
+from bot.discord.errors import refuse
+from bot.discord.format import section_choice
+from bot.discord.logging import log_interaction
+from bot.discord.paging import PagedView
+from bot.discord.suggestions.controller import (
     BUSY_MESSAGE,
     COG_NAME,
     PRE_MODAL_READ_TIMEOUT,
@@ -366,7 +366,7 @@ def section_choices(services: Services, current: str) -> list[app_commands.Choic
 
 async def setup(bot: commands.Bot) -> None:
     if not isinstance(bot, MLAudioBot):
-        raise TypeError("cogs need an MLAudioBot (bot.client.create_bot)")
+        raise TypeError("cogs need an MLAudioBot (bot.discord.client.create_bot)")
     services = services_of(bot)
     if services.suggestions is None:
         raise RuntimeError("Services.suggestions is missing: build services with build_services")

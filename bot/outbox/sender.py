@@ -43,7 +43,7 @@ class PermanentFailure(DeliveryError):
 
 
 class Sender(Protocol):
-    """Posting primitives; the Discord implementation is ``bot.discord_outbox.DiscordSender``."""
+    """Posting primitives; the Discord implementation is ``bot.discord.sender.DiscordSender``."""
 
     async def post(self, channel_id: int, payload: Payload, *, nonce: str) -> int:
         """Send ``payload`` (content + embeds), return the new message id.

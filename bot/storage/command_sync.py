@@ -1,6 +1,6 @@
 """Which slash-command tree was last registered with Discord, per application and scope.
 
-The Discord adapter (``bot.discord_sync``) hashes the command tree and asks this store
+The Discord adapter (``bot.discord.sync``) hashes the command tree and asks this store
 whether that hash was already synced; only the hash and the time of the sync are kept.
 A scope is ``"global"`` or ``"guild:<id>"`` (see ``scope_name``).
 """

@@ -2,7 +2,7 @@
 
 Core only (no discord import): ``service.SuggestionService`` holds the rules,
 ``store.SuggestionStore`` the SQL, ``export`` the catalog YAML. The Discord side is
-``bot/discord_suggestions.py`` and ``cogs/suggestions.py``.
+``bot/discord/suggestions/controller.py`` and ``cogs/suggestions.py``.
 """
 
 from bot.suggestions.model import Draft, Status, Suggestion, Tally, Vote

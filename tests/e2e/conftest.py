@@ -31,9 +31,9 @@ from aiohttp import WSMsgType, web
 
 from bot.catalog.loader import load_catalog
 from bot.catalog.model import Catalog
-from bot.client import MLAudioBot, create_bot
 from bot.config import Config
-from bot.discord_outbox import DiscordClock
+from bot.discord.client import MLAudioBot, create_bot
+from bot.discord.sender import DiscordClock
 from bot.search import SearchIndex
 from bot.services import Services, build_services
 from tests.shared_data import REPO_ROOT

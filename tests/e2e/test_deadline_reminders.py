@@ -14,11 +14,11 @@ import discord
 import pytest
 import simcord
 
-from bot.client import MLAudioBot, create_bot
 from bot.deadlines.dates import parse_local
 from bot.deadlines.model import Deadline, DeadlineBook, Edition, Series
 from bot.deadlines.timezones import parse_timezone
-from bot.discord_outbox import DiscordClock, DiscordSender
+from bot.discord.client import MLAudioBot, create_bot
+from bot.discord.sender import DiscordClock, DiscordSender
 from bot.outbox import Outbox, OutboxWorker, State
 from bot.services import Services
 from tests.e2e.conftest import DemoGuild

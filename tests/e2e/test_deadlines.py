@@ -16,7 +16,7 @@ from icalendar import Calendar
 
 from bot.catalog.model import Catalog
 from bot.config import Config
-from bot.discord_outbox import DiscordClock
+from bot.discord.sender import DiscordClock
 from bot.search import SearchIndex
 from bot.services import Services
 from tests.e2e.conftest import DemoGuild, make_services

@@ -16,9 +16,9 @@ import discord
 import pytest
 import simcord
 
-from bot.client import MLAudioBot, create_bot
 from bot.config import Config
-from bot.discord_outbox import DiscordSender
+from bot.discord.client import MLAudioBot, create_bot
+from bot.discord.sender import DiscordSender
 from bot.feeds.service import FeedCommandError, FeedService
 from bot.outbox import Outbox, OutboxWorker
 from bot.services import Services

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import simcord
 
-from bot.client import MLAudioBot
-from bot.discord_health import HeartbeatWriter
+from bot.discord.client import MLAudioBot
+from bot.discord.heartbeat import HeartbeatWriter
 from bot.health import check_health
 
 

@@ -83,7 +83,7 @@ async def test_a_bug_gets_an_apology_with_a_reference_and_the_bot_keeps_running(
     simcord.assert_error(simcord_env, RuntimeError, contains="index corrupted")
     simcord.assert_responded(result, ephemeral=True, contains="Something went wrong on my side")
     reference = result.response.content.split("reference `")[1].split("`")[0]
-    failure = next(r for r in caplog.records if r.name == "bot.discord_errors")
+    failure = next(r for r in caplog.records if r.name == "bot.discord.errors")
     assert reference in failure.getMessage()
     assert "/resource" in failure.getMessage()
     assert failure.exc_info is not None

@@ -13,8 +13,8 @@ import discord
 import pytest
 import simcord
 
-from bot.client import create_bot
-from bot.discord_outbox import DiscordClock, DiscordSender
+from bot.discord.client import create_bot
+from bot.discord.sender import DiscordClock, DiscordSender
 from bot.outbox import Outbox, OutboxWorker, OutgoingMessage, State, marker_for, render_payload
 from bot.services import Services
 from tests.e2e.conftest import DemoGuild

@@ -12,8 +12,8 @@ import simcord
 from discord import app_commands
 
 from bot.catalog.model import Catalog
-from bot.client import MLAudioBot, ShardedMLAudioBot, create_bot
 from bot.config import Config
+from bot.discord.client import MLAudioBot, ShardedMLAudioBot, create_bot
 from bot.search import SearchIndex
 from bot.services import Services
 from tests.e2e.conftest import (

@@ -13,9 +13,9 @@ import discord
 import pytest
 
 from bot.cli import main
-from bot.client import create_bot
 from bot.config import Config
-from bot.discord_api import use_api_base, use_gateway_from_api
+from bot.discord.api import use_api_base, use_gateway_from_api
+from bot.discord.client import create_bot
 from bot.services import build_services
 from tests.e2e.conftest import APPLICATION_ID, FakeDiscordAPI
 from tests.shared_data import REPO_ROOT

@@ -11,8 +11,8 @@ import pytest
 
 from bot.catalog.model import Catalog
 from bot.config import Config
-from bot.discord_format import ENTRIES_PER_PAGE
-from bot.discord_logging import REDACTED, log_event, setup_logging
+from bot.discord.format import ENTRIES_PER_PAGE
+from bot.discord.logging import REDACTED, log_event, setup_logging
 from tests.e2e.conftest import DemoGuild
 
 pytestmark = pytest.mark.e2e

@@ -7,8 +7,8 @@ import pytest
 import simcord
 
 from bot.catalog.model import Catalog, Entry, Section
-from bot.discord_format import ENTRIES_PER_PAGE
-from bot.discord_paging import DEFAULT_TIMEOUT
+from bot.discord.format import ENTRIES_PER_PAGE
+from bot.discord.paging import DEFAULT_TIMEOUT
 from bot.search import SearchIndex
 from tests.e2e.conftest import DemoGuild
 

@@ -10,7 +10,7 @@ import discord
 import pytest
 import simcord
 
-from bot.client import create_bot
+from bot.discord.client import create_bot
 from bot.services import Services
 from bot.suggestions import Status, Tally
 from tests.e2e.conftest import DemoGuild
@@ -99,7 +99,7 @@ async def test_a_message_deleted_under_the_bot_is_forgotten_not_crashed_on(
 
 
 def bot_ui(env: simcord.Env) -> Any:
-    from bot.discord_suggestions import ui_of
+    from bot.discord.suggestions.controller import ui_of
 
     return ui_of(env.bot)
 

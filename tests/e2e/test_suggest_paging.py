@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import simcord
 
-from bot.discord_paging import DEFAULT_TIMEOUT
+from bot.discord.paging import DEFAULT_TIMEOUT
 from bot.services import Services
 from bot.suggestions.model import Draft
 from bot.suggestions.outcomes import Created

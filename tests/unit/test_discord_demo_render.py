@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.discord_demo_render import (
+from bot.demo.render import (
     BOX_WIDTH,
     TextStyle,
     plain,

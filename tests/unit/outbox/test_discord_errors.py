@@ -7,7 +7,7 @@ from typing import Any
 import discord
 import pytest
 
-from bot.discord_outbox import _AlreadyCrossposted, _mapped
+from bot.discord.sender import _AlreadyCrossposted, _mapped
 from bot.outbox import PermanentFailure, RetryLater
 
 

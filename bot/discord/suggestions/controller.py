@@ -22,9 +22,9 @@ import discord
 from discord.ext import commands
 
 from bot import text
-from bot.discord_errors import report_failure, tell_user
-from bot.discord_logging import log_interaction
-from bot.discord_permissions import is_maintainer as member_is_maintainer
+from bot.discord.errors import report_failure, tell_user
+from bot.discord.logging import log_interaction
+from bot.discord.permissions import is_maintainer as member_is_maintainer
 from bot.suggestions import render
 from bot.suggestions.debounce import Debouncer
 from bot.suggestions.model import Draft, Status, Suggestion, Vote
@@ -43,7 +43,7 @@ from bot.suggestions.store import StorageError
 from bot.suggestions.validation import REASON_MAX, TITLE_MAX, URL_MAX
 
 if TYPE_CHECKING:
-    from bot.client import MLAudioBot
+    from bot.discord.client import MLAudioBot
 
 log = logging.getLogger(__name__)
 
@@ -157,7 +157,7 @@ class SuggestionButton(
         return cls(match["action"], int(match["id"]))
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        from bot.client import admit
+        from bot.discord.client import admit
 
         return await admit(interaction)
 
@@ -300,7 +300,7 @@ class DraftView(discord.ui.View):
             self.add_item(anyway)
 
     async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        from bot.client import admit
+        from bot.discord.client import admit
 
         if not await admit(interaction):
             return False

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import discord
 
-from bot.discord_demo import DemoContext, DemoScene
+from bot.demo.world import DemoContext, DemoScene
 from bot.suggestions.export import export_text, plan_export
 
 TITLE = "AST: Audio Spectrogram Transformer"

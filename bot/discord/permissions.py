@@ -14,7 +14,7 @@ from typing import Any
 import discord
 
 from bot import maintainers
-from bot.discord_errors import refuse
+from bot.discord.errors import refuse
 
 INTENT_REASONS: tuple[tuple[str, str], ...] = (
     (

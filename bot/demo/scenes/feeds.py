@@ -19,8 +19,8 @@ from xml.sax.saxutils import escape
 
 from aiohttp import web
 
-from bot.discord_demo import DemoContext, DemoScene
-from bot.discord_outbox import DiscordClock, DiscordSender
+from bot.demo.world import DemoContext, DemoScene
+from bot.discord.sender import DiscordClock, DiscordSender
 from bot.feeds.wiring import build_feeds
 from bot.outbox import Outbox, OutboxWorker
 

@@ -1,12 +1,12 @@
 """The demo's first scenes: finding a resource, browsing a section, asking about the bot.
 
 Each scene is a short story told through ``DemoContext`` helpers, which act as a member and
-print the bot's answer. Later areas add their own modules (see ``bot.discord_demo``).
+print the bot's answer. Later areas add their own modules (see ``bot.demo.world``).
 """
 
 from __future__ import annotations
 
-from bot.discord_demo import DemoContext, DemoScene
+from bot.demo.world import DemoContext, DemoScene
 
 NEXT_PAGE = "Next ▶"
 

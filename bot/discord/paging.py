@@ -18,9 +18,9 @@ from typing import Any
 import discord
 
 from bot import text
-from bot.client import MLAudioBot, admit
-from bot.discord_errors import report_failure
-from bot.discord_logging import log_interaction
+from bot.discord.client import MLAudioBot, admit
+from bot.discord.errors import report_failure
+from bot.discord.logging import log_interaction
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ import discord
 
 from bot.clock import Clock
 from bot.deadlines.reminders import next_due, plan_reminders, render_reminder
-from bot.discord_demo import DemoContext, DemoScene
-from bot.discord_outbox import DiscordClock
+from bot.demo.world import DemoContext, DemoScene
+from bot.discord.sender import DiscordClock
 
 
 def _use_virtual_date(context: DemoContext) -> Clock:

@@ -75,18 +75,18 @@ def _run(args: argparse.Namespace) -> int:
     config = _load(args)
     if config is None:
         return EXIT_USAGE
-    from bot import discord_runtime
+    from bot.discord import runtime
 
-    return discord_runtime.run(config)
+    return runtime.run(config)
 
 
 def _sync(args: argparse.Namespace) -> int:
     config = _load(args)
     if config is None:
         return EXIT_USAGE
-    from bot import discord_runtime
+    from bot.discord import runtime
 
-    return discord_runtime.sync(config, args.guild)
+    return runtime.sync(config, args.guild)
 
 
 def _invite_url(args: argparse.Namespace) -> int:
@@ -101,7 +101,7 @@ def _invite_url(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    from bot.discord_permissions import PERMISSIONS, invite_url, required_permissions
+    from bot.discord.permissions import PERMISSIONS, invite_url, required_permissions
 
     print(invite_url(application_id))
     print(

@@ -17,7 +17,7 @@ import discord
 from discord import app_commands
 
 from bot import text
-from bot.discord_logging import describe_interaction, log_interaction
+from bot.discord.logging import describe_interaction, log_interaction
 
 log = logging.getLogger(__name__)
 

@@ -17,12 +17,12 @@ from typing import TextIO
 import discord
 
 from bot.catalog.problems import CatalogError
-from bot.client import MLAudioBot, create_bot
 from bot.config import Config, ConfigError
-from bot.discord_api import use_api_base, use_gateway_from_api
-from bot.discord_health import HeartbeatWriter
-from bot.discord_logging import setup_logging
-from bot.discord_outbox import DiscordClock
+from bot.discord.api import use_api_base, use_gateway_from_api
+from bot.discord.client import MLAudioBot, create_bot
+from bot.discord.heartbeat import HeartbeatWriter
+from bot.discord.logging import setup_logging
+from bot.discord.sender import DiscordClock
 from bot.health import health_file
 from bot.services import build_services
 

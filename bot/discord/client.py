@@ -1,7 +1,7 @@
 """The Discord bot: loads the cogs, syncs commands when they changed, shuts down cleanly.
 
 ``create_bot(services)`` builds it; nothing here reads the environment or opens files, so
-the same bot runs for real (``bot.discord_runtime``), in the SimCord tests and in the demo.
+the same bot runs for real (``bot.discord.runtime``), in the SimCord tests and in the demo.
 
 Extension points for a new area:
 
@@ -11,10 +11,10 @@ Extension points for a new area:
   next time the bot starts, because the command tree's hash changes.
 * **a background worker**: ``services.add_worker(...)`` in ``bot.services.build_services``;
   ``setup_hook`` starts it, ``close`` stops it after in-flight interactions finished.
-* **errors**: raise ``bot.discord_errors.UserFacingError("what to fix")`` from a command
+* **errors**: raise ``bot.discord.errors.UserFacingError("what to fix")`` from a command
   for a clean ephemeral refusal; anything else is logged with a reference and the user
   gets an apology. Components get the same by calling ``report_failure`` in ``on_error``
-  (``bot.discord_paging.PagedView`` shows how), and ``admit`` in ``interaction_check``.
+  (``bot.discord.paging.PagedView`` shows how), and ``admit`` in ``interaction_check``.
 """
 
 from __future__ import annotations
@@ -29,11 +29,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord_errors import report_failure
-from bot.discord_logging import log_interaction, start_clock
-from bot.discord_outbox import outbox_worker
-from bot.discord_permissions import intents
-from bot.discord_sync import SyncOutcome, sync_commands
+from bot.discord.errors import report_failure
+from bot.discord.logging import log_interaction, start_clock
+from bot.discord.permissions import intents
+from bot.discord.sender import outbox_worker
+from bot.discord.sync import SyncOutcome, sync_commands
 from bot.outbox import OutboxWorker
 from bot.services import Services
 from bot.storage.command_sync import CommandSyncState
@@ -204,7 +204,7 @@ class MLAudioBot(commands.Bot):
         """Stop taking interactions, let running ones finish, stop workers, disconnect.
 
         The database belongs to whoever built the services and is closed by them after
-        this returns (``bot.discord_runtime`` does).
+        this returns (``bot.discord.runtime`` does).
         """
         if not self._shutdown_started:
             self._shutdown_started = True
@@ -279,5 +279,5 @@ async def admit(interaction: discord.Interaction[Any]) -> bool:
 def services_of(bot: commands.Bot) -> Services:
     """The services of the bot loading an extension (cogs call it in ``setup``)."""
     if not isinstance(bot, MLAudioBot):
-        raise TypeError("cogs need an MLAudioBot (bot.client.create_bot)")
+        raise TypeError("cogs need an MLAudioBot (bot.discord.client.create_bot)")
     return bot.services

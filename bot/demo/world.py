@@ -10,7 +10,7 @@ The session is an ordered list of scenes. A scene is an async function receiving
 transcript); it acts as a member through the context's helpers, which also print what
 happened. Scenes live in the modules listed in ``SCENE_MODULES``; each exposes
 ``SCENES: Sequence[DemoScene]``. A new area adds its scenes by writing
-``bot/discord_demo_scenes_<area>.py`` and appending that module name to ``SCENE_MODULES``.
+``bot/demo/scenes/<area>.py`` and appending that module name to ``SCENE_MODULES``.
 """
 
 from __future__ import annotations
@@ -37,18 +37,18 @@ from simcord import (
     RoleHandle,
 )
 
-from bot.client import MLAudioBot, create_bot
 from bot.config import Config
-from bot.discord_demo_render import PLAIN, NameResolver, TextStyle, render_choices, render_message
-from bot.discord_outbox import DiscordClock
+from bot.demo.render import PLAIN, NameResolver, TextStyle, render_choices, render_message
+from bot.discord.client import MLAudioBot, create_bot
+from bot.discord.sender import DiscordClock
 from bot.services import Services, build_services
 
 # Modules whose ``SCENES`` make up the demo, in order. Areas append theirs here.
 SCENE_MODULES: tuple[str, ...] = (
-    "bot.discord_demo_scenes",
-    "bot.discord_demo_scenes_deadlines",
-    "bot.discord_demo_scenes_suggestions",
-    "bot.discord_demo_scenes_feeds",
+    "bot.demo.scenes.basics",
+    "bot.demo.scenes.deadlines",
+    "bot.demo.scenes.suggestions",
+    "bot.demo.scenes.feeds",
 )
 
 # A pinned id keeps the transcript and the preview the same from run to run.

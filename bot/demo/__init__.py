@@ -1,0 +1,1 @@
+"""The demo (dev-only, not in the wheel): the real bot in SimCord."""

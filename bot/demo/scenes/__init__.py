@@ -1,0 +1,1 @@
+"""The demo's scenes, one module an area."""

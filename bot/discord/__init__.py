@@ -1,0 +1,1 @@
+"""The Discord adapter: everything that imports discord.py (cogs aside)."""

@@ -1,0 +1,1 @@
+"""Suggestions in Discord: views, messages and the controller."""
