@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -42,3 +43,17 @@ class FakeClock:
     async def sleep(self, seconds: float) -> None:
         self.advance(max(0.0, seconds))
         await asyncio.sleep(0)
+
+
+class FollowingClock:
+    """Whatever clock ``current()`` returns now: a worker built once keeps following the
+    bot's clock when a test or the demo swaps in a virtual one."""
+
+    def __init__(self, current: Callable[[], Clock]) -> None:
+        self._current = current
+
+    def now(self) -> datetime:
+        return self._current().now()
+
+    async def sleep(self, seconds: float) -> None:
+        await self._current().sleep(seconds)

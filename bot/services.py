@@ -29,10 +29,10 @@ from typing import Protocol, runtime_checkable
 
 from bot.catalog.loader import load_catalog
 from bot.catalog.model import Catalog
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock, FollowingClock, SystemClock
 from bot.config import Config
 from bot.deadlines.model import DeadlineBook
-from bot.deadlines.service import build_reminder_worker, load_deadline_book
+from bot.deadlines.wiring import build_reminder_worker, load_deadline_book
 from bot.feeds.service import FeedService
 from bot.feeds.wiring import build_feeds
 from bot.outbox import Outbox
@@ -164,7 +164,16 @@ async def build_services(
         outbox=lambda: services.outbox,
         announcement_channel=lambda: services.config.announcements_channel_id,
     )
-    services.add_worker(await build_reminder_worker(services))
+    services.add_worker(
+        await build_reminder_worker(
+            database,
+            FollowingClock(lambda: services.clock),  # tests and the demo swap the clock
+            outbox=lambda: services.outbox,
+            book=lambda: services.deadlines,
+            channel_id=lambda: services.config.announcements_channel_id,
+            offsets=lambda: services.config.deadline_reminder_offsets,
+        )
+    )
     feeds = await build_feeds(
         config,
         database,

@@ -10,8 +10,6 @@ so one stuck in the queue past the deadline is dropped (and logged) rather than 
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -28,6 +26,7 @@ from bot.deadlines.reminders import (
 )
 from bot.outbox import Outbox, OutgoingMessage, State
 from bot.storage.database import Database, Migration
+from bot.worker import Worker
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +61,7 @@ class RunResult:
     withdrawn: int = 0
 
 
-class ReminderScheduler:
+class ReminderScheduler(Worker):
     """Plans and enqueues deadline reminders; a ``Services`` background worker."""
 
     name = "deadline-reminders"
@@ -78,13 +77,13 @@ class ReminderScheduler:
     ) -> None:
         # Providers rather than values: the running bot may get its outbox, its channel or
         # new settings after this worker was built (and the deadline data is reloaded).
+        # A failed run (a locked database, broken data) is retried while paused.
+        super().__init__(clock, error_pause=PAUSED_SECONDS)
         self._db = database
         self._outbox = outbox if callable(outbox) else (lambda: outbox)
-        self._clock = clock
         self._book = book
         self._channel_id = channel_id if callable(channel_id) else (lambda: channel_id)
         self._offsets = offsets if callable(offsets) else (lambda: tuple(offsets))
-        self._task: asyncio.Task[None] | None = None
         self._idle_reason: str | None = None
 
     async def setup(self) -> None:
@@ -96,7 +95,14 @@ class ReminderScheduler:
         )
         return datetime.fromisoformat(str(row["planned_until"])) if row else None
 
-    async def run_once(self) -> RunResult:
+    async def run_once(self) -> float:
+        """Enqueue what is due; sleep until the next reminder falls due (at most an hour)."""
+        if (await self.enqueue_due()).paused:
+            return PAUSED_SECONDS
+        return await self.seconds_until_next()
+
+    async def enqueue_due(self) -> RunResult:
+        """Plan the reminders due since the watermark and enqueue them, in one transaction."""
         outbox, channel_id = self._outbox(), self._channel_id()
         if outbox is None or channel_id is None:
             # Nothing is planned (and the watermark stays) until there is a way to post.
@@ -109,8 +115,8 @@ class ReminderScheduler:
         book = self._book()
         since = await self.watermark()
         offsets = tuple(self._offsets())
-        plan = plan_reminders(book, self._clock, since, offsets)
-        now = self._clock.now()
+        plan = plan_reminders(book, self.clock, since, offsets)
+        now = self.clock.now()
         enqueued = 0
         withdrawn: list[str] = []
         async with self._db.transaction():
@@ -153,31 +159,8 @@ class ReminderScheduler:
         return [key for key in stale if key not in wanted and await outbox.cancel(key)]
 
     async def seconds_until_next(self) -> float:
-        now = self._clock.now()
+        now = self.clock.now()
         due = next_due(self._book(), now, tuple(self._offsets()))
         if due is None:
             return IDLE_SECONDS
         return max(0.0, min(IDLE_SECONDS, (due - now).total_seconds()))
-
-    async def start(self) -> None:
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._run(), name=self.name)
-
-    async def stop(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                paused = (await self.run_once()).paused
-                wait = PAUSED_SECONDS if paused else await self.seconds_until_next()
-            except Exception:
-                # One bad run (a locked database, broken data) must not end the reminders
-                # for good; working out the next wake-up can fail the same way.
-                log.exception("deadline reminder run failed; trying again later")
-                wait = PAUSED_SECONDS
-            await self._clock.sleep(wait)

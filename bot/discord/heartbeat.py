@@ -12,15 +12,22 @@ from pathlib import Path
 
 from discord.ext import commands
 
+from bot.clock import SystemClock
 from bot.health import HEARTBEAT_INTERVAL, Heartbeat, write_heartbeat
 from bot.services import Services
+from bot.worker import Worker
 
 log = logging.getLogger(__name__)
 DATABASE_TIMEOUT = 5.0  # a database that takes longer than this to answer SELECT 1 is unwell
 
 
-class HeartbeatWriter:
-    """A task that writes one heartbeat now and every ``interval`` seconds until stopped."""
+class HeartbeatWriter(Worker):
+    """A worker that writes one heartbeat now and every ``interval`` seconds until stopped.
+
+    Real time, always: the file is read by another process against the wall clock. A beat
+    that fails unexpectedly is logged and retried: a writer that died would let the file
+    go stale, and the container would be restarted for a bug here, not for a sick bot.
+    """
 
     name = "heartbeat"
 
@@ -32,22 +39,20 @@ class HeartbeatWriter:
         *,
         interval: float = HEARTBEAT_INTERVAL,
     ) -> None:
+        super().__init__(SystemClock(), error_pause=interval)
         self._bot = bot
         self._services = services
         self._path = path
         self._interval = interval
-        self._task: asyncio.Task[None] | None = None
 
-    async def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.create_task(self._run(), name="heartbeat")
+    async def run_once(self) -> float:
+        try:
+            await self.beat()
+        except OSError as error:
+            log.warning("cannot write the heartbeat file %s: %s", self._path, error)
+        return self._interval
 
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+    async def close(self) -> None:
         # A stopped bot must not look healthy from a file written a moment ago.
         with contextlib.suppress(FileNotFoundError):
             self._path.unlink()
@@ -73,15 +78,3 @@ class HeartbeatWriter:
             log.exception("health check: the database did not answer")
             return False
         return True
-
-    async def _run(self) -> None:
-        while True:
-            try:
-                await self.beat()
-            except OSError as error:
-                log.warning("cannot write the heartbeat file %s: %s", self._path, error)
-            except Exception:
-                # A heartbeat writer that died would let the file go stale: the container
-                # would be restarted for a bug here, not for a sick bot. Log and go on.
-                log.exception("heartbeat failed; trying again in %.0f s", self._interval)
-            await asyncio.sleep(self._interval)

@@ -67,4 +67,4 @@ async def test_an_unexpected_error_in_one_beat_does_not_stop_the_heartbeat(
             await third.wait()
     finally:
         await writer.stop()
-    assert "heartbeat failed" in caplog.text
+    assert "heartbeat: a step failed" in caplog.text

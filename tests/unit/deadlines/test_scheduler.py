@@ -46,11 +46,11 @@ async def scheduler(
 async def test_reminders_reach_the_outbox_once_published_with_expiry(database: Database) -> None:
     clock = FakeClock(DEADLINE_UTC - timedelta(days=31))
     worker, outbox = await scheduler(database, clock, book())
-    await worker.run_once()  # first run: sets the watermark, no backlog
+    await worker.enqueue_due()  # first run: sets the watermark, no backlog
     for _ in range(40 * 24):  # forty days, hour by hour, with a restart every day
         clock.advance(3600)
         worker, outbox = await scheduler(database, clock, book())
-        await worker.run_once()
+        await worker.enqueue_due()
     items = await outbox.items()
     assert [item.key for item in items] == [
         "deadline:icassp-2027:paper:30d@20260917T1159Z",
@@ -65,9 +65,9 @@ async def test_reminders_reach_the_outbox_once_published_with_expiry(database: D
 async def test_down_for_days_sends_one_late_reminder(database: Database) -> None:
     clock = FakeClock(DEADLINE_UTC - timedelta(days=10))
     worker, outbox = await scheduler(database, clock, book())
-    await worker.run_once()
+    await worker.enqueue_due()
     clock.advance(timedelta(days=9, hours=12).total_seconds())  # the bot was down
-    result = await worker.run_once()
+    result = await worker.enqueue_due()
     assert (result.enqueued, result.late, result.skipped) == (1, 1, 1)  # 7d superseded
     item = (await outbox.items())[0]
     assert item.key.startswith("deadline:icassp-2027:paper:1d@")
@@ -81,12 +81,12 @@ async def test_moved_deadline_gets_new_reminders(database: Database) -> None:
     await outbox.setup()
     worker = ReminderScheduler(database, outbox, clock, lambda: data["book"], CHANNEL)
     await worker.setup()
-    await worker.run_once()
+    await worker.enqueue_due()
     clock.advance(timedelta(days=1).total_seconds())
-    await worker.run_once()  # the 7-day reminder for 16 September
+    await worker.enqueue_due()  # the 7-day reminder for 16 September
     data["book"] = book("2026-09-23 23:59")  # organisers extend by a week
     clock.advance(timedelta(days=7).total_seconds())
-    await worker.run_once()
+    await worker.enqueue_due()
     keys = [item.key for item in await outbox.items()]
     assert keys == [
         "deadline:icassp-2027:paper:7d@20260917T1159Z",
@@ -107,13 +107,13 @@ async def test_paused_without_channel_keeps_the_watermark(database: Database) ->
     channel: dict[str, int | None] = {"id": None}
     worker = ReminderScheduler(database, outbox, clock, book, lambda: channel["id"])
     await worker.setup()
-    await worker.run_once()
+    await worker.enqueue_due()
     assert await worker.watermark() is None
     channel["id"] = CHANNEL  # configured later: planning starts from then, no backlog
-    await worker.run_once()
+    await worker.enqueue_due()
     assert await worker.watermark() == clock.now()
     clock.advance(timedelta(days=1).total_seconds())
-    await worker.run_once()
+    await worker.enqueue_due()
     assert [item.key for item in await outbox.items()] == [
         "deadline:icassp-2027:paper:7d@20260917T1159Z"
     ]
@@ -126,19 +126,19 @@ async def test_a_waiting_reminder_of_a_moved_deadline_is_withdrawn(database: Dat
     await outbox.setup()
     worker = ReminderScheduler(database, outbox, clock, lambda: data["book"], CHANNEL)
     await worker.setup()
-    await worker.run_once()
+    await worker.enqueue_due()
     clock.advance(600)
-    await worker.run_once()  # the 7-day reminder waits in the outbox (nothing drains it here)
+    await worker.enqueue_due()  # the 7-day reminder waits in the outbox (nothing drains it here)
     old = "deadline:icassp-2027:paper:7d@20260917T1159Z"
     data["book"] = book("2026-09-23 23:59")
     clock.advance(60)
-    result = await worker.run_once()
+    result = await worker.enqueue_due()
     assert result.withdrawn == 1
     item = await outbox.get(old)
     assert item is not None
     assert item.state == State.CANCELLED
     data["book"] = book("2026-09-23 23:59")  # unchanged data withdraws nothing more
-    assert (await worker.run_once()).withdrawn == 0
+    assert (await worker.enqueue_due()).withdrawn == 0
 
 
 async def test_a_failure_working_out_the_next_wake_up_does_not_stop_the_worker(
@@ -167,4 +167,4 @@ async def test_a_failure_working_out_the_next_wake_up_does_not_stop_the_worker(
     finally:
         await worker.stop()
     assert runs["n"] >= 3
-    assert "deadline reminder run failed" in caplog.text
+    assert "deadline-reminders: a step failed" in caplog.text
