@@ -10,7 +10,7 @@ from bot.services import Services
 from bot.suggestions.model import Draft
 from bot.suggestions.outcomes import Created
 from tests.e2e.conftest import DemoGuild
-from tests.e2e.test_suggest import last, reply_text, sg
+from tests.e2e.suggestions.test_suggest import last, reply_text, sg
 
 pytestmark = [pytest.mark.e2e, pytest.mark.bot_config(suggestions_edit_delay=0.01)]
 __all__ = ["sg"]  # the fixture, imported for pytest

@@ -14,7 +14,7 @@ from bot.discord.client import create_bot
 from bot.services import Services
 from bot.suggestions import Status, Tally
 from tests.e2e.conftest import DemoGuild
-from tests.e2e.test_suggest import inject_clicks, last, posted, reply_text, sg, suggest
+from tests.e2e.suggestions.test_suggest import inject_clicks, last, posted, reply_text, sg, suggest
 
 pytestmark = [pytest.mark.e2e, pytest.mark.bot_config(suggestions_edit_delay=0.01)]
 __all__ = ["sg"]  # the fixture, imported for pytest
