@@ -8,6 +8,7 @@ Makefile, the CLI and the settings the bot actually reads, and a rebuild must be
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import shutil
 import subprocess
@@ -327,3 +328,21 @@ def test_hadolint_would_catch_an_unpinned_install(tmp_path: Path) -> None:
 
     assert done.returncode != 0
     assert "DL3013" in done.stdout  # pip install without a pinned version
+
+
+def test_demo_without_simcord_says_to_run_make_demo(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What `ml-audio-bot demo` answers in the image, where SimCord is not installed."""
+    real_find_spec = importlib.util.find_spec
+
+    def find_spec_without_simcord(name: str, *args: Any, **kwargs: Any) -> Any:
+        return None if name == "simcord" else real_find_spec(name, *args, **kwargs)
+
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec_without_simcord)
+    args = build_parser().parse_args(["demo"])
+
+    assert args.handler(args) == 2
+    message = capsys.readouterr().err
+    assert "`make demo`" in message
+    assert message.count("\n") == 1  # one line, no traceback
