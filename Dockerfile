@@ -7,9 +7,10 @@
 # The SQLite database lives in the /data volume; the catalog is baked in at /app/catalog
 # and can be replaced by mounting a catalog folder there (-v ./catalog:/app/catalog:ro).
 # Dependencies are installed exactly as `make install` does: `uv sync --frozen` from
-# uv.lock (here without the development group).
+# uv.lock (here without the development group). `make image-test` builds and checks it.
 
-ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+# Pinned to a patch release so that a rebuild gets the same Python; bump it deliberately.
+ARG PYTHON_IMAGE=python:3.11.15-slim-bookworm
 
 # ---------------------------------------------------------------------------- builder --
 FROM ${PYTHON_IMAGE} AS builder
@@ -19,17 +20,23 @@ ENV UV_PYTHON_DOWNLOADS=never \
     UV_LINK_MODE=copy \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# uv from PyPI, the way the Makefile gets it on a fresh machine.
-RUN pip install --no-cache-dir uv==0.13.9
+# uv from PyPI, the way the Makefile gets it on a fresh machine; in a virtual environment
+# of its own, so that pip never writes to the system Python as root. Only uv goes on PATH.
+RUN python -m venv /opt/uv \
+    && /opt/uv/bin/pip install --no-cache-dir uv==0.13.9 \
+    && ln -s /opt/uv/bin/uv /usr/local/bin/uv
 
 WORKDIR /app
 
-# Dependencies first, so this layer is rebuilt only when the lock file changes.
-COPY pyproject.toml uv.lock README.md ./
+# Dependencies first, so this layer is rebuilt only when the lock file (or the project's
+# metadata) changes; README.md is read only when the project itself is built, below.
+COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-install-project --python /usr/local/bin/python3.11
 
 # Then the project itself, installed into the virtual environment (not editable), so the
-# runtime stage needs only .venv and the catalog.
+# runtime stage needs only .venv and the catalog. Its build backend is pinned in
+# pyproject.toml; the wheel leaves out the demo (bot/demo), which needs dev-only SimCord.
+COPY README.md ./
 COPY bot ./bot
 COPY cogs ./cogs
 RUN uv sync --frozen --no-dev --no-editable --python /usr/local/bin/python3.11
@@ -37,9 +44,11 @@ RUN uv sync --frozen --no-dev --no-editable --python /usr/local/bin/python3.11
 # ---------------------------------------------------------------------------- runtime --
 FROM ${PYTHON_IMAGE} AS runtime
 
-# An unprivileged user with a fixed uid (chown a bind-mounted /data to 10001).
-RUN groupadd --system --gid 10001 bot \
-    && useradd --system --uid 10001 --gid bot --home-dir /app --no-create-home \
+# An unprivileged user with a fixed uid (chown a bind-mounted /data to 10001). A regular
+# account, not --system: system uids end at 999 and useradd warns about 10001 there.
+# --no-log-init keeps it out of the lastlog/faillog databases (sparse files sized by uid).
+RUN groupadd --gid 10001 bot \
+    && useradd --uid 10001 --gid bot --no-log-init --home-dir /app --no-create-home \
        --shell /usr/sbin/nologin bot \
     && mkdir -p /data \
     && chown bot:bot /data

@@ -15,7 +15,7 @@ UV_BOOTSTRAP := true
 endif
 RUN := $(VENV)/bin/
 
-.PHONY: install test lint bench demo run format clean
+.PHONY: install test lint bench demo run format clean image-test
 
 # Re-runs in a fraction of a second when neither the project nor the lock changed.
 $(STAMP): pyproject.toml uv.lock
@@ -45,6 +45,15 @@ demo: install
 
 run: install
 	$(RUN)ml-audio-bot run
+
+# Builds the Docker image unmodified and smoke-tests it (help, token check, non-root user,
+# catalog, /data, no dev tools, health check). Needs root: it installs docker.io and
+# debootstrap with apt-get and starts its own daemon; see ../shared/tools/README-image-smoke.md.
+IMAGE_SMOKE ?= ../shared/tools/image-smoke
+
+image-test:
+	@test -x $(IMAGE_SMOKE) || { echo "image-test: $(IMAGE_SMOKE) not found (../shared beside the repository)" >&2; exit 1; }
+	$(IMAGE_SMOKE) .
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

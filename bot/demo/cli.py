@@ -66,8 +66,8 @@ def _port(text: str) -> int:
 def run(args: argparse.Namespace) -> int:
     if importlib.util.find_spec("simcord") is None:
         print(
-            "ml-audio-bot demo needs SimCord, a development dependency: run `make install` "
-            "(the Docker image leaves it out).",
+            "ml-audio-bot demo needs SimCord, a development dependency: run `make demo` "
+            "in a clone of the repository (the Docker image leaves it out).",
             file=sys.stderr,
         )
         return 2

@@ -1,28 +1,34 @@
 """The Dockerfile builds what ``make install`` builds, runs unprivileged, and passes hadolint.
 
-There is no Docker engine on these machines, so the image is checked by reading it: the
-install steps, the user, the volume, the health check and the command must agree with the
-Makefile, the CLI and the settings the bot actually reads.
+These checks read the Dockerfile, so they run in every `make test` without a Docker engine:
+the install steps, the user, the volume, the health check and the command must agree with the
+Makefile, the CLI and the settings the bot actually reads, and a rebuild must be reproducible.
+`make image-test` (in CI after the tests) builds the image and runs it.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from bot.cli import build_parser
+from bot.cli import COMMAND_MODULES, build_parser
 from bot.config import SETTINGS
 from tests.shared_data import REPO_ROOT
 
 DOCKERFILE = REPO_ROOT / "Dockerfile"
 DOCKERIGNORE = REPO_ROOT / ".dockerignore"
 HADOLINT_CONFIG = REPO_ROOT / ".hadolint.yaml"
+PYPROJECT = REPO_ROOT / "pyproject.toml"
+UV_LOCK = REPO_ROOT / "uv.lock"
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,34 @@ def steps() -> list[Instruction]:
     return instructions(DOCKERFILE.read_text(encoding="utf-8"))
 
 
+@pytest.fixture(scope="module")
+def pyproject() -> dict[str, Any]:
+    return tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))
+
+
+def base_images(steps: list[Instruction]) -> list[str]:
+    """The images the FROM lines name, with the global ARG defaults filled in, as Docker does."""
+    defaults: dict[str, str] = {}
+    for step in steps:
+        if step.keyword == "FROM":
+            break
+        if step.keyword == "ARG" and "=" in step.arguments:
+            name, _, value = step.arguments.partition("=")
+            defaults[name] = value.strip("\"'")
+    stages: set[str] = set()
+    images: list[str] = []
+    for step in steps:
+        if step.keyword != "FROM":
+            continue
+        words = step.arguments.split()
+        image = re.sub(r"\$\{(\w+)\}|\$(\w+)", lambda m: defaults[m[1] or m[2]], words[0])
+        if image not in stages:
+            images.append(image)
+        if len(words) == 3 and words[1].upper() == "AS":
+            stages.add(words[2])
+    return images
+
+
 def makefile_install_commands() -> list[str]:
     text = (REPO_ROOT / "Makefile").read_text(encoding="utf-8")
     # Recipe lines (tab-indented) that run uv's sync: `$(UV) sync --frozen ...`.
@@ -90,6 +124,69 @@ def test_uv_comes_from_pypi_pinned(steps: list[Instruction]) -> None:
     assert any(re.search(r"\buv==\d+\.\d+\.\d+\b", command) for command in installs)
 
 
+def test_pip_never_installs_into_the_system_python(steps: list[Instruction]) -> None:
+    """pip as root into the image's own Python warns in the build log (and can break it)."""
+    installs = [s.arguments for s in steps if s.keyword == "RUN" and "pip install" in s.arguments]
+
+    assert installs
+    for command in installs:
+        venv = re.search(r"python\S* -m venv (\S+)", command)
+        assert venv, f"pip install outside a virtual environment: {command}"
+        assert f"{venv[1]}/bin/pip install" in command, command
+
+
+def test_base_image_is_pinned_to_a_patch_release(steps: list[Instruction]) -> None:
+    """`python:3.11-slim` moves under us; `python:3.11.N-slim-<debian>` rebuilds the same."""
+    images = base_images(steps)
+    syncs = [s.arguments for s in steps if s.keyword == "RUN" and "uv sync" in s.arguments]
+
+    assert images
+    for image in images:
+        match = re.fullmatch(r"python:(\d+\.\d+)\.\d+-slim-[a-z]+", image)
+        assert match, f"base image not pinned to a patch release and a Debian release: {image}"
+        assert all(f"--python /usr/local/bin/python{match[1]}" in sync for sync in syncs)
+
+
+def test_readme_is_copied_after_the_dependency_layer(steps: list[Instruction]) -> None:
+    """Editing the README must not re-install every dependency."""
+    builder = [step for step in steps if step.stage == 0]
+    (dependencies,) = [
+        index
+        for index, step in enumerate(builder)
+        if step.keyword == "RUN" and "--no-install-project" in step.arguments
+    ]
+    copied_before = {
+        source
+        for step in builder[:dependencies]
+        if step.keyword == "COPY"
+        for source in step.arguments.split()[:-1]
+    }
+    copied_after = {
+        source
+        for step in builder[dependencies:]
+        if step.keyword == "COPY"
+        for source in step.arguments.split()[:-1]
+    }
+
+    assert copied_before == {"pyproject.toml", "uv.lock"}
+    assert "README.md" in copied_after  # hatchling reads it when it builds the project
+
+
+def test_build_backend_and_its_dependencies_are_pinned(pyproject: dict[str, Any]) -> None:
+    """uv fetches the backend to build the project (uv.lock does not cover it): pin it all."""
+    requires = pyproject["build-system"]["requires"]
+    constraints = pyproject["tool"]["uv"]["build-constraint-dependencies"]
+    pinned = re.compile(r"[A-Za-z0-9_.-]+==\d+(\.\d+)*")
+
+    assert requires
+    assert constraints
+    for requirement in [*requires, *constraints]:
+        assert pinned.fullmatch(requirement), f"not pinned to one version: {requirement}"
+    # The lock records the build constraints: a stale uv.lock would mean `uv lock` was skipped.
+    locked = tomllib.loads(UV_LOCK.read_text(encoding="utf-8"))["manifest"]["build-constraints"]
+    assert sorted(f"{c['name']}{c['specifier']}" for c in locked) == sorted(constraints)
+
+
 def test_multi_stage_runtime_keeps_only_the_environment_and_catalog(
     steps: list[Instruction],
 ) -> None:
@@ -116,6 +213,25 @@ def test_runs_as_an_unprivileged_user_created_in_the_image(steps: list[Instructi
     )
     assert f"--uid {uid}" in runtime_runs
     assert "chown bot:bot /data" in runtime_runs
+    # A system account's uid stops at 999 (useradd warns above it); high uids need
+    # --no-log-init, or lastlog/faillog grow with the uid.
+    assert int(uid) < 1000 or "--system" not in runtime_runs
+    assert int(uid) < 1000 or "--no-log-init" in runtime_runs
+
+
+def test_demo_stays_out_of_the_wheel_and_the_image(pyproject: dict[str, Any]) -> None:
+    """The demo needs SimCord, a dev dependency; `ml-audio-bot demo` then points to `make demo`.
+
+    Today the demo modules are bot/discord_demo*.py and still ship; once they move to
+    bot/demo/, also check the built image for them (image-smoke does not look).
+    """
+    wheel = pyproject["tool"]["hatch"]["build"]["targets"]["wheel"]
+    ignored = DOCKERIGNORE.read_text(encoding="utf-8").splitlines()
+
+    assert "bot/demo" in wheel["exclude"]
+    assert "bot/demo" in ignored
+    # The installed CLI imports every command module when it starts: none may be left out.
+    assert not [m for m in COMMAND_MODULES if m == "bot.demo" or m.startswith("bot.demo.")]
 
 
 def test_database_on_the_data_volume_catalog_baked_in(steps: list[Instruction]) -> None:
@@ -212,3 +328,21 @@ def test_hadolint_would_catch_an_unpinned_install(tmp_path: Path) -> None:
 
     assert done.returncode != 0
     assert "DL3013" in done.stdout  # pip install without a pinned version
+
+
+def test_demo_without_simcord_says_to_run_make_demo(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """What `ml-audio-bot demo` answers in the image, where SimCord is not installed."""
+    real_find_spec = importlib.util.find_spec
+
+    def find_spec_without_simcord(name: str, *args: Any, **kwargs: Any) -> Any:
+        return None if name == "simcord" else real_find_spec(name, *args, **kwargs)
+
+    monkeypatch.setattr(importlib.util, "find_spec", find_spec_without_simcord)
+    args = build_parser().parse_args(["demo"])
+
+    assert args.handler(args) == 2
+    message = capsys.readouterr().err
+    assert "`make demo`" in message
+    assert message.count("\n") == 1  # one line, no traceback
