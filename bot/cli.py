@@ -11,6 +11,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from bot import __version__
 
@@ -30,6 +31,16 @@ COMMAND_MODULES: tuple[str, ...] = (
 
 Handler = Callable[[argparse.Namespace], int]
 
+# Dev-only packages that the wheel and the image leave out, and what their command says
+# there instead of making every other command fail at start-up.
+DEV_ONLY = {
+    "bot.demo": (
+        "demo",
+        "ml-audio-bot demo needs the development install: run `make demo` in a clone of "
+        "the repository (the Docker image leaves the demo out).",
+    ),
+}
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -39,9 +50,27 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module_name in COMMAND_MODULES:
-        module = importlib.import_module(module_name)
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as missing:
+            package = module_name.rpartition(".")[0]
+            if package not in DEV_ONLY or missing.name not in (package, module_name):
+                raise
+            _register_missing(subparsers, *DEV_ONLY[package])
+            continue
         module.register(subparsers)
     return parser
+
+
+def _register_missing(subparsers: argparse._SubParsersAction[Any], name: str, line: str) -> None:
+    """A command whose package is not installed: it says what to do, on one line."""
+
+    def explain(_args: argparse.Namespace) -> int:
+        print(line, file=sys.stderr)
+        return 2
+
+    parser = subparsers.add_parser(name, help="(needs the development install)")
+    parser.set_defaults(handler=explain)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
