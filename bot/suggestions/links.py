@@ -73,12 +73,10 @@ def mixed_scripts(url: str) -> tuple[str, ...]:
 
 
 def _script(char: str) -> str:
-    first_word = unicodedata.name(char, "UNKNOWN").split(" ", 1)[0]
-    if first_word in _EAST_ASIAN or first_word in ("HALFWIDTH", "FULLWIDTH") and (
-        "KATAKANA" in unicodedata.name(char, "") or "HANGUL" in unicodedata.name(char, "")
-    ):
-        return "EAST ASIAN"
-    return first_word
+    words = unicodedata.name(char, "UNKNOWN").split(" ")
+    # Half- and full-width kana or hangul name their script second ("HALFWIDTH KATAKANA …").
+    script = words[1] if words[0] in ("HALFWIDTH", "FULLWIDTH") and len(words) > 1 else words[0]
+    return "EAST ASIAN" if script in _EAST_ASIAN else script
 
 
 def shown_url(url: str) -> str:
@@ -106,7 +104,9 @@ def _ascii_netloc(netloc: str) -> str:
 
 def _encode(text: str, also: str = "") -> str:
     return "".join(
-        char if _is_safe(char) and char not in also else "".join(f"%{byte:02X}" for byte in char.encode("utf-8"))
+        char
+        if _is_safe(char) and char not in also
+        else "".join(f"%{byte:02X}" for byte in char.encode("utf-8"))
         for char in text
     )
 

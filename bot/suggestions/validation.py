@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 from bot.addresses import address_problem, parse_address
 from bot.catalog.model import KINDS
 from bot.suggestions.links import to_ascii
-from bot.suggestions.render import escape
 from bot.suggestions.model import Draft
+from bot.suggestions.render import escape
 
 TITLE_MIN, TITLE_MAX = 3, 200
 URL_MAX = 500
