@@ -81,8 +81,10 @@ async def test_a_version_3_database_learns_which_suggestions_were_edited(tmp_pat
         store = SuggestionStore(db)
         await store.setup()
         edited, untouched = await store.get(1), await store.get(2)
-        assert edited is not None and untouched is not None
-        assert edited.edited_at is not None and edited.edited_at.date().isoformat() == "2025-02-03"
+        assert edited is not None
+        assert untouched is not None
+        assert edited.edited_at is not None
+        assert edited.edited_at.date().isoformat() == "2025-02-03"
         assert untouched.edited_at is None
         assert (edited.message_id, edited.message_deleted_at) == (55, None)
 
