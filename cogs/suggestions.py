@@ -134,6 +134,19 @@ class Suggestions(commands.Cog, name=COG_NAME):
         if anonymous_refused is not None:
             await refuse(interaction, anonymous_refused.message, reason="anonymous-off")
             return
+        # A blocked member is told before typing anything; a modal cannot follow a defer,
+        # so the read is bounded instead.
+        try:
+            async with asyncio.timeout(PRE_MODAL_READ_TIMEOUT):
+                blocked = await self.service.blocked_refusal(
+                    interaction.guild_id, interaction.user.id
+                )
+        except TimeoutError:
+            await refuse(interaction, BUSY_MESSAGE, reason="busy")
+            return
+        if blocked is not None:
+            await refuse(interaction, blocked.message, reason="blocked")
+            return
         draft = Draft(title or "", url or "", found.id, "", kind.value if kind else "")
         await interaction.response.send_modal(self.ui.modal_for_new(draft, anonymous=anonymous))
 
@@ -192,6 +205,13 @@ class Suggestions(commands.Cog, name=COG_NAME):
         where = self.ui.jump_url(found, found.guild_id)
         if where:
             embed.add_field(name="Message", value=where, inline=False)
+        elif found.message_deleted_at is not None:
+            embed.add_field(
+                name="Message",
+                value=f"deleted {render.discord_time(found.message_deleted_at, 'f')}; a "
+                f"maintainer can bring it back with `/suggestions repost {found.id}`",
+                inline=False,
+            )
         if self.ui.maintainer(interaction):
             events = await self.service.audit_trail(found.id)
             lines = [
@@ -308,6 +328,40 @@ class Suggestions(commands.Cog, name=COG_NAME):
         self, interaction: discord.Interaction[MLAudioBot], id: app_commands.Range[int, 1]
     ) -> None:
         await self.ui.show_voters(interaction, id)
+
+    @suggestions.command(
+        name="repost",
+        description="Maintainers: post a suggestion again after its message was deleted",
+    )
+    @app_commands.describe(id="The suggestion's number")
+    async def repost(
+        self, interaction: discord.Interaction[MLAudioBot], id: app_commands.Range[int, 1]
+    ) -> None:
+        assert interaction.guild is not None
+        await defer_reply(interaction)
+        try:
+            allowed = await self.service.allow_repost(
+                interaction.guild_id, id, interaction.user.id,
+                is_maintainer=self.ui.maintainer(interaction),
+            )  # fmt: skip
+            if isinstance(allowed, Refused):
+                await refuse(interaction, allowed.message, reason="refused")
+                return
+            problem = await self.ui.repost(interaction.guild, allowed)
+        except StorageError as exc:
+            await refuse(interaction, storage_message(exc), reason="storage")
+            return
+        if problem is not None:
+            await refuse(
+                interaction, f"Suggestion #{id} was not reposted: {problem}.", reason="not-reposted"
+            )
+            return
+        reposted = await self.service.get(id)
+        where = self.ui.jump_url(reposted, interaction.guild.id) if reposted else None
+        log_interaction(interaction, "ok", suggestion=id)
+        await answer(
+            interaction, f"Suggestion #{id} is posted again" + (f": {where}" if where else ".")
+        )
 
     @suggestions.command(name="block", description="Maintainers: stop a member from suggesting")
     @app_commands.describe(member="Who", reason="Why (kept in the audit log and shown to them)")

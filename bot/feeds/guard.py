@@ -16,7 +16,6 @@ Hosts named in ``allowed_hosts`` (tests allow ``127.0.0.1``) skip the address ch
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 from collections.abc import Collection
 from urllib.parse import urlsplit
@@ -24,35 +23,15 @@ from urllib.parse import urlsplit
 from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.resolver import ThreadedResolver
 
+from bot.addresses import address_problem, parse_address
+
+__all__ = ["BlockedURL", "GuardedResolver", "UrlGuard", "address_problem"]
+
 ALLOWED_SCHEMES = ("http", "https")
 
 
 class BlockedURL(OSError):
     """The URL may not be fetched; the message says why, for ``/feeds list``."""
-
-
-def address_problem(address: str) -> str | None:
-    """Why ``address`` is not a public internet address, or ``None`` when it is."""
-    try:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-    except ValueError:
-        return f"{address!r} is not an IP address"
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    for flag, name in (
-        # Most specific first: link-local and loopback ranges are "private" too.
-        (ip.is_loopback, "loopback"),
-        (ip.is_link_local, "link-local"),
-        (ip.is_multicast, "multicast"),
-        (ip.is_unspecified, "unspecified"),
-        (ip.is_reserved, "reserved"),
-        (ip.is_private, "private"),
-    ):
-        if flag:
-            return f"{ip} is a {name} address"
-    if not ip.is_global:
-        return f"{ip} is not a public address"
-    return None
 
 
 def normalise_host(host: str) -> str:
@@ -84,9 +63,7 @@ class UrlGuard:
             raise BlockedURL("credentials in feed URLs are not allowed")
         if self.allows_host(host):
             return
-        try:
-            ipaddress.ip_address(normalise_host(host).split("%", 1)[0])
-        except ValueError:
+        if parse_address(normalise_host(host)) is None:
             return  # a name: checked by GuardedResolver when it is resolved
         problem = address_problem(normalise_host(host))
         if problem:

@@ -69,6 +69,11 @@ class Suggestion:
     message_id: int | None = None
     thread_id: int | None = None
     tally: Tally = Tally()
+    # When the author last changed the text (shown as "edited" on the message).
+    edited_at: datetime | None = None
+    # Set when the message was found deleted (by a moderator): it is not posted again
+    # until a maintainer asks for it (``/suggestions repost``).
+    message_deleted_at: datetime | None = None
 
     @property
     def is_open(self) -> bool:

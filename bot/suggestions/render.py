@@ -12,6 +12,7 @@ import re
 from datetime import datetime
 from typing import Any
 
+from bot.suggestions.links import host_with_punycode, mixed_scripts, shown_url
 from bot.suggestions.model import Status, Suggestion, Tally
 from bot.text import EMBED_TITLE, fit_embed, truncate
 
@@ -90,15 +91,47 @@ def describe_note(suggestion: Suggestion) -> str:
     return escape(note)
 
 
+LOOKALIKE_WARNING = "⚠ possible look-alike domain"
+
+
+def link_text(url: str, *, flag_lookalike: bool) -> str:
+    """The link as Discord shows it, safely; an IDN host spelled out, a look-alike flagged.
+
+    Only :func:`links.shown_url` goes inside ``<…>``: it cannot end the link syntax, so
+    nothing after it can become a second, clickable link.
+    """
+    lines = [f"<{shown_url(url)}>"]
+    host = host_with_punycode(url)
+    if host is not None:
+        lines.append(f"Host: {host}")
+    scripts = mixed_scripts(url) if flag_lookalike else ()
+    if scripts:
+        mixed = " and ".join(script.title() for script in scripts)
+        lines.append(f"{LOOKALIKE_WARNING}: its name mixes {mixed} letters (maintainers, check)")
+    return "\n".join(lines)
+
+
+def status_text(suggestion: Suggestion) -> str:
+    """The decision line, and when the author last edited the text."""
+    line = decision_text(suggestion)
+    if suggestion.edited_at is not None:
+        line += f"\nedited by the author {discord_time(suggestion.edited_at, 'f')}"
+    return line
+
+
 def suggestion_embed(suggestion: Suggestion, section_title: str | None = None) -> dict[str, Any]:
     title = truncate(f"#{suggestion.id} · {escape(suggestion.title)}", EMBED_TITLE)
     embed: dict[str, Any] = {
         "title": title,
-        "url": suggestion.url,
+        "url": shown_url(suggestion.url),
         "description": escape(suggestion.reason),
         "color": STATUS_COLOURS[suggestion.status],
         "fields": [
-            {"name": "Link", "value": f"<{suggestion.url}>", "inline": False},
+            {
+                "name": "Link",
+                "value": link_text(suggestion.url, flag_lookalike=True),
+                "inline": False,
+            },
             {
                 "name": "Section",
                 "value": escape(section_title or suggestion.section),
@@ -107,7 +140,7 @@ def suggestion_embed(suggestion: Suggestion, section_title: str | None = None) -
             {"name": "Kind", "value": suggestion.kind, "inline": True},
             {"name": "Votes", "value": tally_text(suggestion.tally), "inline": True},
             {"name": "Suggested by", "value": author_text(suggestion), "inline": True},
-            {"name": "Status", "value": decision_text(suggestion), "inline": False},
+            {"name": "Status", "value": status_text(suggestion), "inline": False},
         ],
         "footer": {"text": marker(suggestion.id)},
         "timestamp": suggestion.created_at.isoformat(),
@@ -118,10 +151,11 @@ def suggestion_embed(suggestion: Suggestion, section_title: str | None = None) -
 def announcement_embed(suggestion: Suggestion, section_title: str | None = None) -> dict[str, Any]:
     embed: dict[str, Any] = {
         "title": truncate(f"New resource: {escape(suggestion.title)}", EMBED_TITLE),
-        "url": suggestion.url,
+        "url": shown_url(suggestion.url),
         "description": escape(suggestion.reason),
         "color": STATUS_COLOURS[Status.APPROVED],
         "fields": [
+            {"name": "Link", "value": link_text(suggestion.url, flag_lookalike=False)},
             {"name": "Section", "value": escape(section_title or suggestion.section)},
             {"name": "Suggested by", "value": author_text(suggestion), "inline": True},
             {"name": "Community votes", "value": tally_text(suggestion.tally), "inline": True},

@@ -174,14 +174,25 @@ class SuggestionService:
             )
         return None
 
+    async def blocked_refusal(
+        self, guild_id: int | None, user_id: int, verb: str = "make"
+    ) -> Refused | None:
+        """Why a blocked member cannot ``verb`` suggestions, or None; asked before any form."""
+        if guild_id is None:
+            return None
+        blocked = await self.store.blocked(guild_id, user_id)
+        if blocked is None:
+            return None
+        return Refused(
+            f"You cannot {verb} suggestions on this server"
+            + (f" ({blocked.reason})" if blocked.reason else "")
+            + ". Ask a maintainer if you think this is a mistake."
+        )
+
     async def _author_refusal(self, guild_id: int, author_id: int, now: datetime) -> Refused | None:
-        blocked = await self.store.blocked(guild_id, author_id)
+        blocked = await self.blocked_refusal(guild_id, author_id)
         if blocked is not None:
-            return Refused(
-                "You cannot make suggestions on this server"
-                + (f" ({blocked.reason})" if blocked.reason else "")
-                + ". Ask a maintainer if you think this is a mistake."
-            )
+            return blocked
         limit = self.settings.max_pending_per_user
         if await self.store.count_pending_by(guild_id, author_id) >= limit:
             return Refused(
@@ -215,6 +226,18 @@ class SuggestionService:
         key = normalize_url(clean.url)
         now = self.clock.now()
         async with self.store.atomic() as store:
+            # Read again inside the transaction: a vote that lands meanwhile locks the link.
+            stored = await store.get(suggestion_id)
+            if (
+                stored is not None
+                and clean.url != stored.url
+                and stored.tally.up + stored.tally.down
+            ):
+                return Refused(
+                    f"Suggestion #{suggestion_id} already has votes, so its link cannot change: "
+                    "people voted for that link. You can still edit the title and the reason; "
+                    "for a different link, withdraw this one and `/suggest` the new link."
+                )
             other = await store.open_with_url(guild_id, key)
             if other is not None and other.id != suggestion_id:
                 return AlreadySuggested(other, clean)
@@ -259,6 +282,11 @@ class SuggestionService:
                 f"Suggestion #{suggestion_id} is {found.status.value}; only pending ones can "
                 f"be {'edited' if verb == 'edit' else 'withdrawn'}."
             )
+        if verb == "edit":
+            # Withdrawing stays possible: it takes the member's text down, never adds to it.
+            blocked = await self.blocked_refusal(guild_id, user_id, "edit")
+            if blocked is not None:
+                return blocked
         return found
 
     # -- reading ------------------------------------------------------------------------
@@ -483,6 +511,36 @@ class SuggestionService:
             await store.audit(
                 suggestion.guild_id, suggestion.id, SYSTEM_ACTOR, "posted", detail, now
             )
+
+    async def mark_message_deleted(self, suggestion: Suggestion) -> None:
+        """Its message is gone (a moderator deleted it): remember that, do not post it again."""
+        now = self.clock.now()
+        async with self.store.atomic() as store:
+            if await store.mark_message_deleted(suggestion.id, now):
+                await store.audit(
+                    suggestion.guild_id, suggestion.id, SYSTEM_ACTOR, "message deleted",
+                    f"message {suggestion.message_id} was deleted; /suggestions repost brings "
+                    "it back",
+                    now,
+                )  # fmt: skip
+        log.info("suggestion #%d: its message was deleted; not reposted", suggestion.id)
+
+    async def allow_repost(
+        self, guild_id: int | None, suggestion_id: int, actor_id: int, *, is_maintainer: bool
+    ) -> Suggestion | Refused:
+        """A maintainer brings back a deleted message: the suggestion, cleared to be posted."""
+        if not is_maintainer:
+            return Refused("Only maintainers can repost a suggestion. Nothing was changed.")
+        found = await self.find(guild_id, suggestion_id)
+        if isinstance(found, Refused):
+            return found
+        now = self.clock.now()
+        async with self.store.atomic() as store:
+            await store.clear_message_deleted(suggestion_id)
+            await store.audit(found.guild_id, suggestion_id, actor_id, "repost", "", now)
+        current = await self.store.get(suggestion_id)
+        assert current is not None
+        return current
 
     # -- blocklist ----------------------------------------------------------------------
 

@@ -94,6 +94,18 @@ MIGRATIONS: tuple[Migration, ...] = (
         );
         """,
     ),
+    Migration(
+        4,
+        "when the author last edited, and messages deleted by a moderator",
+        """
+        ALTER TABLE suggestions ADD COLUMN edited_at TEXT;
+        ALTER TABLE suggestions ADD COLUMN message_deleted_at TEXT;
+        UPDATE suggestions SET edited_at = (
+            SELECT MAX(a.at) FROM suggestion_audit a
+            WHERE a.suggestion_id = suggestions.id AND a.action = 'edited'
+        );
+        """,
+    ),
 )
 
 _SELECT = """
@@ -164,6 +176,8 @@ def _row_to_suggestion(row: Any) -> Suggestion:
         channel_id=row["channel_id"],
         message_id=row["message_id"],
         thread_id=row["thread_id"],
+        edited_at=from_text(row["edited_at"]),
+        message_deleted_at=from_text(row["message_deleted_at"]),
         tally=Tally(int(row["up"]), int(row["down"])),
     )
 
@@ -230,10 +244,31 @@ class SuggestionStore:
     ) -> bool:  # fmt: skip
         changed = await self.db.execute(
             "UPDATE suggestions SET title = ?, url = ?, normalized_url = ?, section = ?, kind = ?,"
-            " reason = ?, updated_at = ? WHERE id = ? AND status = 'pending'",
-            (title, url, normalized_url, section, kind, reason, to_text(now), suggestion_id),
+            " reason = ?, updated_at = ?, edited_at = ? WHERE id = ? AND status = 'pending'",
+            (
+                title, url, normalized_url, section, kind, reason, to_text(now), to_text(now),
+                suggestion_id,
+            ),
+        )  # fmt: skip
+        return changed == 1
+
+    async def mark_message_deleted(self, suggestion_id: int, now: datetime) -> bool:
+        """Forget the message and remember that it was deleted, so it is not posted again.
+
+        Only the first report counts, so a burst of failed edits writes one audit row.
+        """
+        changed = await self.db.execute(
+            "UPDATE suggestions SET channel_id = NULL, message_id = NULL, thread_id = NULL,"
+            " message_deleted_at = ? WHERE id = ? AND message_deleted_at IS NULL",
+            (to_text(now), suggestion_id),
         )
         return changed == 1
+
+    async def clear_message_deleted(self, suggestion_id: int) -> None:
+        """A maintainer asked for the message again: it may be posted."""
+        await self.db.execute(
+            "UPDATE suggestions SET message_deleted_at = NULL WHERE id = ?", (suggestion_id,)
+        )
 
     async def set_status(
         self,
@@ -333,7 +368,8 @@ class SuggestionStore:
             clauses.append(f"s.status IN ({', '.join('?' * len(statuses))})")
             params.extend(s.value for s in statuses)
         if unposted_only:
-            clauses.append("s.message_id IS NULL")
+            # A message a moderator deleted stays down until a maintainer reposts it.
+            clauses.append("s.message_id IS NULL AND s.message_deleted_at IS NULL")
         return ("WHERE " + " AND ".join(clauses)) if clauses else "", tuple(params)
 
     async def in_order(self, statuses: Sequence[Status]) -> list[Suggestion]:

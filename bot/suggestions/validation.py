@@ -14,8 +14,11 @@ from collections.abc import Collection
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
+from bot.addresses import address_problem, parse_address
 from bot.catalog.model import KINDS
+from bot.suggestions.links import to_ascii
 from bot.suggestions.model import Draft
+from bot.suggestions.render import escape
 
 TITLE_MIN, TITLE_MAX = 3, 200
 URL_MAX = 500
@@ -37,6 +40,10 @@ _MENTION_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"<@!?\d+>"), "a member mention"),
 )
 _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+# A last label that browsers would read as part of an IP address (decimal, octal or hex).
+_NUMERIC_LABEL = re.compile(r"^(0x[0-9a-f]*|[0-9]+)$")
+# Not allowed in a URL as typed (RFC 3986); ``<``/``>`` end or start Discord's link syntax.
+_LINK_BREAKING = frozenset('<>"`\\')
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +124,7 @@ def check_text(
 
 
 def check_url(url: str) -> list[Problem]:
-    """Only absolute http(s) links to a named host; the reasons are spelled out."""
+    """Only absolute http(s) links to a public, named host; the reasons are spelled out."""
     label = "URL"
     if not url:
         return [Problem("url", f"{label}: paste the link to the resource (https://…).")]
@@ -125,6 +132,12 @@ def check_url(url: str) -> list[Problem]:
         return [Problem("url", f"{label}: at most {URL_MAX} characters, yours has {len(url)}.")]
     if any(ch.isspace() for ch in url) or first_hidden_character(url) is not None:
         return [Problem("url", f"{label}: a link cannot contain spaces or invisible characters.")]
+    breaking = sorted({ch for ch in url if ch in _LINK_BREAKING})
+    if breaking:
+        # They end Discord's <link> syntax or start Markdown, so a link could smuggle a
+        # second, clickable one into the message; encoded, they mean the same to a server.
+        codes = ", ".join(f"{escape(ch)} as %{ord(ch):02X}" for ch in breaking)
+        return [Problem("url", f"{label}: a link cannot contain these as typed; write {codes}.")]
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""
@@ -141,17 +154,43 @@ def check_url(url: str) -> list[Problem]:
         ]
     if parts.username is not None or parts.password is not None:
         return [Problem("url", f"{label}: remove the `user@` part before the host name.")]
-    if not _valid_host(host):
-        return [Problem("url", f"{label}: the host name is missing or not valid.")]
+    host_problem = _host_problem(host)
+    if host_problem is not None:
+        return [Problem("url", f"{label}: {host_problem}")]
     return []
 
 
+def _host_problem(host: str) -> str | None:
+    """Why members could not open a link to ``host`` (or it leads inside a network), or None."""
+    if not host:
+        return "the host name is missing or not valid."
+    if parse_address(host) is not None:
+        problem = address_problem(host)
+        if problem is None:
+            return None
+        return f"{problem}, which members cannot open; link a public page instead."
+    name = host.rstrip(".")
+    if name == "localhost" or name.endswith(".localhost"):
+        return "`localhost` is the computer you type on, not a page others can open."
+    if "." not in name:
+        return (
+            f"`{_shorten(name, 40)}` is a single-word host name that only works inside one "
+            "network; write the full domain name (like example.org)."
+        )
+    if _NUMERIC_LABEL.match(name.rsplit(".", 1)[-1]):
+        # Browsers read "127.1" or "0x7f.0.0.1" as IP addresses: only the plain dotted form
+        # (checked above) is accepted, so no range check can be dodged.
+        return "write an IP address as four numbers (1.2.3.4) or use the domain name."
+    if not _valid_host(name):
+        return "the host name is missing or not valid."
+    return None
+
+
 def _valid_host(host: str) -> bool:
-    try:
-        ascii_host = host.encode("idna").decode("ascii") if not host.isascii() else host
-    except UnicodeError:
+    ascii_host = to_ascii(host)
+    if ascii_host is None:
         return False
-    labels = ascii_host.rstrip(".").split(".")
+    labels = ascii_host.split(".")
     return len(labels) >= 2 and all(_HOST_LABEL.match(label) for label in labels)
 
 

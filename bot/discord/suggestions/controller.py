@@ -667,6 +667,34 @@ class SuggestionsUI:
                     return thread.id, starter.id, thread.id
         return None
 
+    async def repost(self, guild: discord.Guild, suggestion: Suggestion) -> str | None:
+        """Post ``suggestion`` again after its message was deleted; the problem, if any.
+
+        A message the bot still knows is checked first: if it is there, nothing is posted.
+        """
+        async with self._post_lock(suggestion.id):
+            current = await self.service.get(suggestion.id)
+            if current is None:
+                return "it no longer exists"
+            if await self._message_exists(current.channel_id, current.message_id):
+                return f"its message is still there ({self.jump_url(current, guild.id)})"
+            # Posting records the new message in place of the deleted one.
+            return await self._post_unlocked(guild, current)
+
+    async def _message_exists(self, channel_id: int | None, message_id: int | None) -> bool:
+        if channel_id is None or message_id is None:
+            return False
+        channel = self.bot.get_partial_messageable(channel_id)
+        try:
+            await channel.fetch_message(message_id)
+        except discord.NotFound:
+            return False
+        except discord.HTTPException as exc:
+            # Unsure: assume it is there rather than risk a second copy.
+            log.info("could not check message %d: %s", message_id, exc)
+            return True
+        return True
+
     # -- keeping the message current ----------------------------------------------------------
 
     def refresh_soon(self, suggestion_id: int) -> None:
@@ -693,10 +721,12 @@ class SuggestionsUI:
                 embed=suggestion_embed(self.service, suggestion), view=suggestion_view(suggestion)
             )
         except discord.NotFound:
+            # Deleted by a moderator (or with its channel): posting it again on our own would
+            # undo their decision, so it stays down until a maintainer runs /suggestions repost.
             log.warning(
                 "suggestion #%d: its message is gone (channel or message deleted)", suggestion_id
             )
-            await self.service.set_location(suggestion, None, None, None)
+            await self.service.mark_message_deleted(suggestion)
         except discord.HTTPException as exc:
             log.warning("suggestion #%d: could not update its message: %s", suggestion_id, exc)
 

@@ -192,7 +192,8 @@ async def test_blocklist_is_for_maintainers_and_blocks_suggesting(sg: DemoGuild)
     assert reply_text(refused) == "Only maintainers can manage the suggestions blocklist."
     blocked = await sg.carol.slash(sg.general, "suggestions block", member=sg.alice, reason="spam")
     assert reply_text(blocked) == f"{sg.alice.mention} can no longer make suggestions."
-    result = await suggest(sg.alice, sg.general)
+    result = await sg.alice.slash(sg.general, "suggest", section="key-papers")
+    assert result.modal is None  # refused before the form
     assert "You cannot make suggestions on this server (spam)." in reply_text(result)
     await sg.carol.slash(sg.general, "suggestions unblock", member=sg.alice)
     assert "Thanks!" in reply_text(await suggest(sg.alice, sg.general))

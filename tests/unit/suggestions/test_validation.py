@@ -46,7 +46,7 @@ def test_a_good_draft_passes_cleaned() -> None:
         ("https://example.org/a b", "cannot contain spaces"),
         ("https://exa\u200bmple.org/", "cannot contain spaces or invisible characters"),
         ("https://", "host name is missing"),
-        ("https://localhost/", "host name is missing or not valid"),
+        ("https://localhost/", "`localhost` is the computer you type on"),
         ("https://-bad-.org/", "host name is missing or not valid"),
         ("https://example.org:99999/", "not a valid link"),
         ("", "paste the link"),
