@@ -5,9 +5,8 @@ Build once per catalog with ``SearchIndex.build(catalog)``, then call ``search``
 ``match_sections`` is what every section picker offers for what was typed.
 """
 
+from bot.search.fields import MAX_CHOICE_CHARS, MAX_CHOICES
 from bot.search.index import (
-    MAX_CHOICE_CHARS,
-    MAX_CHOICES,
     Choice,
     Hit,
     SearchIndex,
