@@ -38,7 +38,6 @@ from bot.search.fields import (
     offerable,
 )
 from bot.search.indexer import Tables, build_tables
-from bot.search.postings import NO_OWNERS, code_of, pairs
 
 _F = FIELD
 
@@ -274,7 +273,7 @@ class SearchIndex:
         """A pasted address: the entry with that URL, or the one URL it is the start of."""
         if not key:
             return
-        for i, code in pairs(self._urls.get(key, NO_OWNERS)):
+        for i, code in self._urls.pairs(key):
             _keep(best, i, _Match(1.0 if FIELDS[code] == "url" else LINK_URL_VALUE, code, key))
         lo = bisect_left(self._sorted_urls, key)
         hi = bisect_left(self._sorted_urls, key + "\U0010ffff", lo)
@@ -284,7 +283,7 @@ class SearchIndex:
             if url == key or url[len(key)] not in "/.?#-_":
                 continue  # only whole path segments: "github.com/iver5" is not "iver56"
             value = 0.8 + 0.15 * len(key) / len(url)
-            for i, code in pairs(self._urls[url]):
+            for i, code in self._urls.pairs(url):
                 factor = 1.0 if FIELDS[code] == "url" else LINK_URL_VALUE
                 _keep(best, i, _Match(value * factor, code, url))
 
@@ -292,9 +291,8 @@ class SearchIndex:
         """The whole query as one squashed key: equal, a prefix, or close by edit distance."""
         if not key:
             return
-        exact = self._phrases.get(key)
-        if exact:
-            for i, code in pairs(exact):
+        if key in self._phrases:
+            for i, code in self._phrases.pairs(key):
                 _keep(best, i, _Match(FIELD_WEIGHTS[code], code, key))
             return
         if len(key) < 4:
@@ -303,7 +301,7 @@ class SearchIndex:
         for title in self._sorted_titles[lo : lo + MAX_PHRASE_CANDIDATES]:
             if not title.startswith(key):
                 break
-            for i, code in pairs(self._titles[title]):
+            for i, code in self._titles.pairs(title):
                 value = (0.8 + 0.15 * len(key) / len(title)) * FIELD_WEIGHTS[code]
                 _keep(best, i, _Match(value, code, title))
         if len(key) > MAX_TYPO_TITLE_CHARS:
@@ -312,7 +310,7 @@ class SearchIndex:
         if not close and thorough:
             close = self._title_typos.scan(key, cutoff=80, limit=MAX_PHRASE_CANDIDATES)
         for title, similarity in close:
-            for i, code in pairs(self._titles[title]):
+            for i, code in self._titles.pairs(title):
                 value = 0.95 * similarity / 100 * FIELD_WEIGHTS[code]
                 _keep(best, i, _Match(value, code, title))
 
@@ -380,7 +378,7 @@ class SearchIndex:
                 if similarity > matched_terms.get(term, 0.0):
                     matched_terms[term] = similarity
                 scaled = [weight * similarity * w for w in weights]
-                ids, codes = self._postings[term]
+                ids, codes = self._postings.runs(term)
                 if not values:
                     values = {i: scaled[code] for i, code in zip(ids, codes, strict=True)}
                     continue
@@ -424,7 +422,7 @@ class SearchIndex:
 
     def _frequency(self, term: str) -> int:
         """How many entries an indexed word is found in."""
-        return len(self._postings[term][0])
+        return self._postings.count(term)
 
     def _strongest(
         self, i: int, per_word: Sequence[tuple[float, dict[str, float]]], weights: Sequence[float]
@@ -433,7 +431,7 @@ class SearchIndex:
         best_value, best_field, best_term = -1.0, 0, ""
         for weight, expansions in per_word:
             for term, similarity in expansions.items():
-                code = code_of(self._postings[term], i)
+                code = self._postings.code_of(term, i)
                 if code is not None and weight * similarity * weights[code] > best_value:
                     best_value = weight * similarity * weights[code]
                     best_field, best_term = code, term

@@ -23,7 +23,7 @@ from bot.search.fields import (
     MAX_TYPO_TITLE_CHARS,
     offerable,
 )
-from bot.search.postings import Owners, OwnersBuilder, keep_best
+from bot.search.postings import OwnersBuilder, OwnerTable, keep_best
 from bot.search.prefix import MAX_KEY_CHARS, PrefixTable
 from bot.search.typos import TypoTable
 
@@ -50,10 +50,10 @@ class Tables:
 
     rank: list[int]
     by_rank: list[int]
-    postings: dict[str, Owners]
-    phrases: dict[str, Owners]
-    titles: dict[str, Owners]
-    urls: dict[str, Owners]
+    postings: OwnerTable
+    phrases: OwnerTable
+    titles: OwnerTable
+    urls: OwnerTable
     arxiv: dict[str, tuple[int, ...]]
     coverage_sets: list[tuple[tuple[str, ...], ...]]
     by_author: dict[str, tuple[int, ...]]
