@@ -6,12 +6,8 @@ Build once per catalog with ``SearchIndex.build(catalog)``, then call ``search``
 """
 
 from bot.search.fields import MAX_CHOICE_CHARS, MAX_CHOICES
-from bot.search.index import (
-    Choice,
-    Hit,
-    SearchIndex,
-    UnknownFilterError,
-)
+from bot.search.index import SearchIndex
+from bot.search.results import Choice, Hit, UnknownFilterError
 from bot.search.sections import match_sections
 
 __all__ = [

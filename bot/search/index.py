@@ -22,8 +22,6 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
-
 from bot.catalog.model import Catalog, Entry, Section
 from bot.search import normalise as norm
 from bot.search.fields import (
@@ -37,7 +35,8 @@ from bot.search.fields import (
     MAX_TYPO_TITLE_CHARS,
     offerable,
 )
-from bot.search.indexer import Tables, build_tables
+from bot.search.indexer import Tables, build_tables, default_choice_order, members_by_section
+from bot.search.results import Choice, Hit, UnknownFilterError, choice_name, closest
 
 _F = FIELD
 
@@ -61,62 +60,10 @@ MIN_FULLY_SCORED = 50
 # Share of the score that rewards matching the whole title rather than one of its words.
 COVERAGE_SHARE = 0.1
 
-# "Did you mean" for an unknown section or kind: good enough, and close to the best.
-SUGGESTION_MIN_SCORE = 50.0
-SUGGESTION_SPREAD = 10.0
-
 # ``is_confident``: an exact title, or a good score well ahead of the runner-up.
 EXACT_SCORE = 99.5
 CONFIDENT_SCORE = 70.0
 CONFIDENT_MARGIN = 10.0
-
-# The empty autocomplete box shows a mix of kinds, most useful first.
-DEFAULT_KIND_ORDER: tuple[str, ...] = (
-    "paper",
-    "library",
-    "dataset",
-    "course",
-    "book",
-    "tutorial",
-    "talk",
-    "demo",
-    "tool",
-    "reference",
-    "journal",
-    "conference",
-    "competition",
-    "community",
-    "group",
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """One search result. ``field`` says why it matched; ``term`` is the indexed word or phrase."""
-
-    entry: Entry
-    score: float
-    field: str
-    term: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Choice:
-    """One autocomplete suggestion: what Discord shows (``name``) and sends back (``value``)."""
-
-    name: str
-    value: str
-
-
-class UnknownFilterError(ValueError):
-    """A section or kind that the catalog does not have, with the closest ones it does."""
-
-    def __init__(self, what: str, given: str, suggestions: Sequence[str]) -> None:
-        self.what = what
-        self.given = given
-        self.suggestions = tuple(suggestions)
-        hint = f" Did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
-        super().__init__(f"unknown {what} {given!r}.{hint}")
 
 
 @dataclass(slots=True)
@@ -154,9 +101,10 @@ class SearchIndex:
         self._prefixes = tables.prefixes
         self._by_author = tables.by_author
         self._by_tag = tables.by_tag
-        self._choice_names = [_choice_name(e) for e in self._entries]
-        self._default_choices = self._defaults()
-        self._section_members = self._members_by_section()
+        self._choice_names = [choice_name(e) for e in self._entries]
+        defaults = default_choice_order(self._entries, self._by_rank)
+        self._default_choices = [self._choice(i) for i in defaults]
+        self._section_members = members_by_section(catalog, self._entries)
         kinds: dict[str, set[int]] = defaultdict(set)
         for i, entry in enumerate(self._entries):
             kinds[entry.kind].add(i)
@@ -169,44 +117,6 @@ class SearchIndex:
         """Index ``catalog``: CPU-bound (seconds at 100 000 entries), so the bot runs it in
         a thread (``asyncio.to_thread``) rather than on the event loop."""
         return cls(catalog, build_tables(catalog))
-
-    def _defaults(self) -> list[Choice]:
-        """The empty box: the first entries of each kind in turn, most useful kinds first."""
-        queues: dict[str, list[int]] = defaultdict(list)
-        for i in self._by_rank:
-            entry = self._entries[i]
-            if offerable(entry) and entry.kind in DEFAULT_KIND_ORDER:
-                queues[entry.kind].append(i)
-        picked: list[int] = []
-        depth = 0
-        while len(picked) < MAX_CHOICES and any(len(q) > depth for q in queues.values()):
-            for kind in DEFAULT_KIND_ORDER:
-                queue = queues.get(kind, [])
-                if depth < len(queue) and len(picked) < MAX_CHOICES:
-                    picked.append(queue[depth])
-            depth += 1
-        return [self._choice(i) for i in picked]
-
-    def _members_by_section(self) -> dict[str, frozenset[int]]:
-        """Entries under each section, counting cross-listings and sub-sections."""
-        direct: dict[str, set[int]] = defaultdict(set)
-        for i, entry in enumerate(self._entries):
-            for section_id in (entry.section, *entry.also_in):
-                direct[section_id].add(i)
-        members: dict[str, frozenset[int]] = {}
-        for section in self.catalog.sections:
-            collected = set(direct.get(section.id, ()))
-            stack, seen = [section.id], {section.id}
-            while stack:
-                for child in self.catalog.children(stack.pop()):
-                    if child.id not in seen:
-                        seen.add(child.id)
-                        stack.append(child.id)
-                        collected |= direct.get(child.id, set())
-            members[section.id] = frozenset(collected)
-        for section_id, found in direct.items():
-            members.setdefault(section_id, frozenset(found))
-        return members
 
     # ------------------------------------------------------------------ search
 
@@ -556,7 +466,7 @@ class SearchIndex:
                 return section
         names = {s.id: s.id for s in self.catalog.sections}
         names.update({s.title: s.id for s in self.catalog.sections})
-        raise UnknownFilterError("section", text, _closest(text, names))
+        raise UnknownFilterError("section", text, closest(text, names))
 
     def resolve_kind(self, text: str) -> str:
         wanted = norm.stem(norm.squash(text))
@@ -564,7 +474,7 @@ class SearchIndex:
         for kind in kinds:
             if wanted == norm.squash(kind):
                 return kind
-        raise UnknownFilterError("kind", text, _closest(text, {k: k for k in kinds}))
+        raise UnknownFilterError("kind", text, closest(text, {k: k for k in kinds}))
 
     @property
     def sections(self) -> tuple[Section, ...]:
@@ -575,30 +485,3 @@ def _keep(best: dict[int, _Match], i: int, match: _Match) -> None:
     current = best.get(i)
     if current is None or match.value > current.value:
         best[i] = match
-
-
-def _closest(text: str, names: dict[str, str], limit: int = 3) -> list[str]:
-    """Ids whose id or title is closest to ``text``, best first, without repeats."""
-    if not names:
-        return []
-    labels = list(names)
-    found = process.extract(
-        norm.fold(text), [norm.fold(label) for label in labels], scorer=fuzz.WRatio, limit=limit * 2
-    )
-    if not found:
-        return []
-    # Only the near-best: "jounals" should suggest "journals", not every loose partial match.
-    floor = max(SUGGESTION_MIN_SCORE, found[0][1] - SUGGESTION_SPREAD)
-    ids = norm.unique(names[labels[position]] for _, score, position in found if score >= floor)
-    return ids[:limit]
-
-
-def _choice_name(entry: Entry) -> str:
-    """``"WaveNet (paper, 2016)"``, cut to Discord's 100 characters, never empty."""
-    title = " ".join(entry.title.split()) or entry.id
-    details = entry.kind + (f", {entry.year}" if entry.year else "")
-    suffix = f" ({details})"
-    if len(suffix) > MAX_CHOICE_CHARS // 2:
-        suffix = ""
-    name = norm.truncate(title, MAX_CHOICE_CHARS - len(suffix)) + suffix
-    return name[:MAX_CHOICE_CHARS] or entry.id[:MAX_CHOICE_CHARS] or "?"

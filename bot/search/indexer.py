@@ -20,6 +20,7 @@ from bot.search.fields import (
     KEY_TITLE,
     KEY_WORD,
     LOW_KINDS,
+    MAX_CHOICES,
     MAX_TYPO_TITLE_CHARS,
     offerable,
 )
@@ -77,6 +78,66 @@ class Tables:
 def static_rank(entries: list[Entry]) -> list[int]:
     """A static order for ties and for autocomplete: reading order, credits and tips last."""
     return sorted(range(len(entries)), key=lambda i: (entries[i].kind in LOW_KINDS, i))
+
+
+# The empty autocomplete box shows a mix of kinds, most useful first.
+DEFAULT_KIND_ORDER: tuple[str, ...] = (
+    "paper",
+    "library",
+    "dataset",
+    "course",
+    "book",
+    "tutorial",
+    "talk",
+    "demo",
+    "tool",
+    "reference",
+    "journal",
+    "conference",
+    "competition",
+    "community",
+    "group",
+)
+
+
+def default_choice_order(entries: list[Entry], by_rank: list[int]) -> list[int]:
+    """The empty box: the first entries of each kind in turn, most useful kinds first."""
+    queues: dict[str, list[int]] = defaultdict(list)
+    for i in by_rank:
+        entry = entries[i]
+        if offerable(entry) and entry.kind in DEFAULT_KIND_ORDER:
+            queues[entry.kind].append(i)
+    picked: list[int] = []
+    depth = 0
+    while len(picked) < MAX_CHOICES and any(len(q) > depth for q in queues.values()):
+        for kind in DEFAULT_KIND_ORDER:
+            queue = queues.get(kind, [])
+            if depth < len(queue) and len(picked) < MAX_CHOICES:
+                picked.append(queue[depth])
+        depth += 1
+    return picked
+
+
+def members_by_section(catalog: Catalog, entries: list[Entry]) -> dict[str, frozenset[int]]:
+    """Entries under each section, counting cross-listings and sub-sections."""
+    direct: dict[str, set[int]] = defaultdict(set)
+    for i, entry in enumerate(entries):
+        for section_id in (entry.section, *entry.also_in):
+            direct[section_id].add(i)
+    members: dict[str, frozenset[int]] = {}
+    for section in catalog.sections:
+        collected = set(direct.get(section.id, ()))
+        stack, seen = [section.id], {section.id}
+        while stack:
+            for child in catalog.children(stack.pop()):
+                if child.id not in seen:
+                    seen.add(child.id)
+                    stack.append(child.id)
+                    collected |= direct.get(child.id, set())
+        members[section.id] = frozenset(collected)
+    for section_id, found in direct.items():
+        members.setdefault(section_id, frozenset(found))
+    return members
 
 
 class _Builder:
