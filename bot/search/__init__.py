@@ -5,14 +5,9 @@ Build once per catalog with ``SearchIndex.build(catalog)``, then call ``search``
 ``match_sections`` is what every section picker offers for what was typed.
 """
 
-from bot.search.index import (
-    MAX_CHOICE_CHARS,
-    MAX_CHOICES,
-    Choice,
-    Hit,
-    SearchIndex,
-    UnknownFilterError,
-)
+from bot.search.fields import MAX_CHOICE_CHARS, MAX_CHOICES
+from bot.search.index import SearchIndex
+from bot.search.results import Choice, Hit, UnknownFilterError
 from bot.search.sections import match_sections
 
 __all__ = [

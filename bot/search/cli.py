@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 from bot.paths import catalog_dir
 
 if TYPE_CHECKING:
-    from bot.search.index import Hit, SearchIndex
+    from bot.search.index import SearchIndex
+    from bot.search.results import Hit
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
@@ -68,7 +69,8 @@ def run(args: argparse.Namespace) -> int:
     # Imported here so that `ml-audio-bot --help` stays instant.
     from bot.catalog.loader import load_catalog
     from bot.catalog.problems import CatalogError
-    from bot.search.index import SearchIndex, UnknownFilterError
+    from bot.search.index import SearchIndex
+    from bot.search.results import UnknownFilterError
 
     query = " ".join(args.query).strip()
     if args.batch and query:

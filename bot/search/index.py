@@ -20,36 +20,25 @@ import math
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-
-from rapidfuzz import fuzz, process
+from dataclasses import dataclass
 
 from bot.catalog.model import Catalog, Entry, Section
 from bot.search import normalise as norm
-from bot.search.prefix import PrefixTable
-from bot.search.typos import TypoTable
-
-# Fields in decreasing weight; a posting stores the index of its best field.
-FIELDS: tuple[str, ...] = (
-    "title",
-    "alias",
-    "arxiv id",
-    "acronym",
-    "author",
-    "tag",
-    "venue",
-    "section",
-    "kind",
-    "description",
-    "link",
-    "url",
+from bot.search.fields import (
+    FIELD,
+    FIELD_WEIGHTS,
+    FIELDS,
+    KEY_KINDS,
+    LOW_KINDS,
+    MAX_CHOICE_CHARS,
+    MAX_CHOICES,
+    MAX_TYPO_TITLE_CHARS,
+    offerable,
 )
-FIELD_WEIGHTS: tuple[float, ...] = (1.0, 1.0, 1.0, 0.9, 0.9, 0.8, 0.75, 0.7, 0.7, 0.6, 0.55, 0.5)
-_F = {name: code for code, name in enumerate(FIELDS)}
+from bot.search.indexer import Tables, build_tables, default_choice_order, members_by_section
+from bot.search.results import Choice, Hit, UnknownFilterError, choice_name, closest
 
-# Discord's limits for an autocomplete answer.
-MAX_CHOICES = 25
-MAX_CHOICE_CHARS = 100
+_F = FIELD
 
 # Bounds on what one query may cost, whatever is pasted into the box.
 MAX_QUERY_CHARS = 200
@@ -60,8 +49,6 @@ MAX_FUZZY_EXPANSIONS = 5
 MAX_PHRASE_CANDIDATES = 20
 # An address that is one of an entry's extra links, not its own (1.0).
 LINK_URL_VALUE = 0.9
-# Titles longer than this are matched word by word only, never as one misspelt phrase.
-MAX_TYPO_TITLE_CHARS = 24
 
 # Similarities of one query word to one indexed word.
 PREFIX_BASE, PREFIX_SPAN = 0.7, 0.25  # 0.7 … 0.95, growing with how much of the word was typed
@@ -73,77 +60,10 @@ MIN_FULLY_SCORED = 50
 # Share of the score that rewards matching the whole title rather than one of its words.
 COVERAGE_SHARE = 0.1
 
-# "Did you mean" for an unknown section or kind: good enough, and close to the best.
-SUGGESTION_MIN_SCORE = 50.0
-SUGGESTION_SPREAD = 10.0
-
 # ``is_confident``: an exact title, or a good score well ahead of the runner-up.
 EXACT_SCORE = 99.5
 CONFIDENT_SCORE = 70.0
 CONFIDENT_MARGIN = 10.0
-
-# Autocomplete key kinds (smaller ranks first).
-_KEY_TITLE, _KEY_ALIAS, _KEY_WORD, _KEY_OTHER = 0, 1, 2, 3
-_KEY_KINDS = 4
-
-# The empty autocomplete box shows a mix of kinds, most useful first.
-DEFAULT_KIND_ORDER: tuple[str, ...] = (
-    "paper",
-    "library",
-    "dataset",
-    "course",
-    "book",
-    "tutorial",
-    "talk",
-    "demo",
-    "tool",
-    "reference",
-    "journal",
-    "conference",
-    "competition",
-    "community",
-    "group",
-)
-# Kinds that rank last in autocomplete: they are credits and advice, not resources.
-_LOW_KINDS = frozenset({"person", "tip"})
-
-
-@dataclass(frozen=True, slots=True)
-class Hit:
-    """One search result. ``field`` says why it matched; ``term`` is the indexed word or phrase."""
-
-    entry: Entry
-    score: float
-    field: str
-    term: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Choice:
-    """One autocomplete suggestion: what Discord shows (``name``) and sends back (``value``)."""
-
-    name: str
-    value: str
-
-
-class UnknownFilterError(ValueError):
-    """A section or kind that the catalog does not have, with the closest ones it does."""
-
-    def __init__(self, what: str, given: str, suggestions: Sequence[str]) -> None:
-        self.what = what
-        self.given = given
-        self.suggestions = tuple(suggestions)
-        hint = f" Did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
-        super().__init__(f"unknown {what} {given!r}.{hint}")
-
-
-@dataclass(slots=True)
-class _GrowingLists:
-    """Lists filled while indexing; ``build`` turns them into tuples when done."""
-
-    arxiv: defaultdict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
-    by_author: defaultdict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
-    by_tag: defaultdict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
 
 
 @dataclass(slots=True)
@@ -158,236 +78,45 @@ class _Match:
 class SearchIndex:
     """Immutable after ``build``; safe to share between tasks and threads."""
 
-    def __init__(self, catalog: Catalog) -> None:
-        # Use ``SearchIndex.build``; the constructor only lays out empty tables.
+    def __init__(self, catalog: Catalog, tables: Tables) -> None:
+        # Use ``SearchIndex.build``; the constructor only wires up built tables.
         self.catalog = catalog
         self._entries: list[Entry] = list(catalog.entries)
         self._position = {e.id: i for i, e in enumerate(self._entries)}
-        self._postings: dict[str, dict[int, int]] = defaultdict(dict)
-        self._phrases: dict[str, dict[int, int]] = defaultdict(dict)
-        self._arxiv: dict[str, tuple[int, ...]] = {}
+        self._rank = tables.rank
+        self._by_rank = tables.by_rank
+        self._postings = tables.postings
+        self._phrases = tables.phrases
+        self._arxiv = tables.arxiv
         # Addresses without scheme or "www.": exact owners, and sorted for prefixes.
-        self._urls: dict[str, dict[int, int]] = defaultdict(dict)
-        self._sorted_urls: list[str] = []
-        self._coverage_sets: list[tuple[tuple[str, ...], ...]] = []
-        self._vocab: list[str] = []
-        self._word_typos = TypoTable(())
+        self._urls = tables.urls
+        self._sorted_urls = tables.sorted_urls
+        self._coverage_sets = tables.coverage_sets
+        self._vocab = tables.vocab
+        self._word_typos = tables.word_typos
         # Squashed titles and aliases: exact owners, sorted for prefixes, short ones for typos.
-        self._titles: dict[str, dict[int, int]] = defaultdict(dict)
-        self._sorted_titles: list[str] = []
-        self._title_typos = TypoTable(())
-        self._rank: list[int] = []
-        self._by_rank: list[int] = []
-        self._prefixes = PrefixTable(())
-        self._choice_names: list[str] = []
-        self._default_choices: list[Choice] = []
-        self._section_members: dict[str, frozenset[int]] = {}
-        self._section_word_cache: dict[str, list[str]] = {}
-        self._kind_members: dict[str, frozenset[int]] = {}
-        self._by_author: dict[str, tuple[int, ...]] = {}
-        self._by_tag: dict[str, tuple[int, ...]] = {}
-        self._growing = _GrowingLists()
+        self._titles = tables.titles
+        self._sorted_titles = tables.sorted_titles
+        self._title_typos = tables.title_typos
+        self._prefixes = tables.prefixes
+        self._by_author = tables.by_author
+        self._by_tag = tables.by_tag
+        self._choice_names = [choice_name(e) for e in self._entries]
+        defaults = default_choice_order(self._entries, self._by_rank)
+        self._default_choices = [self._choice(i) for i in defaults]
+        self._section_members = members_by_section(catalog, self._entries)
+        kinds: dict[str, set[int]] = defaultdict(set)
+        for i, entry in enumerate(self._entries):
+            kinds[entry.kind].add(i)
+        self._kind_members = {k: frozenset(v) for k, v in kinds.items()}
 
     # ------------------------------------------------------------------ build
 
     @classmethod
     def build(cls, catalog: Catalog) -> SearchIndex:
-        index = cls(catalog)
-        index._rank_entries()
-        for i, entry in enumerate(index._entries):
-            index._index_entry(i, entry)
-        index._vocab = sorted(index._postings)
-        # Edit distance only makes sense for words: numbers and id-like parts are left out.
-        index._word_typos = TypoTable(w for w in index._vocab if not w.isdigit())
-        index._sorted_titles = sorted(index._titles)
-        index._sorted_urls = sorted(index._urls)
-        index._title_typos = TypoTable(k for k in index._titles if len(k) <= MAX_TYPO_TITLE_CHARS)
-        index._prefixes = PrefixTable(index._autocomplete_keys())
-        index._choice_names = [_choice_name(e) for e in index._entries]
-        index._default_choices = index._defaults()
-        index._section_members = index._members_by_section()
-        kinds: dict[str, set[int]] = defaultdict(set)
-        for i, entry in enumerate(index._entries):
-            kinds[entry.kind].add(i)
-        index._kind_members = {k: frozenset(v) for k, v in kinds.items()}
-        index._freeze_lists()
-        return index
-
-    def _freeze_lists(self) -> None:
-        """Lists of ints become tuples, which the garbage collector stops tracking.
-
-        A full collection walks every tracked container; with one list per indexed word it
-        would stall whichever keystroke triggered it.
-        """
-        growing = self._growing
-        self._arxiv = {k: tuple(v) for k, v in growing.arxiv.items()}
-        self._by_author = {k: tuple(v) for k, v in growing.by_author.items()}
-        self._by_tag = {k: tuple(v) for k, v in growing.by_tag.items()}
-        self._growing = _GrowingLists()
-
-    def _rank_entries(self) -> None:
-        """A static order for ties and for autocomplete: reading order, credits and tips last."""
-        order = sorted(
-            range(len(self._entries)),
-            key=lambda i: (self._entries[i].kind in _LOW_KINDS, i),
-        )
-        self._by_rank = order
-        self._rank = [0] * len(order)
-        for rank, i in enumerate(order):
-            self._rank[i] = rank
-
-    def _section_titles(self, section_id: str) -> list[str]:
-        """The titles of a section and of its parents (a sub-heading inherits its context)."""
-        titles: list[str] = []
-        seen: set[str] = set()
-        current = self.catalog.section(section_id)
-        while current is not None and current.id not in seen:
-            seen.add(current.id)
-            titles.append(current.title)
-            current = self.catalog.section(current.parent) if current.parent else None
-        return titles or [section_id.replace("-", " ")]
-
-    def _section_words(self, section_id: str) -> list[str]:
-        """Tokens of a section's titles, computed once per section, not once per entry."""
-        found = self._section_word_cache.get(section_id)
-        if found is None:
-            found = norm.unique(
-                token
-                for title in self._section_titles(section_id)
-                for variant in norm.fold_variants(title)
-                for token in norm.tokens_of_folded(variant)
-            )
-            self._section_word_cache[section_id] = found
-        return found
-
-    def _index_entry(self, i: int, entry: Entry) -> None:
-        fields: list[tuple[int, str]] = [(_F["title"], entry.title)]
-        fields += [(_F["alias"], alias) for alias in entry.aliases]
-        fields += [(_F["author"], author) for author in entry.authors]
-        fields += [(_F["tag"], tag.replace("-", " ")) for tag in entry.tags]
-        if entry.venue:
-            fields.append((_F["venue"], entry.venue))
-        fields.append((_F["description"], entry.description))
-        fields += [(_F["link"], link.title) for link in entry.links]
-        for code, text in fields:
-            for variant in norm.fold_variants(text):
-                self._post(i, code, norm.tokens_of_folded(variant))
-        for section_id in (entry.section, *entry.also_in):
-            self._post(i, _F["section"], self._section_words(section_id))
-        self._post(i, _F["kind"], norm.tokens(entry.kind))
-        for url in entry.all_urls:
-            self._post(i, _F["url"], norm.url_tokens(url))
-            code = _F["url"] if url == entry.url else _F["link"]
-            owners = self._urls[norm.url_key(url)]
-            if owners.get(i, len(FIELDS)) > code:
-                owners[i] = code
-            for arxiv_id in norm.arxiv_ids(url):
-                if i not in self._growing.arxiv[arxiv_id]:
-                    self._growing.arxiv[arxiv_id].append(i)
-
-        names = [(_F["title"], entry.title)] + [(_F["alias"], a) for a in entry.aliases]
-        coverage: list[tuple[str, ...]] = []
-        for code, text in names:
-            for variant in norm.fold_variants(text):
-                key = norm.squash(variant)
-                if key:
-                    self._add_phrase(key, i, code)
-                    owners = self._titles[key]
-                    if owners.get(i, len(FIELDS)) > code:
-                        owners[i] = code
-            content = tuple(norm.unique(norm.content_tokens(text)))
-            if content:
-                coverage.append(content)
-            for acronym in norm.acronyms(text):
-                self._add_phrase(acronym, i, _F["acronym"])
-                self._post(i, _F["acronym"], [acronym])
-        self._coverage_sets.append(tuple(coverage))
-        for author in entry.authors:
-            for variant in norm.fold_variants(author):
-                self._add_phrase(norm.squash(variant), i, _F["author"])
-            self._growing.by_author[norm.phrase(author)].append(i)
-        for tag in entry.tags:
-            self._add_phrase(norm.squash(tag), i, _F["tag"])
-            self._growing.by_tag[tag].append(i)
-
-    def _post(self, i: int, code: int, words: Iterable[str]) -> None:
-        for word in words:
-            postings = self._postings[word]
-            if postings.get(i, len(FIELDS)) > code:
-                postings[i] = code
-
-    def _add_phrase(self, key: str, i: int, code: int) -> None:
-        if not key:
-            return
-        owners = self._phrases[key]
-        if owners.get(i, len(FIELDS)) > code:
-            owners[i] = code
-
-    def _autocomplete_keys(self) -> Iterable[tuple[str, int]]:
-        n = max(1, len(self._entries))
-        for i, entry in enumerate(self._entries):
-            if not _offerable(entry):
-                continue  # Discord could not send such a value back; never offer it
-            rank = self._rank[i]
-
-            def value(kind: int, rank: int = rank) -> int:
-                return kind * n + rank
-
-            names = [(entry.title, _KEY_TITLE)] + [(alias, _KEY_ALIAS) for alias in entry.aliases]
-            for text, key_kind in names:
-                for variant in norm.fold_variants(text):
-                    words = norm.words(variant)
-                    yield " ".join(words), value(key_kind)
-                    yield "".join(words), value(key_kind)
-                    for start in range(1, len(words)):
-                        yield " ".join(words[start:]), value(_KEY_WORD)
-            for author in entry.authors:
-                for variant in norm.fold_variants(author):
-                    words = norm.words(variant)
-                    for start in range(len(words)):
-                        yield " ".join(words[start:]), value(_KEY_OTHER)
-            for tag in entry.tags:
-                yield tag.replace("-", " "), value(_KEY_OTHER)
-            for acronym in norm.acronyms(entry.title):
-                yield acronym, value(_KEY_WORD)
-
-    def _defaults(self) -> list[Choice]:
-        """The empty box: the first entries of each kind in turn, most useful kinds first."""
-        queues: dict[str, list[int]] = defaultdict(list)
-        for i in self._by_rank:
-            entry = self._entries[i]
-            if _offerable(entry) and entry.kind in DEFAULT_KIND_ORDER:
-                queues[entry.kind].append(i)
-        picked: list[int] = []
-        depth = 0
-        while len(picked) < MAX_CHOICES and any(len(q) > depth for q in queues.values()):
-            for kind in DEFAULT_KIND_ORDER:
-                queue = queues.get(kind, [])
-                if depth < len(queue) and len(picked) < MAX_CHOICES:
-                    picked.append(queue[depth])
-            depth += 1
-        return [self._choice(i) for i in picked]
-
-    def _members_by_section(self) -> dict[str, frozenset[int]]:
-        """Entries under each section, counting cross-listings and sub-sections."""
-        direct: dict[str, set[int]] = defaultdict(set)
-        for i, entry in enumerate(self._entries):
-            for section_id in (entry.section, *entry.also_in):
-                direct[section_id].add(i)
-        members: dict[str, frozenset[int]] = {}
-        for section in self.catalog.sections:
-            collected = set(direct.get(section.id, ()))
-            stack, seen = [section.id], {section.id}
-            while stack:
-                for child in self.catalog.children(stack.pop()):
-                    if child.id not in seen:
-                        seen.add(child.id)
-                        stack.append(child.id)
-                        collected |= direct.get(child.id, set())
-            members[section.id] = frozenset(collected)
-        for section_id, found in direct.items():
-            members.setdefault(section_id, frozenset(found))
-        return members
+        """Index ``catalog``: CPU-bound (seconds at 100 000 entries), so the bot runs it in
+        a thread (``asyncio.to_thread``) rather than on the event loop."""
+        return cls(catalog, build_tables(catalog))
 
     # ------------------------------------------------------------------ search
 
@@ -454,7 +183,7 @@ class SearchIndex:
         """A pasted address: the entry with that URL, or the one URL it is the start of."""
         if not key:
             return
-        for i, code in self._urls.get(key, {}).items():
+        for i, code in self._urls.pairs(key):
             _keep(best, i, _Match(1.0 if FIELDS[code] == "url" else LINK_URL_VALUE, code, key))
         lo = bisect_left(self._sorted_urls, key)
         hi = bisect_left(self._sorted_urls, key + "\U0010ffff", lo)
@@ -464,7 +193,7 @@ class SearchIndex:
             if url == key or url[len(key)] not in "/.?#-_":
                 continue  # only whole path segments: "github.com/iver5" is not "iver56"
             value = 0.8 + 0.15 * len(key) / len(url)
-            for i, code in self._urls[url].items():
+            for i, code in self._urls.pairs(url):
                 factor = 1.0 if FIELDS[code] == "url" else LINK_URL_VALUE
                 _keep(best, i, _Match(value * factor, code, url))
 
@@ -472,9 +201,8 @@ class SearchIndex:
         """The whole query as one squashed key: equal, a prefix, or close by edit distance."""
         if not key:
             return
-        exact = self._phrases.get(key)
-        if exact:
-            for i, code in exact.items():
+        if key in self._phrases:
+            for i, code in self._phrases.pairs(key):
                 _keep(best, i, _Match(FIELD_WEIGHTS[code], code, key))
             return
         if len(key) < 4:
@@ -483,7 +211,7 @@ class SearchIndex:
         for title in self._sorted_titles[lo : lo + MAX_PHRASE_CANDIDATES]:
             if not title.startswith(key):
                 break
-            for i, code in self._titles[title].items():
+            for i, code in self._titles.pairs(title):
                 value = (0.8 + 0.15 * len(key) / len(title)) * FIELD_WEIGHTS[code]
                 _keep(best, i, _Match(value, code, title))
         if len(key) > MAX_TYPO_TITLE_CHARS:
@@ -492,7 +220,7 @@ class SearchIndex:
         if not close and thorough:
             close = self._title_typos.scan(key, cutoff=80, limit=MAX_PHRASE_CANDIDATES)
         for title, similarity in close:
-            for i, code in self._titles[title].items():
+            for i, code in self._titles.pairs(title):
                 value = 0.95 * similarity / 100 * FIELD_WEIGHTS[code]
                 _keep(best, i, _Match(value, code, title))
 
@@ -550,8 +278,8 @@ class SearchIndex:
             expansions = self._expand(word, thorough=thorough)
             weight = math.log1p(total)  # a word found nowhere counts as fully missing
             if expansions:
-                top_term = max(expansions, key=lambda t: (expansions[t], -len(self._postings[t])))
-                weight = math.log1p(total / len(self._postings[top_term]))
+                top_term = max(expansions, key=lambda t: (expansions[t], -self._frequency(t)))
+                weight = math.log1p(total / self._frequency(top_term))
             weight_sum += weight
             per_word.append((weight, expansions))
             values: dict[int, float] = {}
@@ -560,11 +288,11 @@ class SearchIndex:
                 if similarity > matched_terms.get(term, 0.0):
                     matched_terms[term] = similarity
                 scaled = [weight * similarity * w for w in weights]
-                postings = self._postings[term]
+                ids, codes = self._postings.runs(term)
                 if not values:
-                    values = {i: scaled[code] for i, code in postings.items()}
+                    values = {i: scaled[code] for i, code in zip(ids, codes, strict=True)}
                     continue
-                for i, code in postings.items():
+                for i, code in zip(ids, codes, strict=True):
                     if scaled[code] > values.get(i, 0.0):
                         values[i] = scaled[code]
             if allowed is not None:
@@ -602,6 +330,10 @@ class SearchIndex:
                 found[i] = _Match(value, field, term)
         return found
 
+    def _frequency(self, term: str) -> int:
+        """How many entries an indexed word is found in."""
+        return self._postings.count(term)
+
     def _strongest(
         self, i: int, per_word: Sequence[tuple[float, dict[str, float]]], weights: Sequence[float]
     ) -> tuple[int, str]:
@@ -609,7 +341,7 @@ class SearchIndex:
         best_value, best_field, best_term = -1.0, 0, ""
         for weight, expansions in per_word:
             for term, similarity in expansions.items():
-                code = self._postings[term].get(i)
+                code = self._postings.code_of(term, i)
                 if code is not None and weight * similarity * weights[code] > best_value:
                     best_value = weight * similarity * weights[code]
                     best_field, best_term = code, term
@@ -671,7 +403,7 @@ class SearchIndex:
         for key in keys:
             exact = self._prefixes.exact(key)
             if exact is not None:
-                offer(exact - _KEY_KINDS * n)  # typed in full: ahead of every mere prefix
+                offer(exact - KEY_KINDS * n)  # typed in full: ahead of every mere prefix
             values = self._prefixes.best(key, limit * 4)
             for value in values:
                 offer(value)
@@ -684,7 +416,7 @@ class SearchIndex:
             choices = [
                 self._choice(self._position[hit.entry.id])
                 for hit in self.search(text, limit=limit, thorough=False)
-                if _offerable(hit.entry)
+                if offerable(hit.entry)
             ]
         return choices
 
@@ -709,7 +441,7 @@ class SearchIndex:
             for i in self._section_direct(section_id):
                 scores[i] += 1.5 if self._entries[i].section == section_id else 1.0
         for i in list(scores):
-            if i == own or self._entries[i].kind in _LOW_KINDS:
+            if i == own or self._entries[i].kind in LOW_KINDS:
                 del scores[i]
             elif self._entries[i].kind == entry.kind:
                 scores[i] += 0.5
@@ -734,7 +466,7 @@ class SearchIndex:
                 return section
         names = {s.id: s.id for s in self.catalog.sections}
         names.update({s.title: s.id for s in self.catalog.sections})
-        raise UnknownFilterError("section", text, _closest(text, names))
+        raise UnknownFilterError("section", text, closest(text, names))
 
     def resolve_kind(self, text: str) -> str:
         wanted = norm.stem(norm.squash(text))
@@ -742,7 +474,7 @@ class SearchIndex:
         for kind in kinds:
             if wanted == norm.squash(kind):
                 return kind
-        raise UnknownFilterError("kind", text, _closest(text, {k: k for k in kinds}))
+        raise UnknownFilterError("kind", text, closest(text, {k: k for k in kinds}))
 
     @property
     def sections(self) -> tuple[Section, ...]:
@@ -753,35 +485,3 @@ def _keep(best: dict[int, _Match], i: int, match: _Match) -> None:
     current = best.get(i)
     if current is None or match.value > current.value:
         best[i] = match
-
-
-def _closest(text: str, names: dict[str, str], limit: int = 3) -> list[str]:
-    """Ids whose id or title is closest to ``text``, best first, without repeats."""
-    if not names:
-        return []
-    labels = list(names)
-    found = process.extract(
-        norm.fold(text), [norm.fold(label) for label in labels], scorer=fuzz.WRatio, limit=limit * 2
-    )
-    if not found:
-        return []
-    # Only the near-best: "jounals" should suggest "journals", not every loose partial match.
-    floor = max(SUGGESTION_MIN_SCORE, found[0][1] - SUGGESTION_SPREAD)
-    ids = norm.unique(names[labels[position]] for _, score, position in found if score >= floor)
-    return ids[:limit]
-
-
-def _offerable(entry: Entry) -> bool:
-    """Discord sends a choice's value back, and takes only 1 to 100 characters."""
-    return 1 <= len(entry.id) <= MAX_CHOICE_CHARS
-
-
-def _choice_name(entry: Entry) -> str:
-    """``"WaveNet (paper, 2016)"``, cut to Discord's 100 characters, never empty."""
-    title = " ".join(entry.title.split()) or entry.id
-    details = entry.kind + (f", {entry.year}" if entry.year else "")
-    suffix = f" ({details})"
-    if len(suffix) > MAX_CHOICE_CHARS // 2:
-        suffix = ""
-    name = norm.truncate(title, MAX_CHOICE_CHARS - len(suffix)) + suffix
-    return name[:MAX_CHOICE_CHARS] or entry.id[:MAX_CHOICE_CHARS] or "?"

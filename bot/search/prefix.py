@@ -10,8 +10,9 @@ precomputed at build time, so no lookup ever walks a large slice.
 from __future__ import annotations
 
 import heapq
+from array import array
 from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 # Ranges up to this many keys are scanned; longer ones use precomputed or partial results.
 SCAN_LIMIT = 256
@@ -28,18 +29,14 @@ _HIGHEST = "\U0010ffff"
 class PrefixTable:
     """Keys sorted once; ``best(prefix)`` returns the smallest sort values whose key has it."""
 
-    __slots__ = ("_exact", "_keys", "_precomputed", "_values")
+    __slots__ = ("_keys", "_precomputed", "_values")
 
-    def __init__(self, pairs: Iterable[tuple[str, int]]) -> None:
-        best: dict[str, int] = {}
-        for key, value in pairs:
-            key = key[:MAX_KEY_CHARS]
-            if key and (key not in best or value < best[key]):
-                best[key] = value
-        ordered = sorted(best.items())
-        self._keys: list[str] = [k for k, _ in ordered]
-        self._values: list[int] = [v for _, v in ordered]
-        self._exact: dict[str, int] = best
+    def __init__(self, best: dict[str, int]) -> None:
+        """``best``: each key (at most ``MAX_KEY_CHARS`` long) with its smallest sort value."""
+        ordered = sorted(best)
+        self._keys: list[str] = ordered
+        # Compact ints: a list would keep one int object (28 bytes) per key besides.
+        self._values = array("q", [best[key] for key in ordered])
         self._precomputed: dict[str, tuple[int, ...]] = self._precompute()
 
     def __len__(self) -> int:
@@ -47,7 +44,11 @@ class PrefixTable:
 
     def exact(self, key: str) -> int | None:
         """The sort value of a key typed in full, which outranks mere prefixes."""
-        return self._exact.get(key[:MAX_KEY_CHARS])
+        key = key[:MAX_KEY_CHARS]
+        position = bisect_left(self._keys, key)
+        if position < len(self._keys) and self._keys[position] == key:
+            return self._values[position]
+        return None
 
     def best(self, prefix: str, count: int) -> Sequence[int]:
         """At least the ``count`` smallest sort values of keys starting with ``prefix``, sorted.
@@ -70,11 +71,18 @@ class PrefixTable:
     def _precompute(self) -> dict[str, tuple[int, ...]]:
         # Tuples, not lists: the garbage collector stops tracking tuples of ints.
         table: dict[str, tuple[int, ...]] = {}
+        keys = self._keys
         for depth in range(1, PRECOMPUTED_DEPTH + 1):
-            prefixes = sorted({k[:depth] for k in self._keys if len(k) >= depth})
-            for prefix in prefixes:
-                lo = bisect_left(self._keys, prefix)
-                hi = bisect_left(self._keys, prefix + _HIGHEST, lo)
+            # Each distinct prefix of this depth once: jump from the start of its range to
+            # the next (keys are sorted), rather than collecting every key's prefix.
+            lo = 0
+            while lo < len(keys):
+                if len(keys[lo]) < depth:
+                    lo += 1
+                    continue
+                prefix = keys[lo][:depth]
+                hi = bisect_left(keys, prefix + _HIGHEST, lo)
                 if hi - lo > SCAN_LIMIT:
                     table[prefix] = tuple(heapq.nsmallest(PRECOMPUTED_WIDTH, self._values[lo:hi]))
+                lo = hi
         return table

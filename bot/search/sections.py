@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from bot.catalog.model import Catalog, Section
 from bot.search import normalise as norm
-from bot.search.index import MAX_CHOICES
+from bot.search.fields import MAX_CHOICES
 
 
 def match_sections(catalog: Catalog, typed: str, limit: int = MAX_CHOICES) -> list[Section]:

@@ -20,6 +20,8 @@ EXPECTED_KEYS = {
     "top1",
     "top3",
     "autocomplete_speedup",
+    "build_vs_naive",
+    "memory_vs_naive",
 }
 
 
