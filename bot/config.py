@@ -62,6 +62,8 @@ class Config:
     token: str = field(default="", repr=False)
     application_id: int | None = None
     guild_ids: tuple[int, ...] = ()
+    # The one server whose maintainers run the bot (bot.maintainers); None: the only server.
+    home_guild_id: int | None = None
     announcements_channel_id: int | None = None
     suggestions_channel_id: int | None = None
     log_channel_id: int | None = None
@@ -313,6 +315,13 @@ SETTINGS: tuple[Setting, ...] = (
         "ML_AUDIO_BOT_GUILD_IDS",
         _snowflakes,
         "servers whose commands are synced per server (instant); empty: global commands",
+    ),
+    Setting(
+        "home_guild_id",
+        "home_guild_id",
+        "ML_AUDIO_BOT_HOME_GUILD_ID",
+        _optional_snowflake,
+        "the server whose maintainers run the bot; default: the only server it is in",
     ),
     Setting(
         "announcements_channel_id",

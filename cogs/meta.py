@@ -59,6 +59,9 @@ class Meta(commands.Cog):
             name="Source",
             value=f"[{self.services.config.source_url}]({self.services.config.source_url})",
         )
+        home_warning = self.bot.home_warning()
+        if home_warning is not None:
+            embed.add_field(name="⚠️ Maintainers locked out", value=home_warning, inline=False)
         await interaction.followup.send(embed=fit(embed), ephemeral=True)
 
     @app_commands.command(name="help", description="List the bot's commands")

@@ -20,10 +20,13 @@ from bot.discord.errors import refuse
 from bot.discord.format import section_choice
 from bot.discord.logging import log_interaction
 from bot.discord.paging import PagedView
+from bot.discord.permissions import admit_home
 from bot.discord.suggestions.controller import (
     BUSY_MESSAGE,
     COG_NAME,
     PRE_MODAL_READ_TIMEOUT,
+    REVIEW_ACTION,
+    SUGGEST_ACTION,
     DraftView,
     SuggestionButton,
     SuggestionModal,
@@ -47,6 +50,7 @@ log = logging.getLogger(__name__)
 PER_PAGE = 10
 LIST_MAX = 250  # newest suggestions a listing shows (25 pages)
 StatusName = Literal["pending", "approved", "rejected", "duplicate", "withdrawn", "merged"]
+BLOCKLIST_ACTION = "manage the suggestions blocklist"
 KIND_CHOICES = [app_commands.Choice(name=kind, value=kind) for kind in SUGGESTABLE_KINDS][:25]
 
 
@@ -118,6 +122,8 @@ class Suggestions(commands.Cog, name=COG_NAME):
         kind: app_commands.Choice[str] | None = None,
         anonymous: bool = False,
     ) -> None:
+        if not await admit_home(interaction, SUGGEST_ACTION):
+            return
         try:
             found = self.services.search.resolve_section(section)
         except UnknownFilterError as exc:
@@ -327,6 +333,8 @@ class Suggestions(commands.Cog, name=COG_NAME):
     async def voters(
         self, interaction: discord.Interaction[MLAudioBot], id: app_commands.Range[int, 1]
     ) -> None:
+        if not await admit_home(interaction, REVIEW_ACTION):
+            return
         await self.ui.show_voters(interaction, id)
 
     @suggestions.command(
@@ -338,6 +346,8 @@ class Suggestions(commands.Cog, name=COG_NAME):
         self, interaction: discord.Interaction[MLAudioBot], id: app_commands.Range[int, 1]
     ) -> None:
         assert interaction.guild is not None
+        if not await admit_home(interaction, REVIEW_ACTION):
+            return
         await defer_reply(interaction)
         try:
             allowed = await self.service.allow_repost(
@@ -371,6 +381,8 @@ class Suggestions(commands.Cog, name=COG_NAME):
         member: discord.Member,
         reason: app_commands.Range[str, 0, 200] = "",
     ) -> None:
+        if not await admit_home(interaction, BLOCKLIST_ACTION):
+            return
         assert interaction.guild_id is not None
         await defer_reply(interaction)
         try:
@@ -390,6 +402,8 @@ class Suggestions(commands.Cog, name=COG_NAME):
     async def unblock(
         self, interaction: discord.Interaction[MLAudioBot], member: discord.Member
     ) -> None:
+        if not await admit_home(interaction, BLOCKLIST_ACTION):
+            return
         assert interaction.guild_id is not None
         await defer_reply(interaction)
         try:

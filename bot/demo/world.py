@@ -103,6 +103,8 @@ def create_world(env: simcord.Env) -> DemoWorld:
 def demo_config(base: Config, world: DemoWorld) -> Config:
     """The bot's settings pointed at the demo server's channels and role."""
     return base.with_overrides(
+        # Partner Lab joins in a later scene: name the home server rather than infer it.
+        home_guild_id=world.guild.id,
         announcements_channel_id=world.announcements.id,
         suggestions_channel_id=world.suggestions.id,
         maintainer_role_ids=(world.maintainers.id,),

@@ -29,6 +29,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot import maintainers
 from bot.discord.errors import report_failure
 from bot.discord.logging import log_interaction, start_clock
 from bot.discord.permissions import intents
@@ -162,6 +163,26 @@ class MLAudioBot(commands.Bot):
             self.user.id if self.user else "?",
             len(self.guilds),
         )
+        warning = self.home_warning()
+        if warning is not None:
+            log.warning("%s", warning)
+
+    # -- the home server (bot.maintainers) ---------------------------------------------------
+
+    def _home_inputs(self) -> tuple[int | None, list[int], bool]:
+        config = self.services.config
+        # A process running some of the shards sees only their servers: no guessing then.
+        return config.home_guild_id, [g.id for g in self.guilds], config.shard_ids is None
+
+    def home_guild_id(self) -> int | None:
+        """The server whose maintainers run the bot, or None while that is ambiguous."""
+        configured, guild_ids, sees_all = self._home_inputs()
+        return maintainers.resolve_home(configured, guild_ids, sees_every_guild=sees_all)
+
+    def home_warning(self) -> str | None:
+        """What is wrong with the home server setting (start-up log, ``/about``), if anything."""
+        configured, guild_ids, sees_all = self._home_inputs()
+        return maintainers.home_warning(configured, guild_ids, sees_every_guild=sees_all)
 
     async def on_app_command_completion(
         self, interaction: discord.Interaction[MLAudioBot], command: Any

@@ -9,7 +9,7 @@ reason; the invite URL, ``ml-audio-bot invite-url`` and the README table follow.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import discord
 
@@ -56,31 +56,86 @@ def invite_url(application_id: int) -> str:
     )
 
 
+@runtime_checkable
+class KnowsHome(Protocol):
+    """A client that knows its home server (``bot.discord.client.MLAudioBot``)."""
+
+    def home_guild_id(self) -> int | None: ...
+
+
+def home_guild_id(client: discord.Client) -> int | None:
+    """The home server of ``client``: its setting, else the only server it is in."""
+    if isinstance(client, KnowsHome):
+        return client.home_guild_id()
+    return maintainers.resolve_home(None, [guild.id for guild in client.guilds])
+
+
+def home_name(client: discord.Client, guild_id: int | None) -> str | None:
+    """The home server's name for messages (markdown escaped), if the bot sees it."""
+    guild = client.get_guild(guild_id) if guild_id is not None else None
+    return discord.utils.escape_markdown(guild.name) if guild is not None else None
+
+
+def standing(
+    interaction: discord.Interaction[Any], maintainer_role_ids: Iterable[int]
+) -> maintainers.Standing:
+    """``bot.maintainers.standing`` for the member behind ``interaction``.
+
+    Manage Server comes from the permissions Discord sent with the interaction (an
+    Administrator has every bit); they only count in the home server.
+    """
+    user = interaction.user
+    permissions = interaction.permissions
+    in_server = isinstance(user, discord.Member)
+    return maintainers.standing(
+        interaction.guild_id if in_server else None,
+        home_guild_id(interaction.client),
+        (role.id for role in user.roles) if isinstance(user, discord.Member) else (),
+        in_server and (permissions.manage_guild or permissions.administrator),
+        maintainer_role_ids,
+    )
+
+
 def is_maintainer(
     interaction: discord.Interaction[Any], maintainer_role_ids: Iterable[int]
 ) -> bool:
-    """``bot.maintainers.is_maintainer`` for the member behind ``interaction``.
+    """True for a maintainer acting in the home server (see ``bot.maintainers``)."""
+    return standing(interaction, maintainer_role_ids) is maintainers.Standing.MAINTAINER
 
-    Manage Server comes from the permissions Discord sent with the interaction (an
-    Administrator has every bit). Outside a server nobody maintains anything.
+
+def home_refusal(interaction: discord.Interaction[Any], action: str) -> str | None:
+    """Why ``action`` is refused here because this is not the home server, or None.
+
+    For actions whose own refusals (non-maintainers of the home server) come from
+    elsewhere, e.g. the suggestions service, and for ``/suggest``.
     """
-    user = interaction.user
-    if not isinstance(user, discord.Member):
-        return False
-    permissions = interaction.permissions
-    return maintainers.is_maintainer(
-        (role.id for role in user.roles),
-        permissions.manage_guild or permissions.administrator,
-        maintainer_role_ids,
-    )
+    home = home_guild_id(interaction.client)
+    if interaction.guild_id is not None and interaction.guild_id == home:
+        return None
+    return maintainers.home_only(action, home, home_name(interaction.client, home))
+
+
+async def admit_home(interaction: discord.Interaction[Any], action: str) -> bool:
+    """True in the home server; elsewhere refuse ephemerally, naming the home server."""
+    message = home_refusal(interaction, action)
+    if message is None:
+        return True
+    await refuse(interaction, message, reason="not-home-server")
+    return False
 
 
 async def admit_maintainer(
     interaction: discord.Interaction[Any], maintainer_role_ids: Iterable[int], action: str
 ) -> bool:
-    """True for a maintainer; otherwise refuse ephemerally, saying who may ``action``."""
+    """True for a maintainer; otherwise refuse ephemerally, saying who may ``action`` where."""
     wanted = tuple(maintainer_role_ids)
-    if is_maintainer(interaction, wanted):
+    found = standing(interaction, wanted)
+    home = home_guild_id(interaction.client)
+    message = maintainers.refusal_for(
+        found, action, wanted, home, home_name(interaction.client, home)
+    )
+    if message is None:
         return True
-    await refuse(interaction, maintainers.refusal(action, wanted), reason="not-maintainer")
+    reason = "not-maintainer" if found is maintainers.Standing.MEMBER else "not-home-server"
+    await refuse(interaction, message, reason=reason)
     return False

@@ -7,6 +7,8 @@
 * ``demo`` — the demo server: #general, #suggestions, #announcements (an announcement
   channel), a Maintainers role and the members alice, bob and carol (carol maintains);
   built by ``make_demo_guild`` *before* the bot connects, like a server the bot joins;
+* ``partner`` — a second server, "Partner Lab", with an admin (``pat``) and a member;
+  added after the bot connected, like a server that invites it later;
 * an autouse check that every request the bot sent stays within Discord's schema and
   limits (``tests/discord_contract.py``), failing the test that broke it.
 
@@ -150,6 +152,43 @@ async def simcord_env(
 def demo(simcord_env: simcord.Env) -> DemoGuild:
     demo_guild: DemoGuild = simcord_env.demo  # type: ignore[attr-defined]
     return demo_guild
+
+
+@dataclass
+class PartnerGuild:
+    """A second server the bot is in (it follows our announcements): not the home server."""
+
+    guild: simcord.GuildHandle
+    general: simcord.ChannelHandle
+    suggestions: simcord.ChannelHandle  # same name as ours: the default suggestions channel
+    news: simcord.ChannelHandle
+    admin: simcord.MemberActor  # Administrator and Manage Server, in Partner Lab only
+    member: simcord.MemberActor
+
+
+def make_partner_guild(env: simcord.Env) -> PartnerGuild:
+    guild = env.create_guild("Partner Lab")
+    general = guild.create_text_channel("general")
+    suggestions = guild.create_text_channel("suggestions")
+    news = guild.create_text_channel("ml-audio-news")
+    admins = guild.create_role(
+        "Admins", permissions=discord.Permissions(administrator=True, manage_guild=True)
+    )
+    admin = guild.add_member(env.create_user("pat"), roles=[admins])
+    member = guild.add_member(env.create_user("sam"))
+    return PartnerGuild(guild, general, suggestions, news, admin, member)
+
+
+@pytest.fixture
+async def partner(simcord_env: simcord.Env, demo: DemoGuild) -> PartnerGuild:
+    """The "Partner Lab" server, joined after the demo server.
+
+    With two servers and no ``home_guild_id`` nobody is a maintainer: set it to
+    ``demo.guild.id`` where a test needs one.
+    """
+    lab = make_partner_guild(simcord_env)
+    await simcord_env.settle()
+    return lab
 
 
 def check_discord_contract(env: simcord.Env) -> None:

@@ -24,6 +24,7 @@ from discord.ext import commands
 from bot import text
 from bot.discord.errors import report_failure, tell_user
 from bot.discord.logging import log_interaction
+from bot.discord.permissions import admit_home, home_refusal
 from bot.discord.permissions import is_maintainer as member_is_maintainer
 from bot.suggestions import render
 from bot.suggestions.debounce import Debouncer
@@ -53,6 +54,11 @@ EDIT_SPACING = 1.0
 THREAD_NAME_MAX = 100
 # Markers searched in the channel before re-posting an unposted suggestion (crash safety).
 HISTORY_SEARCH_LIMIT = 50
+
+# Buttons that change shared state or show maintainers' data: home server only.
+MAINTAINER_ACTIONS = frozenset({"approve", "reject", "dup", "voters"})
+REVIEW_ACTION = "review suggestions"
+SUGGEST_ACTION = "suggest resources"
 
 ACTION_LABELS: dict[str, tuple[str, discord.ButtonStyle]] = {
     "approve": ("Approve", discord.ButtonStyle.success),
@@ -386,6 +392,11 @@ class SuggestionsUI:
         await interaction.response.defer(ephemeral=True, thinking=True)
         if interaction.guild is None:
             await tell_user(interaction, "Suggestions live in a server; use /suggest there.")
+            return
+        elsewhere = home_refusal(interaction, SUGGEST_ACTION)
+        if elsewhere is not None:
+            # The form may have been opened before the home server was settled.
+            await tell_user(interaction, elsewhere)
             return
         try:
             outcome = await self.service.submit(
@@ -733,6 +744,10 @@ class SuggestionsUI:
     # -- buttons --------------------------------------------------------------------------
 
     async def on_button(self, interaction: discord.Interaction[Any], action: str, sid: int) -> None:
+        if action in MAINTAINER_ACTIONS and not await admit_home(interaction, REVIEW_ACTION):
+            # A suggestion's message in another server (posted there before a home server
+            # was set) keeps its buttons; its reviews still belong to the home server.
+            return
         if action in ("up", "down"):
             await self.vote(interaction, sid, Vote.UP if action == "up" else Vote.DOWN)
         elif action == "voters":

@@ -364,8 +364,11 @@ async def test_votes_and_reviews_from_another_server_are_refused(
     await simcord_env.settle()
     # The same custom_id, as if a button were copied into another server's message.
     sent = await channel_message_with_button(simcord_env, channel, "sg:approve:1")
+    services.config = services.config.with_overrides(home_guild_id=sg.guild.id)
     refused = await stranger.click(sent, custom_id="sg:approve:1")
-    assert reply_text(refused) == "Suggestion #1 belongs to another server."
+    assert reply_text(refused).startswith(
+        "You can review suggestions only in the bot's home server, **ML-Audio**"
+    )
     stored = await services.suggestions.store.get(1)  # type: ignore[union-attr]
     assert stored is not None
     assert stored.status is Status.PENDING
