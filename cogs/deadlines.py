@@ -14,7 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import text
+from bot import markup
 from bot.deadlines.calendar import build_calendar
 from bot.deadlines.listing import (
     DeadlineFilter,
@@ -67,14 +67,14 @@ class Deadlines(commands.Cog):
             await self._send_calendar(interaction, wanted, private)
             return
         rows = [format_row(row) for row in upcoming_rows(book, now, wanted)]
-        title = "Upcoming deadlines" + (f" · {text.truncate(filter, 60)}" if filter else "")
+        title = "Upcoming deadlines" + (f" · {markup.truncate(filter, 60)}" if filter else "")
         if not rows:
             rows = ["Nothing ahead that matches. Try `/deadlines` without a filter."]
         pages = []
         for start in range(0, len(rows), ROWS_PER_PAGE):
             embed = discord.Embed(
                 title=title,
-                description=text.join_lines(rows[start : start + ROWS_PER_PAGE], 4000),
+                description=markup.join_lines(rows[start : start + ROWS_PER_PAGE], 4000),
                 colour=COLOUR,
             )
             embed.set_footer(
@@ -121,7 +121,7 @@ class Deadlines(commands.Cog):
         embed = discord.Embed(
             title=edition.title if edition else series.name,
             url=edition.link if edition and edition.link else None,
-            description=text.join_lines(lines, 4000),
+            description=markup.join_lines(lines, 4000),
             colour=COLOUR,
         )
         await interaction.response.send_message(embed=embed, ephemeral=private)
@@ -137,8 +137,8 @@ class Deadlines(commands.Cog):
             if not typed or typed in s.name.casefold() or typed in s.id
         ]
         return [
-            app_commands.Choice(name=text.truncate(s.name, text.CHOICE_NAME), value=s.id)
-            for s in found[: text.CHOICES]
+            app_commands.Choice(name=markup.truncate(s.name, markup.CHOICE_NAME), value=s.id)
+            for s in found[: markup.CHOICES]
         ]
 
     @announcements.command(name="follow", description="Receive the bot's announcements here")
@@ -206,7 +206,7 @@ class Deadlines(commands.Cog):
         except discord.HTTPException as error:
             # Not "my reply here failed": the announcement channel is what needs fixing.
             log.warning("test announcement not posted in %s: %s", source.id, error)
-            why = text.truncate(error.text or str(error), 200)
+            why = markup.truncate(error.text or str(error), 200)
             await refuse(
                 interaction,
                 f"I could not post in {source.mention} ({why}). "

@@ -11,7 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import text
+from bot import markup
 from bot.discord.client import MLAudioBot, services_of
 from bot.discord.errors import refuse
 from bot.discord.permissions import admit_maintainer
@@ -67,9 +67,9 @@ class Feeds(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         return [
             app_commands.Choice(
-                name=text.truncate(f"{title} ({feed_id})", text.CHOICE_NAME), value=feed_id
+                name=markup.truncate(f"{title} ({feed_id})", markup.CHOICE_NAME), value=feed_id
             )
-            for feed_id, title in self.service.names(current, text.CHOICES)
+            for feed_id, title in self.service.names(current, markup.CHOICES)
         ]
 
     # -- commands -------------------------------------------------------------------------
@@ -85,7 +85,7 @@ class Feeds(commands.Cog):
             blocks = ["No feeds yet. Add one with `/feeds add` or in catalog/feeds.yaml."]
         embed = discord.Embed(
             title=f"Feeds ({len(statuses)})",
-            description=text.join_lines(blocks, text.EMBED_DESCRIPTION - 100),
+            description=markup.join_lines(blocks, markup.EMBED_DESCRIPTION - 100),
             colour=COLOUR,
         )
         embed.set_footer(text="Times are in your timezone · /feeds test <url> previews a feed")
@@ -115,7 +115,7 @@ class Feeds(commands.Cog):
             await refuse(interaction, str(error), reason="feed-add")
             return
         embed = discord.Embed(
-            title=f"Feed added: {text.truncate(status.spec.title, 200)}",
+            title=f"Feed added: {markup.truncate(status.spec.title, 200)}",
             description=(
                 f"`{status.spec.id}` → {channel.mention}"
                 + (" (published to followers)" if channel.is_news() else "")
@@ -191,11 +191,13 @@ class Feeds(commands.Cog):
             return
         lines = [item_line(item) for item in preview.items] or ["The feed has no items."]
         if preview.problem:
-            lines.append(f"-# Not well-formed but usable: {text.truncate(preview.problem, 200)}")
+            lines.append(f"-# Not well-formed but usable: {markup.truncate(preview.problem, 200)}")
         embed = discord.Embed(
-            title=text.truncate(preview.title or "Untitled feed", text.EMBED_TITLE),
-            url=preview.url if len(preview.url) <= text.URL else None,
-            description=text.join_lines(lines, text.EMBED_DESCRIPTION - 100, more="… and {n} more"),
+            title=markup.truncate(preview.title or "Untitled feed", markup.EMBED_TITLE),
+            url=preview.url if len(preview.url) <= markup.URL else None,
+            description=markup.join_lines(
+                lines, markup.EMBED_DESCRIPTION - 100, more="… and {n} more"
+            ),
             colour=COLOUR,
         )
         embed.set_footer(text=f"{preview.total} items in the feed · nothing was posted")

@@ -10,7 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import __version__, text
+from bot import __version__, markup
 from bot.discord.client import MLAudioBot, services_of
 from bot.discord.format import ACCENT, fit, format_date
 from bot.services import Services
@@ -45,8 +45,8 @@ class Meta(commands.Cog):
         )
         embed.add_field(
             name="Catalog",
-            value=f"{text.plural(info.entries, 'entry', 'entries')} in "
-            f"{text.plural(info.sections, 'section')}\nupdated {format_date(info.updated)}",
+            value=f"{markup.plural(info.entries, 'entry', 'entries')} in "
+            f"{markup.plural(info.sections, 'section')}\nupdated {format_date(info.updated)}",
             inline=True,
         )
         embed.add_field(name="Uptime", value=_duration(uptime), inline=True)
@@ -71,7 +71,7 @@ class Meta(commands.Cog):
         ]
         embed = discord.Embed(
             title="Commands",
-            description=text.join_lines(lines, text.EMBED_DESCRIPTION),
+            description=markup.join_lines(lines, markup.EMBED_DESCRIPTION),
             colour=ACCENT,
         )
         embed.set_footer(text="<required> [optional] · answers are public unless private:True")

@@ -6,7 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import text
+from bot import markup
 from bot.discord.client import MLAudioBot, services_of
 from bot.discord.format import entry_embed, matches_embed, not_found_message
 from bot.discord.logging import log_interaction
@@ -57,10 +57,10 @@ class Resources(commands.Cog):
         # Answered from memory: Discord gives autocomplete no time to defer.
         return [
             app_commands.Choice(
-                name=text.truncate(choice.name, text.CHOICE_NAME),
-                value=choice.value[: text.CHOICE_VALUE],
+                name=markup.truncate(choice.name, markup.CHOICE_NAME),
+                value=choice.value[: markup.CHOICE_VALUE],
             )
-            for choice in self.services.search.autocomplete(current, limit=text.CHOICES)
+            for choice in self.services.search.autocomplete(current, limit=markup.CHOICES)
         ]
 
 

@@ -6,7 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import text
+from bot import markup
 from bot.discord.client import MLAudioBot, services_of
 from bot.discord.errors import refuse
 from bot.discord.format import (
@@ -51,7 +51,9 @@ class Sections(commands.Cog):
         self, interaction: discord.Interaction[MLAudioBot], current: str
     ) -> list[app_commands.Choice[str]]:
         catalog = self.services.catalog
-        return [section_choice(catalog, s) for s in match_sections(catalog, current, text.CHOICES)]
+        return [
+            section_choice(catalog, s) for s in match_sections(catalog, current, markup.CHOICES)
+        ]
 
     @app_commands.command(name="sections", description="List the sections with their entry counts")
     @app_commands.describe(private="Show the list only to you")

@@ -14,7 +14,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import text
+from bot import markup
 from bot.discord.client import MLAudioBot, services_of
 from bot.discord.errors import refuse
 from bot.discord.format import section_choice
@@ -36,6 +36,7 @@ from bot.discord.suggestions.controller import (
     storage_message,
     suggestion_embed,
 )
+from bot.markup import escape_markdown
 from bot.search import UnknownFilterError, match_sections
 from bot.services import Services
 from bot.suggestions import render
@@ -130,7 +131,7 @@ class Suggestions(commands.Cog, name=COG_NAME):
             hint = ", ".join(f"`{s}`" for s in exc.suggestions) if exc.suggestions else ""
             await refuse(
                 interaction,
-                f"There is no section called {render.escape(text.truncate(section, 80))}."
+                f"There is no section called {escape_markdown(markup.truncate(section, 80))}."
                 + (f" Did you mean {hint}?" if hint else "")
                 + " Pick one from the list that appears while you type.",
                 reason="unknown-section",
@@ -186,8 +187,8 @@ class Suggestions(commands.Cog, name=COG_NAME):
             chunk = found[start : start + PER_PAGE]
             embed = discord.Embed(
                 title=heading,
-                description=text.join_lines(
-                    [render.list_line(s) for s in chunk], text.EMBED_DESCRIPTION
+                description=markup.join_lines(
+                    [render.list_line(s) for s in chunk], markup.EMBED_DESCRIPTION
                 ),
                 colour=render.STATUS_COLOURS[chosen or Status.PENDING],
             )
@@ -214,21 +215,21 @@ class Suggestions(commands.Cog, name=COG_NAME):
         elif found.message_deleted_at is not None:
             embed.add_field(
                 name="Message",
-                value=f"deleted {render.discord_time(found.message_deleted_at, 'f')}; a "
+                value=f"deleted {markup.timestamp(found.message_deleted_at, 'f')}; a "
                 f"maintainer can bring it back with `/suggestions repost {found.id}`",
                 inline=False,
             )
         if self.ui.maintainer(interaction):
             events = await self.service.audit_trail(found.id)
             lines = [
-                f"{render.discord_time(e.at, 'd')} <@{e.actor_id}> {e.action}"
+                f"{markup.timestamp(e.at, 'd')} <@{e.actor_id}> {e.action}"
                 if e.actor_id
-                else f"{render.discord_time(e.at, 'd')} (bot) {e.action}"
+                else f"{markup.timestamp(e.at, 'd')} (bot) {e.action}"
                 for e in events
             ]
             embed.add_field(
                 name="Audit log (maintainers only)",
-                value=text.join_lines(lines, text.FIELD_VALUE) or "empty",
+                value=markup.join_lines(lines, markup.FIELD_VALUE) or "empty",
                 inline=False,
             )
         await answer(interaction, embed=embed)
@@ -429,7 +430,7 @@ class Suggestions(commands.Cog, name=COG_NAME):
 def section_choices(services: Services, current: str) -> list[app_commands.Choice[str]]:
     """The sections matching what was typed, as ``/section`` offers them."""
     catalog = services.catalog
-    return [section_choice(catalog, s) for s in match_sections(catalog, current, text.CHOICES)]
+    return [section_choice(catalog, s) for s in match_sections(catalog, current, markup.CHOICES)]
 
 
 async def setup(bot: commands.Bot) -> None:

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from bot.deadlines.estimates import Estimate, estimate_next
 from bot.deadlines.model import TAGS, Deadline, DeadlineBook, Edition, Series
+from bot.markup import timestamp_and_countdown
 
 CALENDAR_WORDS = frozenset({"ics", "calendar"})
 _WITHIN = re.compile(r"^(?:within\s+)?(\d{1,4})\s*(?:d|days?)$")
@@ -146,8 +147,7 @@ def when(deadline: Deadline) -> str:
     at = deadline.at
     if at is None:
         return "TBA"
-    unix = int(at.timestamp())
-    return f"<t:{unix}:F> (<t:{unix}:R>) · {deadline.clock_text()}"
+    return f"{timestamp_and_countdown(at)} · {deadline.clock_text()}"
 
 
 def edition_details(series: Series, now: datetime) -> tuple[Edition | None, list[str]]:

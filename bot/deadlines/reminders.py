@@ -28,6 +28,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.deadlines.model import Deadline, DeadlineBook, Edition
+from bot.markup import timestamp_and_countdown
 
 DEFAULT_OFFSETS: tuple[timedelta, ...] = (
     timedelta(days=30),
@@ -177,11 +178,11 @@ def _reminded(editions: Iterable[Edition]) -> Iterable[tuple[Edition, Deadline]]
 def render_reminder(reminder: PlannedReminder) -> str:
     """The announcement text: Discord timestamps show each reader their own local time."""
     edition, deadline = reminder.edition, reminder.deadline
-    unix = int(reminder.deadline_at.timestamp())
     # A late reminder is not sent at its offset, so it names no "in N days" of its own.
     when = "coming up" if reminder.late else f"in {_remaining(reminder.deadline_at - reminder.due)}"
     lines = [
-        f"⏰ **{edition.title}** — {deadline.title} deadline {when}: <t:{unix}:F> (<t:{unix}:R>)",
+        f"⏰ **{edition.title}** — {deadline.title} deadline {when}: "
+        + timestamp_and_countdown(reminder.deadline_at),
         f"Organisers' time: {deadline.local_text()}",
     ]
     if edition.link:

@@ -25,6 +25,10 @@ _MARKDOWN_LINK = re.compile(r"\[([^\]]+)\]\(<?[^)>\s]+>?\)")
 _EMPHASIS = re.compile(r"(\*\*|\*|`)(?=\S)(.+?)(?<=\S)\1")
 _SUBTEXT = re.compile(r"^-# ", re.MULTILINE)
 _UNEMBEDDED_URL = re.compile(r"<(https?://[^>\s]+)>")
+# A backslash before a Markdown mark shows the mark itself (bot.markup.escape_markdown).
+_ESCAPED = re.compile(r"\\([\\*_~|`>#\[\]()<-])")
+# Escaped marks wait in the Private Use Area while the markup is read, then come back bare.
+_HIDDEN = 0xE000
 _TIMESTAMP = re.compile(r"<t:(-?\d+)(?::([tTdDfFR]))?>")
 _MENTION = re.compile(r"<(#|@!?|@&)(\d+)>")
 _MENTION_KINDS = {"#": "channel", "@": "user", "@!": "user", "@&": "role"}
@@ -46,12 +50,14 @@ class TextStyle:
 
     def plain(self, text: str) -> str:
         """Discord markdown as a terminal shows it: link text, no marks, dates, names."""
+        text = _ESCAPED.sub(lambda match: chr(_HIDDEN + ord(match.group(1))), text)
         text = _MARKDOWN_LINK.sub(r"\1", text)
         text = _EMPHASIS.sub(r"\2", text)
         text = _SUBTEXT.sub("", text)
         text = _UNEMBEDDED_URL.sub(r"\1", text)
         text = _TIMESTAMP.sub(self._timestamp, text)
-        return _MENTION.sub(self._mention, text)
+        text = _MENTION.sub(self._mention, text)
+        return re.sub("[\ue000-\ue07f]", lambda hidden: chr(ord(hidden.group()) - _HIDDEN), text)
 
     def _timestamp(self, match: re.Match[str]) -> str:
         moment = datetime.fromtimestamp(int(match.group(1)), UTC)

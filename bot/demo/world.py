@@ -100,6 +100,35 @@ def create_world(env: simcord.Env) -> DemoWorld:
     return DemoWorld(guild, general, suggestions, announcements, maintainers, members)
 
 
+@dataclass(frozen=True)
+class PartnerWorld:
+    """A second server the bot is in: it follows the announcements; it is not home."""
+
+    guild: GuildHandle
+    general: ChannelHandle
+    suggestions: ChannelHandle  # the same name as the home server's: the default channel
+    news: ChannelHandle  # where Partner Lab receives the followed announcements
+    admin: MemberActor  # Administrator and Manage Server, in Partner Lab only
+    member: MemberActor
+
+
+PARTNER_GUILD_NAME = "Partner Lab"
+
+
+def create_partner(env: simcord.Env) -> PartnerWorld:
+    """Build "Partner Lab" in ``env``: its own #general, #suggestions, #ml-audio-news, an admin."""
+    guild = env.create_guild(PARTNER_GUILD_NAME)
+    general = guild.create_text_channel("general")
+    suggestions = guild.create_text_channel("suggestions")
+    news = guild.create_text_channel("ml-audio-news")
+    admins = guild.create_role(
+        "Admins", permissions=discord.Permissions(administrator=True, manage_guild=True)
+    )
+    admin = guild.add_member(env.create_user("pat", global_name="Pat"), roles=[admins])
+    member = guild.add_member(env.create_user("sam", global_name="Sam"))
+    return PartnerWorld(guild, general, suggestions, news, admin, member)
+
+
 def demo_config(base: Config, world: DemoWorld) -> Config:
     """The bot's settings pointed at the demo server's channels and role."""
     return base.with_overrides(

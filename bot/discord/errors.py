@@ -16,7 +16,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot import text
+from bot import markup
 from bot.discord.logging import describe_interaction, log_interaction
 
 log = logging.getLogger(__name__)
@@ -124,7 +124,7 @@ async def tell_user(interaction: discord.Interaction[Any], message: str) -> None
     """Send ``message`` only to the caller, whatever state the interaction is in."""
     # Error text may quote remote servers or user input: Discord refuses the whole
     # reply (400) past 2000 characters, and then the user would learn nothing.
-    message = text.truncate(message, text.CONTENT)
+    message = markup.truncate(message, markup.CONTENT)
     try:
         if not interaction.response.is_done():
             await interaction.response.send_message(message, ephemeral=True)

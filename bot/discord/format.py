@@ -11,10 +11,10 @@ from datetime import datetime
 
 import discord
 from discord import app_commands
-from discord.utils import escape_markdown
 
-from bot import text
+from bot import markup
 from bot.catalog.model import Catalog, Entry, Section
+from bot.markup import escape_markdown
 from bot.search import Hit
 
 ACCENT = discord.Colour(0x5865F2)
@@ -24,15 +24,15 @@ DESCRIPTION_PREVIEW = 160
 
 
 def fit(embed: discord.Embed) -> discord.Embed:
-    """The same embed with every text cut to Discord's limits (see ``bot.text.fit_embed``)."""
+    """The same embed with every text cut to Discord's limits (see ``bot.markup.fit_embed``)."""
     data = embed.to_dict()
-    fitted = text.fit_embed(data)
+    fitted = markup.fit_embed(data)
     return embed if fitted == data else discord.Embed.from_dict(fitted)
 
 
 def entry_link(entry: Entry, *, limit: int = 200) -> str:
     """``[Title](url)`` (or the bare title), escaped and cut so Markdown never breaks."""
-    title = escape_markdown(text.truncate(text.one_line(entry.title), limit))
+    title = escape_markdown(markup.truncate(markup.one_line(entry.title), limit))
     title = title.replace("]", "\\]").replace("[", "\\[")
     if entry.url and len(entry.url) <= 500:
         return f"[{title}]({entry.url})"
@@ -61,15 +61,15 @@ def section_path(catalog: Catalog, section_id: str) -> str:
 
 def section_choice(catalog: Catalog, section: Section) -> app_commands.Choice[str]:
     """A section as an autocomplete choice: its path to read, its id sent back."""
-    name = text.truncate(section_path(catalog, section.id), text.CHOICE_NAME)
+    name = markup.truncate(section_path(catalog, section.id), markup.CHOICE_NAME)
     return app_commands.Choice(name=name, value=section.id)
 
 
 def entry_embed(catalog: Catalog, entry: Entry, related: Sequence[Entry]) -> discord.Embed:
     """The answer to ``/resource``: the entry with its links, credits and related entries."""
     embed = discord.Embed(
-        title=text.truncate(text.one_line(entry.title), text.EMBED_TITLE),
-        url=entry.url if entry.url and len(entry.url) <= text.URL else None,
+        title=markup.truncate(markup.one_line(entry.title), markup.EMBED_TITLE),
+        url=entry.url if entry.url and len(entry.url) <= markup.URL else None,
         description=escape_markdown(entry.description),
         colour=ACCENT,
     )
@@ -80,13 +80,15 @@ def entry_embed(catalog: Catalog, entry: Entry, related: Sequence[Entry]) -> dis
         embed.add_field(name="By", value=escape_markdown(credits), inline=False)
     if entry.links:
         links = [
-            f"[{escape_markdown(text.one_line(link.title))}]({link.url})" for link in entry.links
+            f"[{escape_markdown(markup.one_line(link.title))}]({link.url})" for link in entry.links
         ]
-        embed.add_field(name="Links", value=text.join_lines(links, text.FIELD_VALUE), inline=False)
+        embed.add_field(
+            name="Links", value=markup.join_lines(links, markup.FIELD_VALUE), inline=False
+        )
     if related:
         lines = [f"• {entry_link(other, limit=120)}" for other in related]
         embed.add_field(
-            name="Related", value=text.join_lines(lines, text.FIELD_VALUE), inline=False
+            name="Related", value=markup.join_lines(lines, markup.FIELD_VALUE), inline=False
         )
     embed.set_footer(text=f"id: {entry.id} · /section {entry.section} for more like this")
     return fit(embed)
@@ -100,8 +102,8 @@ def matches_embed(query: str, hits: Sequence[Hit]) -> discord.Embed:
         for number, hit in enumerate(hits, start=1)
     ]
     embed = discord.Embed(
-        title=text.truncate(f"Did you mean… ({text.one_line(query)})", text.EMBED_TITLE),
-        description=text.join_lines(lines, 3000),
+        title=markup.truncate(f"Did you mean… ({markup.one_line(query)})", markup.EMBED_TITLE),
+        description=markup.join_lines(lines, 3000),
         colour=ACCENT,
     )
     embed.set_footer(
@@ -112,20 +114,20 @@ def matches_embed(query: str, hits: Sequence[Hit]) -> discord.Embed:
 
 
 def not_found_message(query: str) -> str:
-    shown = text.truncate(text.one_line(query), 100)
-    return text.truncate(
+    shown = markup.truncate(markup.one_line(query), 100)
+    return markup.truncate(
         f"Nothing in the reading list matches **{escape_markdown(shown)}**.\n"
         "Tips: check the spelling, try a shorter or more general word (`wavenet`, "
         "`source separation`, `dataset`), an author's name, or an arXiv id like "
         "`1609.03499`. `/sections` lists everything by topic.",
-        text.CONTENT,
+        markup.CONTENT,
     )
 
 
 def unknown_section_message(name: str, closest: Sequence[str]) -> str:
     """``/section`` with a name no section has: the name as typed (never as Markdown), the
     closest section ids, and where to see them all."""
-    shown = escape_markdown(text.truncate(text.one_line(name), 80))
+    shown = escape_markdown(markup.truncate(markup.one_line(name), 80))
     hint = f" Did you mean {', '.join(f'`{section_id}`' for section_id in closest)}?"
     return (
         f"There is no section called **{shown}**."
@@ -141,15 +143,15 @@ def section_pages(
     per page for the jump menu ("Page 2: WaveNet: A Generative…")."""
     listing = catalog.listing(section.id)
     chunks = [listing[i : i + per_page] for i in range(0, len(listing), per_page)] or [[]]
-    title = text.truncate(section_path(catalog, section.id), text.EMBED_TITLE)
+    title = markup.truncate(section_path(catalog, section.id), markup.EMBED_TITLE)
     pages = []
     labels = []
     for number, chunk in enumerate(chunks, start=1):
-        first = f": {text.one_line(chunk[0].entry.title)}" if chunk else ""
-        labels.append(text.truncate(f"Page {number}{first}", text.SELECT_LABEL))
+        first = f": {markup.one_line(chunk[0].entry.title)}" if chunk else ""
+        labels.append(markup.truncate(f"Page {number}{first}", markup.SELECT_LABEL))
         lines: list[str] = []
         if number == 1 and section.blurb:
-            lines.append(f"*{escape_markdown(text.one_line(section.blurb))}*\n")
+            lines.append(f"*{escape_markdown(markup.one_line(section.blurb))}*\n")
         current: Section | None = None
         for item in chunk:
             if item.subsection is not None and item.subsection != current:
@@ -159,10 +161,12 @@ def section_pages(
         if not chunk:
             lines.append("No entries in this section yet.")
         embed = discord.Embed(
-            title=title, description=text.join_lines(lines, text.EMBED_DESCRIPTION), colour=ACCENT
+            title=title,
+            description=markup.join_lines(lines, markup.EMBED_DESCRIPTION),
+            colour=ACCENT,
         )
         embed.set_footer(
-            text=f"Page {number}/{len(chunks)} · {text.plural(len(listing), 'entry', 'entries')}"
+            text=f"Page {number}/{len(chunks)} · {markup.plural(len(listing), 'entry', 'entries')}"
             " · /resource <name> for details"
         )
         pages.append(fit(embed))
@@ -171,7 +175,9 @@ def section_pages(
 
 def listing_line(entry: Entry) -> str:
     details = entry.kind + (f", {entry.year}" if entry.year else "")
-    preview = escape_markdown(text.truncate(text.one_line(entry.description), DESCRIPTION_PREVIEW))
+    preview = escape_markdown(
+        markup.truncate(markup.one_line(entry.description), DESCRIPTION_PREVIEW)
+    )
     return f"**•** {entry_link(entry, limit=150)} ({details})\n  {preview}"
 
 
@@ -186,12 +192,12 @@ def sections_embed(catalog: Catalog) -> discord.Embed:
             lines.append(_section_line(catalog, child, depth=1))
     embed = discord.Embed(
         title="Sections of the reading list",
-        description=text.join_lines(lines, text.EMBED_DESCRIPTION),
+        description=markup.join_lines(lines, markup.EMBED_DESCRIPTION),
         colour=ACCENT,
     )
     embed.set_footer(
-        text=f"{text.plural(len(catalog), 'entry', 'entries')} in "
-        f"{text.plural(len(catalog.sections), 'section')} · /section <name> to browse one"
+        text=f"{markup.plural(len(catalog), 'entry', 'entries')} in "
+        f"{markup.plural(len(catalog.sections), 'section')} · /section <name> to browse one"
     )
     return fit(embed)
 

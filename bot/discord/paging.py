@@ -17,7 +17,7 @@ from typing import Any
 
 import discord
 
-from bot import text
+from bot import markup
 from bot.discord.client import MLAudioBot, admit
 from bot.discord.errors import report_failure
 from bot.discord.logging import log_interaction
@@ -121,14 +121,14 @@ class PagedView(discord.ui.View):
         self.next_page.disabled = self.index >= count - 1
         self.position.label = f"{self.index + 1} / {count}"
         # A menu holds 25 options: show the 25 pages around the current one.
-        start = max(0, min(self.index - text.SELECT_OPTIONS // 2, count - text.SELECT_OPTIONS))
+        start = max(0, min(self.index - markup.SELECT_OPTIONS // 2, count - markup.SELECT_OPTIONS))
         self.jump.options = [
             discord.SelectOption(
-                label=text.truncate(self.labels[i], text.SELECT_LABEL),
+                label=markup.truncate(self.labels[i], markup.SELECT_LABEL),
                 value=str(i),
                 default=i == self.index,
             )
-            for i in range(start, min(count, start + text.SELECT_OPTIONS))
+            for i in range(start, min(count, start + markup.SELECT_OPTIONS))
         ]
 
     # -- rules -----------------------------------------------------------------------------

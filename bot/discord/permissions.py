@@ -13,7 +13,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import discord
 
-from bot import maintainers
+from bot import maintainers, markup
 from bot.discord.errors import refuse
 
 INTENT_REASONS: tuple[tuple[str, str], ...] = (
@@ -73,7 +73,7 @@ def home_guild_id(client: discord.Client) -> int | None:
 def home_name(client: discord.Client, guild_id: int | None) -> str | None:
     """The home server's name for messages (markdown escaped), if the bot sees it."""
     guild = client.get_guild(guild_id) if guild_id is not None else None
-    return discord.utils.escape_markdown(guild.name) if guild is not None else None
+    return markup.escape_markdown(guild.name) if guild is not None else None
 
 
 def standing(

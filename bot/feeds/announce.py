@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import text
-from bot.feeds.html_text import defuse_mentions
+from bot import markup
 from bot.feeds.model import FeedItem, FeedSpec
 from bot.feeds.parse import entry_key_hash
+from bot.markup import defuse_mentions
 from bot.outbox.message import OutgoingMessage
 
 SUMMARY_LIMIT = 700  # a teaser, not the article: long embeds push the channel away
@@ -29,10 +29,10 @@ def item_embed(spec: FeedSpec, item: FeedItem, feed_title: str = "") -> dict[str
     """The embed as Discord API JSON (the outbox stores and sends dicts)."""
     embed: dict[str, Any] = {
         "type": "rich",
-        "title": text.truncate(defuse_mentions(text.one_line(item.title)), text.EMBED_TITLE),
+        "title": markup.truncate(defuse_mentions(markup.one_line(item.title)), markup.EMBED_TITLE),
         "color": COLOUR,
     }
-    if item.link and len(item.link) <= text.URL:
+    if item.link and len(item.link) <= markup.URL:
         embed["url"] = item.link
     summary = defuse_mentions(item.summary)
     lines: list[str] = []
@@ -40,18 +40,17 @@ def item_embed(spec: FeedSpec, item: FeedItem, feed_title: str = "") -> dict[str
         names = list(item.authors[:AUTHORS_SHOWN])
         more = len(item.authors) - len(names)
         shown = ", ".join(names) + (f" and {more} more" if more > 0 else "")
-        lines.append(text.truncate(defuse_mentions(shown), 300))
+        lines.append(markup.truncate(defuse_mentions(shown), 300))
     if item.published is not None:
-        stamp = int(item.published.timestamp())
-        lines.append(f"<t:{stamp}:f> (<t:{stamp}:R>)")
+        lines.append(markup.timestamp_and_countdown(item.published, "f"))
     if summary:
         lines.append("")
-        lines.append(text.truncate(summary, SUMMARY_LIMIT))
+        lines.append(markup.truncate(summary, SUMMARY_LIMIT))
     description = "\n".join(lines).strip()
     if description:
-        embed["description"] = text.truncate(description, text.EMBED_DESCRIPTION)
+        embed["description"] = markup.truncate(description, markup.EMBED_DESCRIPTION)
     source = feed_title or spec.title
-    embed["footer"] = {"text": text.truncate(defuse_mentions(text.one_line(source)), 200)}
+    embed["footer"] = {"text": markup.truncate(defuse_mentions(markup.one_line(source)), 200)}
     if item.published is not None:
         embed["timestamp"] = item.published.isoformat()
     return embed

@@ -29,7 +29,7 @@ from yarl import URL
 
 from bot import __version__
 from bot.feeds.guard import BlockedURL, UrlGuard
-from bot.text import truncate
+from bot.markup import truncate
 
 MAX_BODY_BYTES = 5 * 1024 * 1024
 MAX_REDIRECTS = 5

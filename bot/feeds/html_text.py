@@ -1,9 +1,8 @@
 """Feed summaries are HTML; announcements need short plain text that pings nobody.
 
 :func:`html_to_text` keeps the words and paragraph breaks, drops scripts, styles and
-tags, and decodes entities. :func:`defuse_mentions` makes ``@everyone``, ``@here`` and
-``<@123>``-style mentions inert (a zero-width space after the ``@``), so a feed can never
-ping anyone even where mentions would be parsed.
+tags, and decodes entities. Mentions are made inert where the text is shown
+(``bot.markup.defuse_mentions``).
 """
 
 from __future__ import annotations
@@ -18,8 +17,6 @@ _BLOCK_TAGS = frozenset(
     }
 )  # fmt: skip
 _SKIPPED_TAGS = frozenset({"script", "style", "head", "title", "noscript", "template"})
-_ZERO_WIDTH_SPACE = "\u200b"
-_MENTION = re.compile(r"@(everyone|here)|<(@[!&]?|#)(\d+)>", re.IGNORECASE)
 # A hard bound on work: summaries longer than this are cut before parsing.
 MAX_HTML_CHARS = 100_000
 
@@ -61,21 +58,3 @@ def html_to_text(html: str) -> str:
     lines = (" ".join(line.split()) for line in "".join(collector.parts).split("\n"))
     text = "\n".join(lines)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
-
-
-def defuse_mentions(text: str) -> str:
-    """``text`` with every Discord mention made inert."""
-
-    def defuse(match: re.Match[str]) -> str:
-        if match.group(1):
-            return "@" + _ZERO_WIDTH_SPACE + match.group(1)
-        return (
-            "<" + match.group(2)[0] + _ZERO_WIDTH_SPACE + match.group(2)[1:] + match.group(3) + ">"
-        )
-
-    return _MENTION.sub(defuse, text)
-
-
-def markdown_escape(text: str) -> str:
-    """Escape Markdown so a title shows literally (used inside links and headings)."""
-    return re.sub(r"([\\*_`~|>\[\]()])", r"\\\1", text)

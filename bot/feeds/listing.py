@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot import text
-from bot.feeds.html_text import defuse_mentions
+from bot import markup
 from bot.feeds.model import FeedItem, FeedState, FeedStatus
+from bot.markup import defuse_mentions
 
 STATE_MARKS = {
     FeedState.NEW: "🆕",
@@ -18,8 +18,8 @@ STATE_MARKS = {
 }
 
 
-def stamp(moment: datetime | None, style: str = "R") -> str:
-    return "never" if moment is None else f"<t:{int(moment.timestamp())}:{style}>"
+def stamp(moment: datetime | None, style: markup.TimestampStyle = "R") -> str:
+    return "never" if moment is None else markup.timestamp(moment, style)
 
 
 def status_lines(status: FeedStatus, channel: str) -> list[str]:
@@ -29,7 +29,7 @@ def status_lines(status: FeedStatus, channel: str) -> list[str]:
     if not spec.enabled:
         state = "off (enabled: false in feeds.yaml)"
     head = (
-        f"{STATE_MARKS[status.state]} **{text.truncate(defuse_mentions(spec.title), 80)}** "
+        f"{STATE_MARKS[status.state]} **{markup.truncate(defuse_mentions(spec.title), 80)}** "
         f"`{spec.id}` → {channel} · {state}"
     )
     lines = [head]
@@ -41,26 +41,26 @@ def status_lines(status: FeedStatus, channel: str) -> list[str]:
     lines.append("  " + " · ".join(details))
     if status.last_error:
         since = f" (failing since {stamp(status.error_since)})" if status.error_since else ""
-        error = text.truncate(defuse_mentions(text.one_line(status.last_error)), 200)
+        error = markup.truncate(defuse_mentions(markup.one_line(status.last_error)), 200)
         lines.append(f"  last error: {error}{since}")
     if status.url != spec.url:
-        lines.append(f"  moved to <{text.truncate(status.url, 200)}>")
+        lines.append(f"  moved to <{markup.truncate(status.url, 200)}>")
     return lines
 
 
 def item_line(item: FeedItem) -> str:
     """One item of ``/feeds test``: linked title, date, authors, the start of the summary."""
-    title = text.truncate(defuse_mentions(text.one_line(item.title)), 200)
+    title = markup.truncate(defuse_mentions(markup.one_line(item.title)), 200)
     title = title.replace("[", "(").replace("]", ")")
     head = f"**[{title}]({item.link})**" if item.link else f"**{title}**"
     meta = []
     if item.published is not None:
         meta.append(stamp(item.published, "D"))
     if item.authors:
-        meta.append(text.truncate(defuse_mentions(", ".join(item.authors)), 120))
+        meta.append(markup.truncate(defuse_mentions(", ".join(item.authors)), 120))
     lines = [head]
     if meta:
         lines.append(" · ".join(meta))
     if item.summary:
-        lines.append(text.truncate(defuse_mentions(text.one_line(item.summary)), 250))
+        lines.append(markup.truncate(defuse_mentions(markup.one_line(item.summary)), 250))
     return "\n".join(lines)

@@ -423,10 +423,10 @@ class FeedPoller:
         channel = self.log_channel()
         if channel is None:
             return None
-        from bot import text  # local: keeps the module's import list about polling
+        from bot import markup  # local: keeps the module's import list about polling
 
-        content = text.truncate(
-            f"Feed **{text.one_line(spec.title)}** (`{spec.id}`) was disabled: {reason}. "
+        content = markup.truncate(
+            f"Feed **{markup.one_line(spec.title)}** (`{spec.id}`) was disabled: {reason}. "
             f"Fix the URL or the server, then `/feeds resume {spec.id}`.",
             1500,
         )

@@ -19,7 +19,7 @@ from bot.feeds.model import FeedItem, FeedSpec, FeedState, FeedStatus
 from bot.feeds.parse import ParseError, parse_feed
 from bot.feeds.poller import FeedPoller
 from bot.feeds.store import FeedStore
-from bot.text import truncate
+from bot.markup import truncate
 
 PREVIEW_ITEMS = 3
 MAX_ADDED_FEEDS = 200

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot import markup
 from bot.catalog.model import Entry
 
 # Fields in decreasing weight; a posting stores the index of its best field.
@@ -22,9 +23,9 @@ FIELDS: tuple[str, ...] = (
 FIELD_WEIGHTS: tuple[float, ...] = (1.0, 1.0, 1.0, 0.9, 0.9, 0.8, 0.75, 0.7, 0.7, 0.6, 0.55, 0.5)
 FIELD = {name: code for code, name in enumerate(FIELDS)}
 
-# Discord's limits for an autocomplete answer.
-MAX_CHOICES = 25
-MAX_CHOICE_CHARS = 100
+# Discord's limits for an autocomplete answer (bot.markup holds every Discord limit).
+MAX_CHOICES = markup.CHOICES
+MAX_CHOICE_CHARS = markup.CHOICE_NAME
 
 # Titles longer than this are matched word by word only, never as one misspelt phrase.
 MAX_TYPO_TITLE_CHARS = 24

@@ -164,12 +164,5 @@ def unique(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))
 
 
-def truncate(text: str, limit: int, *, ellipsis: str = "…") -> str:
-    """``text`` cut to at most ``limit`` characters, marking the cut."""
-    if len(text) <= limit:
-        return text
-    return text[: max(0, limit - len(ellipsis))].rstrip() + ellipsis
-
-
 def join_nonempty(parts: Sequence[str], sep: str = " ") -> str:
     return sep.join(p for p in parts if p)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
+from bot import markup
 from bot.catalog.model import Entry
 from bot.search import normalise as norm
 from bot.search.fields import MAX_CHOICE_CHARS
@@ -68,5 +69,5 @@ def choice_name(entry: Entry) -> str:
     suffix = f" ({details})"
     if len(suffix) > MAX_CHOICE_CHARS // 2:
         suffix = ""
-    name = norm.truncate(title, MAX_CHOICE_CHARS - len(suffix)) + suffix
+    name = markup.truncate(title, MAX_CHOICE_CHARS - len(suffix)) + suffix
     return name[:MAX_CHOICE_CHARS] or entry.id[:MAX_CHOICE_CHARS] or "?"

@@ -22,8 +22,8 @@ import yaml
 
 from bot.catalog.model import Catalog
 from bot.catalog.urls import normalize_url
+from bot.markup import truncate
 from bot.suggestions.model import Suggestion
-from bot.text import truncate
 
 ENTRIES_DIR = "entries"
 SLUG_MAX = 48

@@ -3,18 +3,16 @@
 Everything a member typed is Markdown-escaped before it goes into an embed or a reply,
 so ``**``, backticks, headings or masked links in a title show literally instead of
 breaking the layout. Embeds are plain dicts (``discord.Embed.from_dict`` takes them) cut
-to Discord's limits by ``bot.text.fit_embed``.
+to Discord's limits by ``bot.markup.fit_embed``.
 """
 
 from __future__ import annotations
 
-import re
-from datetime import datetime
 from typing import Any
 
+from bot.markup import EMBED_TITLE, escape_markdown, fit_embed, timestamp, truncate
 from bot.suggestions.links import host_with_punycode, mixed_scripts, shown_url
 from bot.suggestions.model import Status, Suggestion, Tally
-from bot.text import EMBED_TITLE, fit_embed, truncate
 
 STATUS_COLOURS: dict[Status, int] = {
     Status.PENDING: 0x5865F2,
@@ -34,19 +32,6 @@ STATUS_LABELS: dict[Status, str] = {
 }
 UP_EMOJI = "👍"
 DOWN_EMOJI = "👎"
-
-# Every ASCII punctuation mark Discord's Markdown reacts to; a backslash before any of
-# them shows the mark itself.
-_MARKDOWN = re.compile(r"([\\*_~|`>#\[\]()<-])")
-
-
-def escape(text: str) -> str:
-    """Show ``text`` literally in Discord Markdown (and turn ``@`` into a non-pinging one)."""
-    return _MARKDOWN.sub(r"\\\1", text).replace("@", "@\u200b")
-
-
-def discord_time(moment: datetime, style: str = "R") -> str:
-    return f"<t:{int(moment.timestamp())}:{style}>"
 
 
 def marker(suggestion_id: int) -> str:
@@ -71,7 +56,7 @@ def decision_text(suggestion: Suggestion) -> str:
         parts.append(f"by <@{suggestion.decided_by}>")
     if suggestion.decided_at:
         # An absolute date: the message stays up for months, "2 minutes ago" would not age well.
-        parts.append("on " + discord_time(suggestion.decided_at, "f"))
+        parts.append("on " + timestamp(suggestion.decided_at, "f"))
     line = " ".join(parts)
     if suggestion.decision_note:
         line += "\n" + describe_note(suggestion)
@@ -83,12 +68,12 @@ def describe_note(suggestion: Suggestion) -> str:
     if suggestion.status is Status.DUPLICATE:
         kind, _, target = note.partition(":")
         if kind == "entry":
-            return f"Duplicate of catalog entry `{escape(target)}`"
+            return f"Duplicate of catalog entry `{escape_markdown(target)}`"
         if kind == "suggestion":
             return f"Duplicate of suggestion #{target}"
     if suggestion.status is Status.REJECTED:
-        return f"Reason: {escape(note)}"
-    return escape(note)
+        return f"Reason: {escape_markdown(note)}"
+    return escape_markdown(note)
 
 
 LOOKALIKE_WARNING = "⚠ possible look-alike domain"
@@ -115,16 +100,16 @@ def status_text(suggestion: Suggestion) -> str:
     """The decision line, and when the author last edited the text."""
     line = decision_text(suggestion)
     if suggestion.edited_at is not None:
-        line += f"\nedited by the author {discord_time(suggestion.edited_at, 'f')}"
+        line += f"\nedited by the author {timestamp(suggestion.edited_at, 'f')}"
     return line
 
 
 def suggestion_embed(suggestion: Suggestion, section_title: str | None = None) -> dict[str, Any]:
-    title = truncate(f"#{suggestion.id} · {escape(suggestion.title)}", EMBED_TITLE)
+    title = truncate(f"#{suggestion.id} · {escape_markdown(suggestion.title)}", EMBED_TITLE)
     embed: dict[str, Any] = {
         "title": title,
         "url": shown_url(suggestion.url),
-        "description": escape(suggestion.reason),
+        "description": escape_markdown(suggestion.reason),
         "color": STATUS_COLOURS[suggestion.status],
         "fields": [
             {
@@ -134,7 +119,7 @@ def suggestion_embed(suggestion: Suggestion, section_title: str | None = None) -
             },
             {
                 "name": "Section",
-                "value": escape(section_title or suggestion.section),
+                "value": escape_markdown(section_title or suggestion.section),
                 "inline": True,
             },
             {"name": "Kind", "value": suggestion.kind, "inline": True},
@@ -150,13 +135,13 @@ def suggestion_embed(suggestion: Suggestion, section_title: str | None = None) -
 
 def announcement_embed(suggestion: Suggestion, section_title: str | None = None) -> dict[str, Any]:
     embed: dict[str, Any] = {
-        "title": truncate(f"New resource: {escape(suggestion.title)}", EMBED_TITLE),
+        "title": truncate(f"New resource: {escape_markdown(suggestion.title)}", EMBED_TITLE),
         "url": shown_url(suggestion.url),
-        "description": escape(suggestion.reason),
+        "description": escape_markdown(suggestion.reason),
         "color": STATUS_COLOURS[Status.APPROVED],
         "fields": [
             {"name": "Link", "value": link_text(suggestion.url, flag_lookalike=False)},
-            {"name": "Section", "value": escape(section_title or suggestion.section)},
+            {"name": "Section", "value": escape_markdown(section_title or suggestion.section)},
             {"name": "Suggested by", "value": author_text(suggestion), "inline": True},
             {"name": "Community votes", "value": tally_text(suggestion.tally), "inline": True},
         ],
@@ -167,6 +152,6 @@ def announcement_embed(suggestion: Suggestion, section_title: str | None = None)
 
 def list_line(suggestion: Suggestion) -> str:
     return (
-        f"**#{suggestion.id}** {escape(truncate(suggestion.title, 80))} · "
+        f"**#{suggestion.id}** {escape_markdown(truncate(suggestion.title, 80))} · "
         f"{STATUS_LABELS[suggestion.status].lower()} · {tally_text(suggestion.tally)}"
     )

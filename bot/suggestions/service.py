@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from bot.catalog.model import Catalog, Entry
 from bot.catalog.urls import normalize_url
 from bot.clock import Clock
+from bot.markup import escape_markdown, timestamp, truncate
 from bot.suggestions import render
 from bot.suggestions.duplicates import CatalogIndex, similar_titles
 from bot.suggestions.model import AuditEvent, Draft, Status, Suggestion, Vote
@@ -37,7 +38,6 @@ from bot.suggestions.outcomes import (
 )
 from bot.suggestions.store import NewSuggestion, SuggestionStore
 from bot.suggestions.validation import Checked, check_draft, guess_kind
-from bot.text import truncate
 
 log = logging.getLogger(__name__)
 
@@ -205,7 +205,7 @@ class SuggestionService:
             next_slot = recent[len(recent) - day_limit] + timedelta(days=1)
             return Refused(
                 f"You have made {day_limit} suggestions in the last 24 hours, the most "
-                f"allowed. You can suggest again {render.discord_time(next_slot)}."
+                f"allowed. You can suggest again {timestamp(next_slot, 'R')}."
             )
         return None
 
@@ -434,7 +434,7 @@ class SuggestionService:
         if _ENTRY_REF.match(target) and self.catalog.entry(target) is not None:
             return f"entry:{target}"
         return Refused(
-            f"`{render.escape(truncate(target, 60))}` is neither a catalog entry id nor a "
+            f"`{escape_markdown(truncate(target, 60))}` is neither a catalog entry id nor a "
             "suggestion number (#12)."
         )
 

@@ -16,9 +16,9 @@ from urllib.parse import urlsplit
 
 from bot.addresses import address_problem, parse_address
 from bot.catalog.model import KINDS
+from bot.markup import escape_markdown
 from bot.suggestions.links import to_ascii
 from bot.suggestions.model import Draft
-from bot.suggestions.render import escape
 
 TITLE_MIN, TITLE_MAX = 3, 200
 URL_MAX = 500
@@ -136,7 +136,7 @@ def check_url(url: str) -> list[Problem]:
     if breaking:
         # They end Discord's <link> syntax or start Markdown, so a link could smuggle a
         # second, clickable one into the message; encoded, they mean the same to a server.
-        codes = ", ".join(f"{escape(ch)} as %{ord(ch):02X}" for ch in breaking)
+        codes = ", ".join(f"{escape_markdown(ch)} as %{ord(ch):02X}" for ch in breaking)
         return [Problem("url", f"{label}: a link cannot contain these as typed; write {codes}.")]
     try:
         parts = urlsplit(url)

@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import discord
 import pytest
 import simcord
 from aiohttp import WSMsgType, web
@@ -34,6 +33,7 @@ from aiohttp import WSMsgType, web
 from bot.catalog.loader import load_catalog
 from bot.catalog.model import Catalog
 from bot.config import Config
+from bot.demo.world import PartnerWorld, create_partner, create_world
 from bot.discord.client import MLAudioBot, create_bot
 from bot.discord.sender import DiscordClock
 from bot.search import SearchIndex
@@ -41,8 +41,6 @@ from bot.services import Services, build_services
 from tests.shared_data import REPO_ROOT
 
 pytestmark = pytest.mark.e2e
-
-DEMO_GUILD_ID = 1_100_000_000_000_000_001
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -99,7 +97,7 @@ def simcord_bot(services: Services) -> MLAudioBot:
 
 @dataclass
 class DemoGuild:
-    """Handles to the demo server, for tests to act as its members."""
+    """Handles to the demo server (``bot.demo.world``), for tests to act as its members."""
 
     guild: simcord.GuildHandle
     general: simcord.ChannelHandle
@@ -108,22 +106,22 @@ class DemoGuild:
     maintainers: simcord.RoleHandle
     alice: simcord.MemberActor
     bob: simcord.MemberActor
-    carol: simcord.MemberActor
+    carol: simcord.MemberActor  # the maintainer (the demo's "maya")
 
 
-def make_demo_guild(env: simcord.Env, *, guild_id: int = DEMO_GUILD_ID) -> DemoGuild:
-    """The demo server: three channels, a maintainer role, three members."""
-    guild = env.create_guild("ML-Audio", id=guild_id)
-    general = guild.create_text_channel("general", topic="Talk about audio ML")
-    suggestions = guild.create_text_channel("suggestions", topic="Suggest resources")
-    announcements = guild.create_news_channel("announcements")
-    maintainers = guild.create_role(
-        "Maintainers", permissions=discord.Permissions(manage_messages=True)
+def make_demo_guild(env: simcord.Env) -> DemoGuild:
+    """The demo's own server, built by the demo's world builder (one definition of it)."""
+    world = create_world(env)
+    return DemoGuild(
+        world.guild,
+        world.general,
+        world.suggestions,
+        world.announcements,
+        world.maintainers,
+        world.members["alice"],
+        world.members["bob"],
+        world.maintainer,
     )
-    alice = guild.add_member(env.create_user("alice"))
-    bob = guild.add_member(env.create_user("bob"))
-    carol = guild.add_member(env.create_user("carol"), roles=[maintainers])
-    return DemoGuild(guild, general, suggestions, announcements, maintainers, alice, bob, carol)
 
 
 @pytest.fixture
@@ -154,39 +152,14 @@ def demo(simcord_env: simcord.Env) -> DemoGuild:
     return demo_guild
 
 
-@dataclass
-class PartnerGuild:
-    """A second server the bot is in (it follows our announcements): not the home server."""
-
-    guild: simcord.GuildHandle
-    general: simcord.ChannelHandle
-    suggestions: simcord.ChannelHandle  # same name as ours: the default suggestions channel
-    news: simcord.ChannelHandle
-    admin: simcord.MemberActor  # Administrator and Manage Server, in Partner Lab only
-    member: simcord.MemberActor
-
-
-def make_partner_guild(env: simcord.Env) -> PartnerGuild:
-    guild = env.create_guild("Partner Lab")
-    general = guild.create_text_channel("general")
-    suggestions = guild.create_text_channel("suggestions")
-    news = guild.create_text_channel("ml-audio-news")
-    admins = guild.create_role(
-        "Admins", permissions=discord.Permissions(administrator=True, manage_guild=True)
-    )
-    admin = guild.add_member(env.create_user("pat"), roles=[admins])
-    member = guild.add_member(env.create_user("sam"))
-    return PartnerGuild(guild, general, suggestions, news, admin, member)
-
-
 @pytest.fixture
-async def partner(simcord_env: simcord.Env, demo: DemoGuild) -> PartnerGuild:
+async def partner(simcord_env: simcord.Env, demo: DemoGuild) -> PartnerWorld:
     """The "Partner Lab" server, joined after the demo server.
 
     With two servers and no ``home_guild_id`` nobody is a maintainer: set it to
     ``demo.guild.id`` where a test needs one.
     """
-    lab = make_partner_guild(simcord_env)
+    lab = create_partner(simcord_env)
     await simcord_env.settle()
     return lab
 

@@ -21,11 +21,12 @@ from typing import TYPE_CHECKING, Any
 import discord
 from discord.ext import commands
 
-from bot import text
+from bot import markup
 from bot.discord.errors import report_failure, tell_user
 from bot.discord.logging import log_interaction
 from bot.discord.permissions import admit_home, home_refusal
 from bot.discord.permissions import is_maintainer as member_is_maintainer
+from bot.markup import escape_markdown
 from bot.suggestions import render
 from bot.suggestions.debounce import Debouncer
 from bot.suggestions.model import Draft, Status, Suggestion, Vote
@@ -102,7 +103,7 @@ async def answer(
     # Only what is given is passed on: the followup API does not take None for these.
     extra: dict[str, Any] = {}
     if content is not None:
-        extra["content"] = text.truncate(content, text.CONTENT)
+        extra["content"] = markup.truncate(content, markup.CONTENT)
     if embed is not None:
         extra["embed"] = embed
     if view is not None:
@@ -205,7 +206,7 @@ class SuggestionModal(discord.ui.Modal):
     """Title, link and why it helps; prefilled from the command or from an earlier try."""
 
     def __init__(self, heading: str, draft: Draft, on_submit: SubmitHandler) -> None:
-        super().__init__(title=text.truncate(heading, 45), timeout=DRAFT_VIEW_TIMEOUT)
+        super().__init__(title=markup.truncate(heading, 45), timeout=DRAFT_VIEW_TIMEOUT)
         self.draft = draft
         self._handler = on_submit
         self.title_input: discord.ui.TextInput[SuggestionModal] = discord.ui.TextInput(
@@ -260,7 +261,7 @@ class OneFieldModal(discord.ui.Modal):
         paragraph: bool = False,
         max_length: int = 500,
     ) -> None:
-        super().__init__(title=text.truncate(heading, 45), timeout=DRAFT_VIEW_TIMEOUT)
+        super().__init__(title=markup.truncate(heading, 45), timeout=DRAFT_VIEW_TIMEOUT)
         self._handler = on_submit
         self.field: discord.ui.TextInput[OneFieldModal] = discord.ui.TextInput(
             label=label,
@@ -449,7 +450,7 @@ class SuggestionsUI:
     async def _followup(
         self, interaction: discord.Interaction[Any], message: str, view: discord.ui.View | None
     ) -> None:
-        content = text.truncate(message, text.CONTENT)
+        content = markup.truncate(message, markup.CONTENT)
         if view is None:
             await interaction.followup.send(content, ephemeral=True)
         else:
@@ -467,7 +468,7 @@ class SuggestionsUI:
             entry = outcome.entry
             link = f" — <{entry.url}>" if entry.url else ""
             return (
-                f"That link is already in the reading list as **{render.escape(entry.title)}** "
+                f"That link is already in the reading list as **{escape_markdown(entry.title)}** "
                 f"(`{entry.id}`){link}. Try `/resource {entry.id}`."
             )
         if isinstance(outcome, AlreadySuggested):
@@ -476,16 +477,16 @@ class SuggestionsUI:
             state = "is waiting for votes" if s.is_open else "was approved already"
             vote = " Vote for it there instead." if s.is_open else ""
             return (
-                f"That link was suggested already: **#{s.id} {render.escape(s.title)}** {state}"
+                f"That link was suggested already: **#{s.id} {escape_markdown(s.title)}** {state}"
                 f"{f' ({where})' if where else ''}.{vote}"
             )
         if isinstance(outcome, SimilarTitles):
             lines = []
             for c in outcome.candidates:
                 if c.entry_id:
-                    lines.append(f"• reading list: **{render.escape(c.title)}** (`{c.entry_id}`)")
+                    lines.append(f"• reading list: **{escape_markdown(c.title)}** (`{c.entry_id}`)")
                 else:
-                    lines.append(f"• suggestion #{c.suggestion_id}: **{render.escape(c.title)}**")
+                    lines.append(f"• suggestion #{c.suggestion_id}: **{escape_markdown(c.title)}**")
             return (
                 "Something with a similar title exists:\n"
                 + "\n".join(lines)
@@ -565,8 +566,8 @@ class SuggestionsUI:
             return problem
         embed = suggestion_embed(self.service, suggestion)
         view = suggestion_view(suggestion)
-        thread_name = text.truncate(
-            text.one_line(f"#{suggestion.id} {suggestion.title}"), THREAD_NAME_MAX
+        thread_name = markup.truncate(
+            markup.one_line(f"#{suggestion.id} {suggestion.title}"), THREAD_NAME_MAX
         )
         try:
             if isinstance(channel, discord.ForumChannel):
@@ -895,19 +896,19 @@ def voters_embed(sid: int, voters: Sequence[tuple[int, Vote]]) -> discord.Embed:
     )
     embed.add_field(
         name=f"{render.UP_EMOJI} {len(ups)}",
-        value=text.join_lines([" ".join(ups)] if ups else ["nobody"], text.FIELD_VALUE),
+        value=markup.join_lines([" ".join(ups)] if ups else ["nobody"], markup.FIELD_VALUE),
         inline=False,
     )
     embed.add_field(
         name=f"{render.DOWN_EMOJI} {len(downs)}",
-        value=text.join_lines([" ".join(downs)] if downs else ["nobody"], text.FIELD_VALUE),
+        value=markup.join_lines([" ".join(downs)] if downs else ["nobody"], markup.FIELD_VALUE),
         inline=False,
     )
     return embed
 
 
 def decision_dm(suggestion: Suggestion) -> str:
-    title = render.escape(text.truncate(suggestion.title, 100))
+    title = escape_markdown(markup.truncate(suggestion.title, 100))
     if suggestion.status is Status.APPROVED:
         return (
             f"Good news: your suggestion #{suggestion.id} **{title}** was approved. It will be "

@@ -19,6 +19,7 @@ import simcord
 
 from bot.catalog.model import Catalog
 from bot.config import Config
+from bot.demo.world import DEMO_GUILD_ID, PartnerWorld, create_partner
 from bot.discord.client import create_bot
 from bot.discord.suggestions.controller import ui_of
 from bot.feeds.service import FeedService
@@ -28,14 +29,7 @@ from bot.suggestions import Status
 from bot.suggestions.model import Draft
 from bot.suggestions.outcomes import Created
 from bot.suggestions.service import SuggestionService
-from tests.e2e.conftest import (
-    DemoGuild,
-    PartnerGuild,
-    make_config,
-    make_demo_guild,
-    make_partner_guild,
-    make_services,
-)
+from tests.e2e.conftest import DemoGuild, make_config, make_demo_guild, make_services
 
 pytestmark = [pytest.mark.e2e, pytest.mark.bot_config(suggestions_edit_delay=0.01)]
 
@@ -51,7 +45,7 @@ FEEDS_YAML = """feeds:
     title: arXiv eess.AS
     url: http://127.0.0.1:9/rss/eess.AS
 """
-HOME_REFUSAL = "only in the bot's home server, **ML-Audio**"
+HOME_REFUSAL = "only in the bot's home server, **ML-Audio Study Group**"
 
 
 @pytest.fixture
@@ -63,7 +57,7 @@ def bot_config(tmp_path: Path) -> Config:
 
 
 @pytest.fixture
-def home(services: Services, demo: DemoGuild, partner: PartnerGuild) -> DemoGuild:
+def home(services: Services, demo: DemoGuild, partner: PartnerWorld) -> DemoGuild:
     """The demo server as the home server, with its channels and maintainer role."""
     services.config = services.config.with_overrides(
         home_guild_id=demo.guild.id,
@@ -165,7 +159,7 @@ async def test_partner_admin_is_refused_every_maintainer_command_and_nothing_cha
     simcord_env: simcord.Env,
     services: Services,
     home: DemoGuild,
-    partner: PartnerGuild,
+    partner: PartnerWorld,
     command: str,
     options: dict[str, Any],
     action: str,
@@ -186,7 +180,7 @@ async def test_partner_admin_is_refused_every_maintainer_command_and_nothing_cha
 
 
 async def test_partner_admin_cannot_block_or_unblock(
-    simcord_env: simcord.Env, services: Services, home: DemoGuild, partner: PartnerGuild
+    simcord_env: simcord.Env, services: Services, home: DemoGuild, partner: PartnerWorld
 ) -> None:
     store = suggestions_of(services).store
     # A block made at home by a maintainer stays; the partner's attempts change nothing.
@@ -205,7 +199,7 @@ async def test_partner_admin_cannot_block_or_unblock(
 
 
 async def test_review_buttons_on_a_partner_message_do_nothing(
-    simcord_env: simcord.Env, services: Services, home: DemoGuild, partner: PartnerGuild
+    simcord_env: simcord.Env, services: Services, home: DemoGuild, partner: PartnerWorld
 ) -> None:
     # Posted in Partner Lab's own #suggestions (the default channel) before a home was set.
     sid, message = await suggestion_in(simcord_env, services, partner.guild, partner.member.id)
@@ -223,7 +217,7 @@ async def test_review_buttons_on_a_partner_message_do_nothing(
 
 
 async def test_review_buttons_of_a_home_suggestion_do_nothing_from_the_partner(
-    simcord_env: simcord.Env, services: Services, home: DemoGuild, partner: PartnerGuild
+    simcord_env: simcord.Env, services: Services, home: DemoGuild, partner: PartnerWorld
 ) -> None:
     sid, _ = await suggestion_in(simcord_env, services, home.guild, home.alice.id)
     message = await copied_buttons(simcord_env, partner.general, sid)
@@ -237,7 +231,7 @@ async def test_review_buttons_of_a_home_suggestion_do_nothing_from_the_partner(
 
 
 async def test_suggest_from_the_partner_says_where_to_suggest(
-    simcord_env: simcord.Env, services: Services, home: DemoGuild, partner: PartnerGuild
+    simcord_env: simcord.Env, services: Services, home: DemoGuild, partner: PartnerWorld
 ) -> None:
     for member in (partner.admin, partner.member):
         result = await member.slash(partner.general, "suggest", section="key-papers")
@@ -249,7 +243,7 @@ async def test_suggest_from_the_partner_says_where_to_suggest(
 
 
 async def test_partner_admin_sees_no_audit_log(
-    simcord_env: simcord.Env, services: Services, home: DemoGuild, partner: PartnerGuild
+    simcord_env: simcord.Env, services: Services, home: DemoGuild, partner: PartnerWorld
 ) -> None:
     sid, _ = await suggestion_in(simcord_env, services, partner.guild, partner.member.id)
     result = await partner.admin.slash(partner.general, "suggestions show", id=sid)
@@ -258,7 +252,7 @@ async def test_partner_admin_sees_no_audit_log(
 
 
 async def test_maintainers_still_maintain_at_home(
-    simcord_env: simcord.Env, services: Services, home: DemoGuild, partner: PartnerGuild
+    simcord_env: simcord.Env, services: Services, home: DemoGuild, partner: PartnerWorld
 ) -> None:
     result = await home.carol.slash(home.general, "feeds pause", feed="arxiv-cs-sd")
     assert "Paused `arxiv-cs-sd`" in shown(result)
@@ -268,7 +262,7 @@ async def test_maintainers_still_maintain_at_home(
 
 
 async def test_members_of_the_home_server_still_read_who_may_maintain(
-    simcord_env: simcord.Env, home: DemoGuild, partner: PartnerGuild
+    simcord_env: simcord.Env, home: DemoGuild, partner: PartnerWorld
 ) -> None:
     result = await home.alice.slash(home.general, "feeds list")
     simcord.assert_responded(result, ephemeral=True)
@@ -293,7 +287,7 @@ EVERYONE: list[tuple[str, dict[str, Any], str]] = [
 async def test_partner_members_keep_the_reading_list_and_deadlines(
     simcord_env: simcord.Env,
     home: DemoGuild,
-    partner: PartnerGuild,
+    partner: PartnerWorld,
     command: str,
     options: dict[str, Any],
     expected: str,
@@ -306,7 +300,7 @@ async def test_partner_members_keep_the_reading_list_and_deadlines(
 
 
 async def test_partner_admin_still_follows_the_announcements(
-    simcord_env: simcord.Env, home: DemoGuild, partner: PartnerGuild
+    simcord_env: simcord.Env, home: DemoGuild, partner: PartnerWorld
 ) -> None:
     result = await partner.admin.slash(partner.news, "announcements follow", channel=partner.news)
     assert "now receives the announcements" in shown(result)
@@ -316,7 +310,7 @@ async def test_partner_admin_still_follows_the_announcements(
 
 
 async def test_two_servers_and_no_home_lock_every_maintainer_out(
-    simcord_env: simcord.Env, services: Services, demo: DemoGuild, partner: PartnerGuild
+    simcord_env: simcord.Env, services: Services, demo: DemoGuild, partner: PartnerWorld
 ) -> None:
     services.config = services.config.with_overrides(
         announcements_channel_id=demo.announcements.id,
@@ -365,7 +359,7 @@ async def test_start_up_warns_when_two_servers_and_no_home(
     bot = create_bot(services)
     env = simcord.Env(bot)
     make_demo_guild(env)
-    make_partner_guild(env)
+    create_partner(env)
     try:
         with caplog.at_level(logging.WARNING, logger="bot.discord.client"):
             await env.start()
@@ -385,14 +379,14 @@ async def test_start_up_is_quiet_when_home_is_set(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     config = make_config(tmp_path)
-    demo_id = 1_100_000_000_000_000_001
+    demo_id = DEMO_GUILD_ID
     services = await make_services(
         config.with_overrides(home_guild_id=demo_id), catalog, search_index
     )
     bot = create_bot(services)
     env = simcord.Env(bot)
-    make_demo_guild(env, guild_id=demo_id)
-    make_partner_guild(env)
+    make_demo_guild(env)
+    create_partner(env)
     try:
         with caplog.at_level(logging.WARNING, logger="bot.discord.client"):
             await env.start()

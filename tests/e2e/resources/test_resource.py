@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import simcord
 
-from bot import text
+from bot import markup
 from tests.e2e.conftest import DemoGuild
 
 pytestmark = pytest.mark.e2e
@@ -81,8 +81,8 @@ async def test_nothing_found_explains_what_to_try(demo: DemoGuild) -> None:
 async def test_autocomplete_while_typing_offers_entries(demo: DemoGuild) -> None:
     choices = await demo.alice.autocomplete(demo.general, "resource", "query", "wave")
 
-    assert 1 <= len(choices) <= text.CHOICES
-    assert all(1 <= len(choice["name"]) <= text.CHOICE_NAME for choice in choices)
+    assert 1 <= len(choices) <= markup.CHOICES
+    assert all(1 <= len(choice["name"]) <= markup.CHOICE_NAME for choice in choices)
     assert "wavenet" in [choice["value"] for choice in choices]
 
 

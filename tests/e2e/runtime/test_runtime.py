@@ -13,11 +13,11 @@ from discord import app_commands
 
 from bot.catalog.model import Catalog
 from bot.config import Config
+from bot.demo.world import DEMO_GUILD_ID
 from bot.discord.client import MLAudioBot, ShardedMLAudioBot, create_bot
 from bot.search import SearchIndex
 from bot.services import Services
 from tests.e2e.conftest import (
-    DEMO_GUILD_ID,
     DemoGuild,
     check_discord_contract,
     make_config,

@@ -367,7 +367,7 @@ async def test_votes_and_reviews_from_another_server_are_refused(
     services.config = services.config.with_overrides(home_guild_id=sg.guild.id)
     refused = await stranger.click(sent, custom_id="sg:approve:1")
     assert reply_text(refused).startswith(
-        "You can review suggestions only in the bot's home server, **ML-Audio**"
+        "You can review suggestions only in the bot's home server, **ML-Audio Study Group**"
     )
     stored = await services.suggestions.store.get(1)  # type: ignore[union-attr]
     assert stored is not None

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.feeds.catalog import load_feeds
-from bot.feeds.html_text import defuse_mentions, html_to_text
+from bot.feeds.html_text import html_to_text
+from bot.markup import defuse_mentions
 from tests.shared_data import REPO_ROOT
 
 

@@ -80,8 +80,3 @@ def test_looks_like_url() -> None:
     assert norm.looks_like_url("tf.signal")
     assert not norm.looks_like_url("source separation")
     assert not norm.looks_like_url("1609.03499")  # digits only: an arXiv id, not a host
-
-
-def test_truncate_marks_the_cut() -> None:
-    assert norm.truncate("abcdef", 4) == "abc…"
-    assert norm.truncate("abc", 4) == "abc"

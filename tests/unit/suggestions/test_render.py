@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from bot.markup import embed_length
+from bot.markup import escape_markdown as escape
 from bot.suggestions.model import Status, Suggestion, Tally
-from bot.suggestions.render import decision_text, escape, suggestion_embed
-from bot.text import embed_length
+from bot.suggestions.render import decision_text, suggestion_embed
 
 
 def make(**changes: object) -> Suggestion:
@@ -32,7 +33,7 @@ def make(**changes: object) -> Suggestion:
 
 def test_markdown_and_mentions_are_escaped() -> None:
     assert escape("**b** _i_ `c` [l](u) # h > q ~~s~~ |x|") == (
-        "\\*\\*b\\*\\* \\_i\\_ \\`c\\` \\[l\\]\\(u\\) \\# h \\> q \\~\\~s\\~\\~ \\|x\\|"
+        "\\*\\*b\\*\\* \\_i\\_ \\`c\\` \\[l\\]\\(u\\) # h > q \\~\\~s\\~\\~ \\|x\\|"
     )
     assert escape("@everyone") == "@\u200beveryone"
 

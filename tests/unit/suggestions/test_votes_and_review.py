@@ -174,7 +174,7 @@ async def test_duplicate_of_an_entry_or_a_suggestion(service: SuggestionService)
     assert itself == Refused("A suggestion cannot be a duplicate of itself.")
     unknown = await service.mark_duplicate(GUILD, third, MAINTAINER, "no-such", is_maintainer=True)
     assert unknown == Refused(
-        "`no\\-such` is neither a catalog entry id nor a suggestion number (#12)."
+        "`no-such` is neither a catalog entry id nor a suggestion number (#12)."
     )
 
 

@@ -1,4 +1,7 @@
-"""Discord's size limits, and cutting text to fit them (no discord import: pure text).
+"""Discord markup, in one place: limits, cutting to fit, timestamps, escaping, mentions.
+
+Pure text, no discord import, so the core renders messages and tests them without Discord;
+the adapter (``bot.discord``) and the cogs use the same functions.
 
 Discord rejects a whole reply with ``400 Bad Request`` when one field is a character too
 long, so every reply is cut here first: long text ends with an ellipsis instead of failing.
@@ -11,8 +14,10 @@ can test it without discord; ``bot.discord.format.fit`` applies it to a ``discor
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
-from typing import Any, Final
+from datetime import datetime
+from typing import Any, Final, Literal
 
 ELLIPSIS: Final = "…"
 
@@ -38,6 +43,59 @@ SELECT_DESCRIPTION: Final = 100
 SELECT_PLACEHOLDER: Final = 150
 BUTTON_LABEL: Final = 80
 CUSTOM_ID: Final = 100
+
+
+#: ``<t:…:STYLE>``: t/T time, d/D date, f/F date and time, R relative ("in 3 days").
+TimestampStyle = Literal["t", "T", "d", "D", "f", "F", "R"]
+
+
+def timestamp(moment: datetime, style: TimestampStyle = "f") -> str:
+    """A Discord timestamp: every reader sees ``moment`` in their own timezone and language."""
+    return f"<t:{int(moment.timestamp())}:{style}>"
+
+
+def timestamp_and_countdown(moment: datetime, style: TimestampStyle = "F") -> str:
+    """``<t:…:F> (<t:…:R>)``: the date and time, then "in 3 days", both in the reader's zone."""
+    return f"{timestamp(moment, style)} ({timestamp(moment, 'R')})"
+
+
+# ASCII marks Discord's Markdown reacts to anywhere in a line (emphasis, code, spoilers,
+# masked and <…> links), and those it reads only at a line's start (headings, lists,
+# quotes, subtext). A backslash before any of them shows the mark itself.
+_INLINE_MARKS = re.compile(r"([\\*_~|`\[\]()<])")
+_LINE_START_MARKS = re.compile(r"^(\s*)([#>-])", re.MULTILINE)
+# Bare links stay as they are: a backslash inside one would change where it points.
+_BARE_LINK = re.compile(r"https?://[^\s<>]+")
+_ZERO_WIDTH_SPACE: Final = "\u200b"
+_MENTION = re.compile(r"@(everyone|here)|<(@[!&]?|#)(\d+)>", re.IGNORECASE)
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` shown literally in Discord: Markdown escaped (bare links kept whole) and
+    mentions made inert, so text from a member or a feed can neither format nor ping."""
+    parts: list[str] = []
+    start = 0
+    for link in _BARE_LINK.finditer(text):
+        parts.append(_INLINE_MARKS.sub(r"\\\1", text[start : link.start()]))
+        parts.append(link.group(0))
+        start = link.end()
+    parts.append(_INLINE_MARKS.sub(r"\\\1", text[start:]))
+    escaped = _LINE_START_MARKS.sub(r"\1\\\2", "".join(parts))
+    return defuse_mentions(escaped)
+
+
+def defuse_mentions(text: str) -> str:
+    """``text`` with every Discord mention (``@everyone``, ``<@123>``, ``<#1>``) made inert
+    by a zero-width space, for places where Markdown should still work."""
+
+    def defuse(match: re.Match[str]) -> str:
+        if match.group(1):
+            return "@" + _ZERO_WIDTH_SPACE + match.group(1)
+        return (
+            "<" + match.group(2)[0] + _ZERO_WIDTH_SPACE + match.group(2)[1:] + match.group(3) + ">"
+        )
+
+    return _MENTION.sub(defuse, text)
 
 
 def truncate(text: str, limit: int, *, placeholder: str = ELLIPSIS) -> str:
