@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import fnmatch
+from collections.abc import Callable
 from typing import Any
 
 import discord
@@ -29,10 +30,12 @@ def wait_out_429s(
     *,
     retry_after: float,
     times: int = 1,
+    while_waiting: Callable[[], object] = lambda: None,
 ) -> None:
     """Answer the next ``times`` ``method path`` calls with 429; the bot waits and retries.
 
     ``path`` is an fnmatch pattern of the API path, as for ``env.inject_error``.
+    ``while_waiting`` runs as each wait begins: what happens to the bot meanwhile.
     """
     env.inject_error(method, path, status=429, message="You are being rate limited.", times=times)
     http = env.bot.http
@@ -47,6 +50,7 @@ def wait_out_429s(
                     raise
                 if route.method != method or not fnmatch.fnmatch(_path(route.url), path):
                     raise
+                while_waiting()
                 await asyncio.sleep(retry_after)
         raise AssertionError("unreachable: the loop returns or raises")
 
