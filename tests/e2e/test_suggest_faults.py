@@ -431,7 +431,8 @@ async def test_a_stop_signal_while_a_submission_waits_out_a_429_lets_it_finish(
     submitted = await suggest(sg.alice, sg.general)
     await simcord_env.advance_time(5)
     await simcord_env.settle()
-    assert len(closing) == 1 and closing[0].done()
+    assert len(closing) == 1
+    assert closing[0].done()
     # The member was answered before the bot finished stopping, and the post went out once.
     assert len(told_when_stopped) == 1
     assert "Thanks! Your suggestion is #1" in told_when_stopped[0]
