@@ -49,7 +49,7 @@ class _OutboxClient(discord.Client):
 def _announcement(number: int, channel_id: int) -> OutgoingMessage:
     embed = discord.Embed(title=f"Reminder {number}", description="A deadline is coming.")
     embed.set_footer(text="Deadline reminder")
-    return OutgoingMessage(f"bench:{number}", channel_id, embeds=(embed.to_dict(),), publish=True)
+    return OutgoingMessage(f"bench:{number}", channel_id, embeds=(embed.to_dict(),))
 
 
 def _inject_faults(env: simcord.Env) -> int:

@@ -166,6 +166,9 @@ class Deadlines(commands.Cog):
                 reason="no-announcement-channel",
             )
             return
+        # Creating the follow is a REST call that may wait out a rate limit for longer
+        # than Discord's 3 s to answer: acknowledge first so the outcome can still be told.
+        await interaction.response.defer(ephemeral=True, thinking=True)
         try:
             await source.follow(destination=channel, reason=f"requested by {interaction.user.id}")
         except discord.Forbidden:
@@ -176,7 +179,17 @@ class Deadlines(commands.Cog):
                 reason="follow-forbidden",
             )
             return
-        await interaction.response.send_message(
+        except discord.HTTPException as error:
+            log.warning("follow of %s into %s failed: %s", source.id, channel.id, error)
+            why = markup.truncate(error.text or str(error), 200)
+            await refuse(
+                interaction,
+                f"Discord did not create the follow in {channel.mention} ({why}). "
+                "Nothing was changed; please try again in a minute.",
+                reason="follow-failed",
+            )
+            return
+        await interaction.followup.send(
             f"{channel.mention} now receives the announcements of {source.mention} "
             "(deadline reminders and news).",
             ephemeral=True,

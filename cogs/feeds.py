@@ -47,7 +47,7 @@ class Feeds(commands.Cog):
         target = self.service.channel_for(spec)
         if target is None:
             return f"{spec.channel_key} (not configured: set {spec.channel_key}_channel_id)"
-        return f"<#{target[0]}>"
+        return f"<#{target}>"
 
     async def _defer(self, interaction: discord.Interaction[MLAudioBot]) -> None:
         # Before any database work: a read queued behind a transaction could outlast
@@ -108,9 +108,7 @@ class Feeds(commands.Cog):
             return
         await self._defer(interaction)
         try:
-            status, preview = await self.service.add(
-                url, channel.id, publish=channel.is_news(), title=title
-            )
+            status, preview = await self.service.add(url, channel.id, title=title)
         except FeedCommandError as error:
             await refuse(interaction, str(error), reason="feed-add")
             return

@@ -1,11 +1,12 @@
 """The background worker that hands due deadline reminders to the outbox.
 
 Each run plans the reminders due since the stored watermark (``plan_reminders``), enqueues
-them with ``publish=True`` into the announcement channel, and moves the watermark, all in
-one transaction: after a crash either both happened or neither, and a repeated run finds
-the keys already in the outbox, which refuses them. Delivery, crossposting, the hourly
-publication budget and retries are the outbox's job. A reminder expires at its deadline,
-so one stuck in the queue past the deadline is dropped (and logged) rather than posted.
+them into the announcement channel (published there, as every post is), and moves the
+watermark, all in one transaction: after a crash either both happened or neither, and a
+repeated run finds the keys already in the outbox, which refuses them. Delivery,
+crossposting, the hourly publication budget and retries are the outbox's job. A reminder
+expires at its deadline, so one stuck in the queue past the deadline is dropped (and
+logged) rather than posted.
 """
 
 from __future__ import annotations
@@ -126,7 +127,6 @@ class ReminderScheduler(Worker):
                     key=reminder.key,
                     channel_id=channel_id,
                     content=render_reminder(reminder),
-                    publish=True,
                     expires_at=reminder.deadline_at,
                 )
                 if await outbox.enqueue(message):

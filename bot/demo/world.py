@@ -41,6 +41,7 @@ from bot.config import Config
 from bot.demo.render import PLAIN, NameResolver, TextStyle, render_choices, render_message
 from bot.discord.client import MLAudioBot, create_bot
 from bot.discord.sender import DiscordClock
+from bot.outbox.message import payload_has_marker
 from bot.services import Services, build_services
 
 # Modules whose ``SCENES`` make up the demo, in order. Areas append theirs here.
@@ -193,6 +194,68 @@ class Transcript:
             ),
             indent="   ",
         )
+
+
+async def show_outbox_posts(
+    context: DemoContext, channel: ChannelHandle, key_prefix: str, what: str
+) -> list[discord.Message]:
+    """Print what the bot's outbox posted in ``channel`` for keys ``key_prefix…``.
+
+    Only the bot's own messages are shown, found by the outbox's marker; the closing line
+    ("posted and published once") is worked out from the channel and the outbox rows, so
+    a copy posted twice or a missed publication would show in it.
+    """
+    outbox = context.services.outbox
+    items = [] if outbox is None else await outbox.items(channel_id=channel.id, limit=1000)
+    items = [item for item in items if item.key.startswith(key_prefix)]
+    history = list(reversed(channel.history()))  # oldest first
+    shown: list[discord.Message] = []
+    copies: list[int] = []
+    published: list[bool] = []
+    for item in items:
+        mine = [m for m in history if payload_has_marker(_as_payload(m), item.marker)]
+        copies.append(len(mine))
+        published.append(item.published_at is not None and all(_is_published(m) for m in mine))
+        shown.extend(mine)
+    for message in shown:
+        context.transcript.line()
+        context.transcript.line(
+            f"   in #{channel.name}"
+            + (" (published to every following server):" if _is_published(message) else ":")
+        )
+        context.transcript.message(context.bot_name, message)
+    context.transcript.note(delivery_line(what, channel.name or str(channel.id), copies, published))
+    return shown
+
+
+def delivery_line(what: str, channel: str, copies: Sequence[int], published: Sequence[bool]) -> str:
+    """``"1 reminder in #announcements: posted and published once"``, or what went wrong."""
+    count = f"{len(copies)} {what}{'' if len(copies) == 1 else 's'} in #{channel}"
+    if not copies:
+        return f"{count}: nothing was posted"
+    problems = []
+    if any(n == 0 for n in copies):
+        problems.append(f"{sum(1 for n in copies if n == 0)} not posted")
+    if any(n > 1 for n in copies):
+        problems.append(f"{sum(1 for n in copies if n > 1)} posted more than once")
+    if not all(published):
+        problems.append(f"{sum(1 for p in published if not p)} not published")
+    if problems:
+        return f"{count}: " + ", ".join(problems)
+    return (
+        f"{count}: each posted and published once"
+        if len(copies) > 1
+        else (f"{count}: posted and published once")
+    )
+
+
+def _as_payload(message: discord.Message) -> dict[str, Any]:
+    return {"content": message.content, "embeds": [e.to_dict() for e in message.embeds]}
+
+
+def _is_published(message: discord.Message) -> bool:
+    # SimCord 3.2.1 marks a published message IS_CROSSPOST where Discord sets CROSSPOSTED.
+    return message.flags.crossposted or message.flags.is_crossposted
 
 
 def _component_payloads(message: ResponseMessage | discord.Message) -> list[dict[str, Any]]:

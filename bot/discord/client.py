@@ -11,6 +11,8 @@ Extension points for a new area:
   next time the bot starts, because the command tree's hash changes.
 * **a background worker**: ``services.add_worker(...)`` in ``bot.services.build_services``;
   ``setup_hook`` starts it, ``close`` stops it after in-flight interactions finished.
+* **components**: views and buttons call ``admit`` in ``interaction_check``; forms derive
+  from ``AdmittedModal``. Admitted interactions are the in-flight work a shutdown waits for.
 * **errors**: raise ``bot.discord.errors.UserFacingError("what to fix")`` from a command
   for a clean ephemeral refusal; anything else is logged with a reference and the user
   gets an apology. Components get the same by calling ``report_failure`` in ``on_error``
@@ -295,6 +297,18 @@ async def admit(interaction: discord.Interaction[Any]) -> bool:
         return await interaction.client.admit(interaction)
     start_clock(interaction)
     return True
+
+
+class AdmittedModal(discord.ui.Modal):
+    """A form whose submission the bot admits like any interaction.
+
+    Admission is what makes a shutdown wait for it: a member who pressed Submit just
+    before SIGTERM gets their answer (and what they typed is stored), as with a button.
+    Every modal of the bot derives from this one.
+    """
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        return await admit(interaction)
 
 
 def services_of(bot: commands.Bot) -> Services:

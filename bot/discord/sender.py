@@ -10,8 +10,9 @@ answers into the outbox's two kinds of "not now":
   it could be published (10008) or refused as malformed (400) fails alone.
 
 "Already crossposted" (40033) is success: it is what a retry after a lost reply sees.
-Publishing into a channel that is not an announcement channel is skipped with one
-warning per channel: the message is posted, there are simply no followers to reach.
+``announces`` is the one rule of what is published: every post in an announcement (news)
+channel. A publication asked for in another channel (a row stored before the channel was
+changed) is skipped with one warning per channel: there are no followers to reach.
 """
 
 from __future__ import annotations
@@ -93,9 +94,12 @@ class DiscordSender:
 
         return await _mapped(f"read history of channel {channel_id}", scan)
 
+    async def announces(self, channel_id: int) -> bool:
+        return _is_announcement_channel(await self._channel(channel_id))
+
     async def crosspost(self, channel_id: int, message_id: int) -> None:
         channel = await self._channel(channel_id)
-        if not (isinstance(channel, discord.TextChannel) and channel.is_news()):
+        if not _is_announcement_channel(channel):
             if channel_id not in self._warned_not_news:
                 self._warned_not_news.add(channel_id)
                 log.warning(
@@ -123,6 +127,10 @@ class DiscordSender:
                 f"channel {channel_id} is a {type(channel).__name__}: it takes no messages"
             )
         return channel
+
+
+def _is_announcement_channel(channel: _PostableChannel) -> bool:
+    return isinstance(channel, discord.TextChannel) and channel.is_news()
 
 
 class _AlreadyCrossposted(Exception):

@@ -57,11 +57,10 @@ def item_embed(spec: FeedSpec, item: FeedItem, feed_title: str = "") -> dict[str
 
 
 def item_message(
-    spec: FeedSpec, item: FeedItem, channel_id: int, *, publish: bool, feed_title: str = ""
+    spec: FeedSpec, item: FeedItem, channel_id: int, *, feed_title: str = ""
 ) -> OutgoingMessage:
     return OutgoingMessage(
         key=outbox_key(spec.id, item),
         channel_id=channel_id,
         embeds=(item_embed(spec, item, feed_title),),
-        publish=publish,
     )

@@ -127,7 +127,9 @@ def _read_feed(
     max_posts = reader.integer("max_posts", 1, MAX_POSTS_LIMIT, example=5)
     interval = reader.integer("interval_minutes", 5, 7 * 24 * 60, example=60)
     enabled = _flag(reader, "enabled")
-    publish = _flag(reader, "publish")
+    # ``publish`` is still read so that older files load, but no longer decides anything:
+    # every post in an announcement channel is published.
+    _flag(reader, "publish")
     resource = reader.slug("resource")
     if resource is not None and known_resources is not None and resource not in known_resources:
         reader.problem(
@@ -147,7 +149,6 @@ def _read_feed(
         max_posts=max_posts or DEFAULT_MAX_POSTS,
         enabled=True if enabled is None else enabled,
         interval_minutes=interval,
-        publish=publish,
         resource=resource,
     )
 

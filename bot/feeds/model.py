@@ -24,8 +24,8 @@ class FeedSpec:
 
     ``channel`` is a channel key of the config (``announcements`` means
     ``announcements_channel_id``); ``channel_id`` is set instead for feeds added from
-    Discord. ``publish`` crossposts in announcement channels; ``None`` means "when the
-    target is the announcements channel".
+    Discord. Items posted in an announcement channel are published there, like every
+    post of the bot (the outbox's one rule).
     """
 
     id: str
@@ -38,7 +38,6 @@ class FeedSpec:
     max_posts: int = 5
     enabled: bool = True
     interval_minutes: int | None = None
-    publish: bool | None = None
     resource: str | None = None  # catalog entry id this feed belongs to
 
     @property

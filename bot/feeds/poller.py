@@ -55,8 +55,8 @@ SEEN_RETENTION_FACTOR = 4
 #: How often one feed's seen keys are pruned at most.
 PRUNE_EVERY = timedelta(days=1)
 
-#: ``(channel id, publish)`` for a feed, or ``None`` when its channel is not configured.
-ChannelFor = Callable[[FeedSpec], tuple[int, bool] | None]
+#: The channel id of a feed, or ``None`` when its channel is not configured.
+ChannelFor = Callable[[FeedSpec], int | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -280,10 +280,8 @@ class FeedPoller:
                 waiting = to_post + waiting
                 to_post = []
             else:
-                channel_id, publish = target
                 messages = [
-                    item_message(spec, item, channel_id, publish=publish, feed_title=parsed.title)
-                    for item in to_post
+                    item_message(spec, item, target, feed_title=parsed.title) for item in to_post
                 ]
         outcome.announced = to_post
         outcome.waiting = len(waiting)

@@ -81,8 +81,8 @@ class FeedService:
             if wanted in feed_id or wanted in title.casefold()
         ][:limit]
 
-    def channel_for(self, spec: FeedSpec) -> tuple[int, bool] | None:
-        """``(channel id, publish)`` where ``spec``'s items go, or None when not configured."""
+    def channel_for(self, spec: FeedSpec) -> int | None:
+        """The channel id where ``spec``'s items go, or None when not configured."""
         return self.poller.channel_for(spec)
 
     async def ids(self) -> list[str]:
@@ -127,7 +127,7 @@ class FeedService:
         )
 
     async def add(
-        self, url: str, channel_id: int, *, publish: bool, title: str | None = None
+        self, url: str, channel_id: int, *, title: str | None = None
     ) -> tuple[FeedStatus, Preview]:
         """Check that ``url`` is a feed, then store it; the first poll marks what is there."""
         url = url.strip()
@@ -148,7 +148,6 @@ class FeedService:
             title=name,
             channel=None,
             channel_id=channel_id,
-            publish=publish,
         )
         if not await self.store.add(spec, self.clock.now()):
             raise FeedCommandError("Someone added a feed at the same moment; try again.")

@@ -45,16 +45,12 @@ def load_catalog_feeds(config: Config) -> tuple[FeedSpec, ...]:
     return catalog.feeds
 
 
-def channel_resolver(config: Callable[[], Config]) -> Callable[[FeedSpec], tuple[int, bool] | None]:
-    def channel_for(spec: FeedSpec) -> tuple[int, bool] | None:
+def channel_resolver(config: Callable[[], Config]) -> Callable[[FeedSpec], int | None]:
+    def channel_for(spec: FeedSpec) -> int | None:
         if spec.channel_id is not None:
-            return spec.channel_id, bool(spec.publish)
-        key = spec.channel_key
-        channel_id = getattr(config(), f"{key}_channel_id", None)
-        if not isinstance(channel_id, int):
-            return None
-        publish = spec.publish if spec.publish is not None else key == "announcements"
-        return channel_id, publish
+            return spec.channel_id
+        channel_id = getattr(config(), f"{spec.channel_key}_channel_id", None)
+        return channel_id if isinstance(channel_id, int) else None
 
     return channel_for
 

@@ -2,8 +2,7 @@
 
     outbox = Outbox(db, clock)
     await outbox.setup()
-    await outbox.enqueue(OutgoingMessage("suggestion-approved:42", channel_id, embeds=(e,),
-                                         publish=True))
+    await outbox.enqueue(OutgoingMessage("suggestion-approved:42", channel_id, embeds=(e,)))
     worker = OutboxWorker(outbox, DiscordSender(bot), clock)   # started by the runtime
 
 See ``bot/outbox/outbox.py`` for how exactly-once delivery works.

@@ -36,8 +36,9 @@ class OutgoingMessage:
 
     ``key`` is the idempotency key, unique forever (``"suggestion-approved:42"``): enqueueing
     the same key twice stores it once. ``embeds`` are Discord API embed dicts
-    (``discord.Embed.to_dict()`` in adapters). ``publish`` crossposts the message to
-    following servers (announcement channels only). ``not_before`` delays it;
+    (``discord.Embed.to_dict()`` in adapters). Whether it is published to following servers
+    is not the feature's choice: every post in an announcement channel is (the sender
+    knows the channel's type, see ``Sender.announces``). ``not_before`` delays it;
     ``expires_at`` drops it, logged, if it could not be posted by then (a reminder for a
     deadline that has passed is worse than none).
     """
@@ -46,7 +47,6 @@ class OutgoingMessage:
     channel_id: int
     content: str = ""
     embeds: tuple[dict[str, Any], ...] = field(default=())
-    publish: bool = False
     not_before: datetime | None = None
     expires_at: datetime | None = None
 

@@ -12,6 +12,10 @@ Delivery of one item, and why it cannot post twice:
    in flight (``enforce_nonce``).
 4. The item becomes ``posted``/``done`` only with the message id Discord returned.
 
+Every message posted in an announcement channel is published, whatever feature sent it:
+the sender says whether the channel is one (``Sender.announces``), just before posting,
+and the answer is stored in the item's ``publish`` column.
+
 Publishing (crosspost) is a separate step from ``posted`` to ``done``, retried until
 Discord accepts it; "already crossposted" counts as success, so a crash between the
 crosspost and its bookkeeping only costs one harmless extra call. Discord allows about
@@ -261,7 +265,7 @@ class Outbox:
             message.key,
             message.channel_id,
             payload,
-            int(message.publish),
+            0,  # decided when it is posted, by the channel's type
             secrets.token_hex(10),  # Discord nonces are at most 25 characters
             marker_for(message.key),
             None if message.not_before is None else to_text(message.not_before),
@@ -420,6 +424,7 @@ class _Pass:
                     log.info(
                         "outbox: adopted message %d already posted for %s", message_id, item.key
                     )
+            publish = await self.sender.announces(item.channel_id)
             if message_id is None:
                 message_id = await self.sender.post(item.channel_id, item.payload, nonce=item.nonce)
         except RetryLater as exc:
@@ -431,12 +436,21 @@ class _Pass:
             log.exception("outbox: unexpected error while posting %s", item.key)
             await self._retry(item, None, f"unexpected error: {exc!r}")
             return "retry"
-        final = State.POSTED if item.publish else State.DONE
+        final = State.POSTED if publish else State.DONE
         posted_at = outbox._now_text()
         await outbox._write(
-            "UPDATE outbox_items SET state = ?, message_id = ?, posted_at = ?, "
+            "UPDATE outbox_items SET state = ?, publish = ?, message_id = ?, posted_at = ?, "
             "next_attempt_at = ?, last_error = NULL, updated_at = ? WHERE id = ? AND state = ?",
-            (final, message_id, posted_at, posted_at, posted_at, item.id, State.POSTING),
+            (
+                final,
+                int(publish),
+                message_id,
+                posted_at,
+                posted_at,
+                posted_at,
+                item.id,
+                State.POSTING,
+            ),
         )
         return "done"
 

@@ -57,6 +57,11 @@ class Sender(Protocol):
         """The id of the bot's own message carrying ``marker`` among the ``limit`` latest."""
         ...
 
+    async def announces(self, channel_id: int) -> bool:
+        """Whether ``channel_id`` is an announcement channel, whose servers' followers get
+        what is published in it. The one rule: every post there is published."""
+        ...
+
     async def crosspost(self, channel_id: int, message_id: int) -> None:
         """Publish to following servers; "already crossposted" counts as success."""
         ...

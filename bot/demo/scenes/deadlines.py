@@ -8,14 +8,13 @@ afterwards, so other scenes are not affected.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-import discord
-
 from bot.clock import Clock
-from bot.deadlines.reminders import next_due, plan_reminders, render_reminder
-from bot.demo.world import DemoContext, DemoScene
+from bot.deadlines.reminders import next_due
+from bot.demo.world import DemoContext, DemoScene, create_partner, show_outbox_posts
 from bot.discord.sender import DiscordClock
+
+# Simulated time given to the bot's workers after the due moment to post and publish.
+DELIVERY_SECONDS = 10
 
 
 def _use_virtual_date(context: DemoContext) -> Clock:
@@ -39,47 +38,29 @@ async def deadlines_audio(context: DemoContext) -> None:
 
 
 async def reminder_published(context: DemoContext) -> None:
-    """The next reminder falls due; it is posted in #announcements and published."""
+    """The next reminder falls due; the bot's reminder worker posts it and publishes it."""
     previous = _use_virtual_date(context)
     try:
-        book = context.services.deadlines
         start = context.env.now()
-        due = next_due(book, start)
+        due = next_due(context.services.deadlines, start)
         if due is None:
             context.transcript.note("no reminder is due in the data")
             return
         context.transcript.line()
         context.transcript.line(f"… time passes in the simulation, to {due:%Y-%m-%d %H:%M} UTC …")
-        await context.env.advance_time((due - start).total_seconds())
-        plan = plan_reminders(book, context.services.clock, start - timedelta(seconds=1))
-        channel = context.bot.get_channel(context.world.announcements.id)
-        if not isinstance(channel, discord.TextChannel):
-            context.transcript.note("the announcement channel is missing")
-            return
-        # The scene posts the due reminder itself, with the worker's text and publication:
-        # the running worker planned on the real date before the scene moved the bot's clock
-        # back to the virtual one, so its watermark is ahead and it stays quiet here.
-        for reminder in plan.send:
-            message = await channel.send(
-                render_reminder(reminder), allowed_mentions=discord.AllowedMentions.none()
-            )
-            await message.publish()
-            context.transcript.line()
-            context.transcript.line(f"   in #{channel.name} (published to every following server):")
-            context.transcript.message(context.bot_name, message)
+        # The bot's own workers do the rest: the reminder worker wakes at the due time and
+        # hands the reminder to the outbox, whose worker posts and then publishes it.
+        await context.env.advance_time((due - start).total_seconds() + DELIVERY_SECONDS)
+        await context.env.settle()
+        await show_outbox_posts(context, context.world.announcements, "deadline:", "reminder")
     finally:
         context.services.clock = previous
 
 
 async def follow_announcements(context: DemoContext) -> None:
     """Another server's admin makes one of their channels receive the announcements."""
-    env = context.env
-    partner = env.create_guild("Partner Lab")
-    news = partner.create_text_channel("ml-audio-news")
-    admin_role = partner.create_role(
-        "Admins", permissions=discord.Permissions(manage_webhooks=True)
-    )
-    admin = partner.add_member(env.create_user("pat", global_name="Pat"), roles=[admin_role])
+    partner = create_partner(context.env)
+    admin, news = partner.admin, partner.news
     context.transcript.note("Pat runs the 'Partner Lab' server, where the bot is also a member")
     # ``DemoContext.slash`` has a ``channel`` parameter of its own, so the option that is
     # also called "channel" is passed straight to SimCord and the action printed here.

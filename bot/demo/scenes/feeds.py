@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape
 
 from aiohttp import web
 
-from bot.demo.world import DemoContext, DemoScene
+from bot.demo.world import DemoContext, DemoScene, show_outbox_posts
 from bot.discord.sender import DiscordClock, DiscordSender
 from bot.feeds.wiring import build_feeds
 from bot.outbox import Outbox, OutboxWorker
@@ -137,16 +137,7 @@ async def arxiv_item_announced(context: DemoContext) -> None:
                 if worker is not None:
                     await worker.stop()
                 await area.fetcher.close()
-            posted = world.announcements.history()
-            for message in posted:
-                published = message.flags.crossposted or message.flags.is_crossposted
-                transcript.line()
-                transcript.line(
-                    "   in #announcements"
-                    + (" (published to every following server):" if published else ":")
-                )
-                transcript.message(context.bot_name, message)
-            transcript.note(f"{len(posted)} message in #announcements: posted and published once")
+            await show_outbox_posts(context, world.announcements, "feed:", "new paper")
     # A feed URL pointing inside the network (here: the cloud metadata address) is refused.
     await context.slash(world.maintainer, world.general, "feeds test", url=METADATA_URL)
 

@@ -22,6 +22,7 @@ import discord
 from discord.ext import commands
 
 from bot import markup
+from bot.discord.client import AdmittedModal
 from bot.discord.errors import report_failure, tell_user
 from bot.discord.logging import log_interaction
 from bot.discord.permissions import admit_home, home_refusal
@@ -202,7 +203,7 @@ def suggestion_embed(service: SuggestionService, suggestion: Suggestion) -> disc
 SubmitHandler = Callable[[discord.Interaction[Any], Draft], Awaitable[None]]
 
 
-class SuggestionModal(discord.ui.Modal):
+class SuggestionModal(AdmittedModal):
     """Title, link and why it helps; prefilled from the command or from an earlier try."""
 
     def __init__(self, heading: str, draft: Draft, on_submit: SubmitHandler) -> None:
@@ -248,7 +249,7 @@ class SuggestionModal(discord.ui.Modal):
         await report_component_error(interaction, error)
 
 
-class OneFieldModal(discord.ui.Modal):
+class OneFieldModal(AdmittedModal):
     """A maintainer's reason (reject) or target (duplicate)."""
 
     def __init__(

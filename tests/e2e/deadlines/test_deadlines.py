@@ -20,6 +20,7 @@ from bot.discord.sender import DiscordClock
 from bot.search import SearchIndex
 from bot.services import Services
 from tests.e2e.conftest import DemoGuild, make_services
+from tests.e2e.rate_limits import wait_out_429s
 
 pytestmark = pytest.mark.e2e
 
@@ -117,8 +118,7 @@ async def test_follow_announcements_needs_manage_webhooks(
     dave = bound.guild.add_member(simcord_env.create_user("dave"), roles=[admin_role])
     result = await dave.slash(bound.general, "announcements follow", channel=bound.general)
     simcord.assert_responded(result, ephemeral=True)
-    assert result.response is not None
-    assert "now receives the announcements" in result.response.content
+    assert "now receives the announcements" in shown_text(result)
 
 
 async def test_follow_checks_manage_webhooks_in_the_followed_channel(
@@ -136,8 +136,44 @@ async def test_follow_checks_manage_webhooks_in_the_followed_channel(
     assert not [r for r in simcord_env.http_requests if r.path.endswith("/followers")]
 
     allowed = await dave.slash(bound.general, "announcements follow", channel=lab)
-    assert allowed.response is not None
-    assert f"{lab.mention} now receives the announcements" in allowed.response.content
+    assert f"{lab.mention} now receives the announcements" in shown_text(allowed)
+
+
+def shown_text(result: simcord.InteractionResult) -> str:
+    """Everything the member sees, whether the bot answered at once or after deferring."""
+    return "\n".join(m.content for m in [result.response, *result.followups] if m is not None)
+
+
+async def test_follow_waiting_out_a_rate_limit_still_tells_the_member(
+    bound: DemoGuild, simcord_env: simcord.Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Discord answers the follow with a 3.5 s 429: longer than the 3 s an interaction
+    # may go unanswered. discord.py waits it out, and the member must hear the outcome.
+    dave = bound.guild.add_member(simcord_env.create_user("dave"), roles=[webhook_admins(bound)])
+    lab = bound.guild.create_text_channel("lab")
+    wait_out_429s(
+        simcord_env,
+        monkeypatch,
+        "POST",
+        f"/channels/{bound.announcements.id}/followers",
+        retry_after=3.5,
+    )
+    result = await dave.slash(bound.general, "announcements follow", channel=lab)
+    assert result.acknowledged  # "thinking…" at once, within the 3 s
+    await simcord_env.advance_time(5)
+    await simcord_env.settle()
+    follows = [
+        r for r in simcord_env.http_requests if r.method == "POST" and r.path.endswith("/followers")
+    ]
+    assert len(follows) == 2  # the 429, then the follow made after waiting
+    simcord.assert_responded(result, ephemeral=True)
+    assert f"{lab.mention} now receives the announcements of {bound.announcements.mention}" in (
+        shown_text(result)
+    )
+
+
+def webhook_admins(bound: DemoGuild) -> simcord.RoleHandle:
+    return bound.guild.create_role("Admins", permissions=discord.Permissions(manage_webhooks=True))
 
 
 async def test_announcements_test_is_for_maintainers_and_publishes(bound: DemoGuild) -> None:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import urllib.request
 
+import discord
 import pytest
 
 from bot.cli import main
@@ -104,3 +105,29 @@ async def test_in_a_terminal_the_preview_is_served_on_loopback_until_interrupted
     demo.cancel()  # what Ctrl-C does to the running demo
     with pytest.raises(asyncio.CancelledError):
         await demo
+
+
+async def test_the_reminder_scene_shows_the_one_reminder_the_bot_itself_posted() -> None:
+    out = io.StringIO()
+    reminders: list[discord.Message] = []
+
+    async def look_at_announcements(context: DemoContext) -> None:
+        await context.env.advance_time(3600)  # anything posted late would be there by now
+        await context.env.settle()
+        channel = context.world.announcements
+        reminders.extend(m for m in channel.history() if "IJCNN 2026" in m.content)
+
+    code = await run_demo(
+        Config(catalog_path=DEFAULT_CATALOG_DIR),
+        DemoOptions(scene_keys=("deadline-reminder",)),
+        out,
+        after_scenes=look_at_announcements,
+    )
+
+    assert code == 0
+    [reminder] = reminders  # the reminder worker's, and no copy made by the demo
+    assert reminder.author.bot
+    assert reminder.flags.crossposted or reminder.flags.is_crossposted
+    transcript = out.getvalue()
+    assert transcript.count("⏰ IJCNN 2026") == 1
+    assert "(1 reminder in #announcements: posted and published once)" in transcript

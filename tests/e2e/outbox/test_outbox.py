@@ -33,7 +33,7 @@ def outbox(services: Services, demo: DemoGuild) -> Outbox:
 def announcement(key: str, channel: simcord.ChannelHandle, text: str) -> OutgoingMessage:
     embed = discord.Embed(title=text, description="ICASSP 2027 paper deadline in 7 days")
     embed.set_footer(text="Deadline reminder")
-    return OutgoingMessage(key, channel.id, embeds=(embed.to_dict(),), publish=True)
+    return OutgoingMessage(key, channel.id, embeds=(embed.to_dict(),))
 
 
 def is_published(message: discord.Message) -> bool:

@@ -298,6 +298,9 @@ async def test_maintainer_approves_message_shows_it_author_gets_a_dm_announcemen
     assert "Deep Learning for Audio Signal Processing" in str(
         [announced[0].content, *(e.to_dict() for e in announced[0].embeds)]
     )
+    # Published like a deadline reminder, so servers that follow #announcements get it.
+    # (SimCord 3.2.1 marks a published message IS_CROSSPOST where Discord sets CROSSPOSTED.)
+    assert announced[0].flags.crossposted or announced[0].flags.is_crossposted
 
 
 async def test_reject_asks_for_a_reason_and_shows_it(sg: DemoGuild, services: Services) -> None:

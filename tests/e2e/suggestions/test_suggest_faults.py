@@ -14,6 +14,7 @@ from bot.discord.client import create_bot
 from bot.services import Services
 from bot.suggestions import Status, Tally
 from tests.e2e.conftest import DemoGuild
+from tests.e2e.rate_limits import wait_out_429s
 from tests.e2e.suggestions.test_suggest import inject_clicks, last, posted, reply_text, sg, suggest
 
 pytestmark = [pytest.mark.e2e, pytest.mark.bot_config(suggestions_edit_delay=0.01)]
@@ -406,3 +407,47 @@ async def test_a_form_whose_check_waits_on_a_busy_database_says_so_instead_of_ti
     await simcord_env.settle()
     assert shown.modal is None
     assert reply_text(shown).startswith("The bot's database is busy right now")
+
+
+@pytest.mark.bot_config(suggestions_edit_delay=0.01, shutdown_grace=10.0)
+async def test_a_stop_signal_while_a_submission_waits_out_a_429_lets_it_finish(
+    sg: DemoGuild, simcord_env: simcord.Env, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    told_when_stopped: list[str] = []
+    closing: list[asyncio.Task[None]] = []
+
+    def stop_signal() -> None:
+        # SIGTERM arrives: the runtime's stop handler closes the bot (discord_runtime._serve).
+        closing.append(asyncio.create_task(simcord_env.bot.close()))
+        closing[0].add_done_callback(lambda _: told_when_stopped.extend(told(simcord_env)))
+
+    wait_out_429s(
+        simcord_env,
+        monkeypatch,
+        "POST",
+        f"/channels/{sg.suggestions.id}/messages",
+        retry_after=3.5,
+        while_waiting=stop_signal,
+    )
+    submitted = await suggest(sg.alice, sg.general)
+    await simcord_env.advance_time(5)
+    await simcord_env.settle()
+    assert len(closing) == 1
+    assert closing[0].done()
+    # The member was answered before the bot finished stopping, and the post went out once.
+    assert len(told_when_stopped) == 1
+    assert "Thanks! Your suggestion is #1" in told_when_stopped[0]
+    assert "Thanks! Your suggestion is #1" in reply_text(submitted)
+    stored = await services.suggestions.store.get(1)  # type: ignore[union-attr]
+    assert stored is not None
+    assert stored.message_id is not None
+    assert len(posted(sg.suggestions)) == 1
+
+
+def told(env: simcord.Env) -> list[str]:
+    """What the bot has told members in followups (after a deferred answer) so far."""
+    return [
+        str((r.json or {}).get("content") or "")
+        for r in env.http_requests
+        if r.method == "POST" and r.path.startswith("/webhooks/")
+    ]

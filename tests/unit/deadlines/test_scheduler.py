@@ -58,7 +58,7 @@ async def test_reminders_reach_the_outbox_once_published_with_expiry(database: D
         "deadline:icassp-2027:paper:1d@20260917T1159Z",
         "deadline:icassp-2027:paper:3h@20260917T1159Z",
     ]
-    assert all(item.publish and item.channel_id == CHANNEL for item in items)
+    assert all(item.channel_id == CHANNEL for item in items)
     assert all(item.expires_at == DEADLINE_UTC for item in items)
 
 

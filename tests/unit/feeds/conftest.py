@@ -102,7 +102,7 @@ async def harness(db: Database, clock: FakeClock) -> AsyncIterator[Harness]:
         clock,
         lambda: specs,
         outbox=lambda: outbox,
-        channel_for=lambda spec: (CHANNEL, True),
+        channel_for=lambda spec: CHANNEL,
         log_channel=lambda: LOG_CHANNEL,
         settings=PollSettings(),
         rng=random.Random(7),

@@ -31,20 +31,21 @@ from bot.storage import Database
 
 MESSAGES = 30
 CHANNELS = (101, 102, 103)
+# Posts in these are published (the outbox's one rule); 102 is a plain channel.
+ANNOUNCEMENT_CHANNELS = frozenset({101, 103})
 # Discord drops a copy sent with a nonce it saw from us "in the past few minutes"; the
 # simulation keeps the window short so that the marker lookup is what gets exercised.
 NONCE_WINDOW_SECONDS = 0.02
 
 
 def scenario() -> list[OutgoingMessage]:
-    """Messages of every kind: three channels, every other one published."""
+    """Messages of every kind: three channels, two of them announcement channels."""
     return [
         OutgoingMessage(
             key=f"crash:{number}",
             channel_id=CHANNELS[number % len(CHANNELS)],
             content=f"message {number}" if number % 3 else "",
             embeds=() if number % 3 else ({"title": f"message {number}"},),
-            publish=number % 2 == 0,
         )
         for number in range(MESSAGES)
     ]
@@ -100,6 +101,10 @@ class RecordingDiscord:
             if payload_has_marker(line["payload"], marker):
                 return int(line["id"])
         return None
+
+    async def announces(self, channel_id: int) -> bool:
+        await self._latency()
+        return channel_id in ANNOUNCEMENT_CHANNELS
 
     async def crosspost(self, channel_id: int, message_id: int) -> None:
         await self._latency()

@@ -33,6 +33,8 @@ class FakeDiscord:
     # (op, channel) -> exception raised on every call, e.g. a deleted channel
     broken: dict[tuple[str, int], BaseException] = field(default_factory=dict)
     post_then_crash: bool = False
+    # Posts in these are published (the one rule); every other channel is a plain one.
+    announcement_channels: set[int] = field(default_factory=set)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
 
     def fail(self, op: str, *errors: BaseException) -> None:
@@ -61,6 +63,10 @@ class FakeDiscord:
             if payload_has_marker(message.payload, marker):
                 return message.id
         return None
+
+    async def announces(self, channel_id: int) -> bool:
+        # Not recorded in ``calls``: the real sender answers from its channel cache.
+        return channel_id in self.announcement_channels
 
     async def crosspost(self, channel_id: int, message_id: int) -> None:
         self._maybe_fail("crosspost", channel_id)

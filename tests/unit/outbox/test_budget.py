@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from bot.clock import FakeClock
 from bot.outbox import Outbox, OutgoingMessage, PermanentFailure, RetryLater, State
 from bot.storage import Database
@@ -13,9 +15,12 @@ NEWS, OTHER = 111, 222
 
 
 def announcement(number: int, channel: int = NEWS) -> OutgoingMessage:
-    return OutgoingMessage(
-        f"deadline:{channel}:{number}", channel, f"reminder {number}", publish=True
-    )
+    return OutgoingMessage(f"deadline:{channel}:{number}", channel, f"reminder {number}")
+
+
+@pytest.fixture
+def discord() -> FakeDiscord:
+    return FakeDiscord(announcement_channels={NEWS, OTHER})
 
 
 def published_in(discord: FakeDiscord, channel_id: int) -> list[str]:

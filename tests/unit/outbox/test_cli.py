@@ -22,11 +22,11 @@ async def _prepare(path: Path) -> None:
     async with await Database.open(path) as db:
         outbox = Outbox(db, SystemClock())
         await outbox.setup()
-        discord = FakeDiscord()
+        discord = FakeDiscord(announcement_channels={FINE})
         discord.broken[("post", GONE)] = PermanentFailure("404 Unknown Channel (code 10003)")
         discord.fail("crosspost", PermanentFailure("Unknown Message (10008)", scope="message"))
         await outbox.enqueue(OutgoingMessage("deadline:ismir:paper:7d", GONE, content="ISMIR"))
-        await outbox.enqueue(OutgoingMessage("feed:arxiv:9", FINE, content="paper", publish=True))
+        await outbox.enqueue(OutgoingMessage("feed:arxiv:9", FINE, content="paper"))
         for _ in range(3):
             await outbox.process_due(discord)
 

@@ -106,7 +106,8 @@ async def test_every_attempt_carries_the_same_nonce(
 async def test_a_send_that_reached_discord_before_a_crash_is_adopted(
     db: Database, outbox: Outbox, discord: FakeDiscord, clock: FakeClock
 ) -> None:
-    await outbox.enqueue(note("deadline:icassp-2027:paper:7d", publish=True))
+    discord.announcement_channels.add(NEWS)
+    await outbox.enqueue(note("deadline:icassp-2027:paper:7d"))
     discord.post_then_crash = True
     with pytest.raises(KeyboardInterrupt):
         await outbox.process_due(discord)
@@ -127,7 +128,8 @@ async def test_a_send_that_reached_discord_before_a_crash_is_adopted(
 async def test_a_crash_between_post_and_publish_publishes_after_restart(
     db: Database, outbox: Outbox, discord: FakeDiscord, clock: FakeClock
 ) -> None:
-    await outbox.enqueue(note("feed:arxiv:1", publish=True))
+    discord.announcement_channels.add(NEWS)
+    await outbox.enqueue(note("feed:arxiv:1"))
     await outbox.process_due(discord)  # posts; the publication is the next pass
     assert discord.crossposts == []
     restarted = Outbox(db, clock)
