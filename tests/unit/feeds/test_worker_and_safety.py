@@ -161,7 +161,9 @@ async def test_a_wake_during_a_poll_starts_another_poll(
     assert calls["n"] >= 2
 
 
-async def test_stop_right_after_a_wake_ends_the_worker(server: FeedServer, harness: Harness) -> None:
+async def test_stop_right_after_a_wake_ends_the_worker(
+    server: FeedServer, harness: Harness
+) -> None:
     # The hang of issue 10: wake() (a feed added) then stop() (shutdown) in one step. The
     # worker's sleep ended because of the wake, and asyncio.wait_for on Python 3.11 then
     # returned normally instead of raising the cancel, so the worker polled on and stop()
