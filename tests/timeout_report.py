@@ -20,6 +20,7 @@ its own thread dump and is left alone here.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import faulthandler
 import gc
 import os
@@ -27,7 +28,6 @@ import signal
 import sys
 import traceback
 from collections.abc import Callable, Generator, Iterator
-from contextlib import nullcontext
 from types import FrameType
 from typing import Any
 
@@ -108,7 +108,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     # The real stderr, kept while output is not captured: inside a test, fd 2 is
     # pytest's capture file, which a process ending with os._exit never shows.
-    config.stash[_REAL_STDERR] = os.dup(sys.stderr.fileno())
+    with contextlib.suppress(AttributeError, OSError, ValueError):  # no real stderr
+        config.stash[_REAL_STDERR] = os.dup(sys.stderr.fileno())
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -118,7 +119,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         del config.stash[_REAL_STDERR]
 
 
-@pytest.hookimpl(wrapper=True)
+@pytest.hookimpl(wrapper=True, optionalhook=True)  # run without pytest-timeout too
 def pytest_timeout_set_timer(item: pytest.Item, settings: Any) -> Generator[None, Any, Any]:
     result = yield
     handler = signal.getsignal(signal.SIGALRM)
@@ -127,7 +128,7 @@ def pytest_timeout_set_timer(item: pytest.Item, settings: Any) -> Generator[None
     return result
 
 
-@pytest.hookimpl(wrapper=True)
+@pytest.hookimpl(wrapper=True, optionalhook=True)  # run without pytest-timeout too
 def pytest_timeout_cancel_timer(item: pytest.Item) -> Generator[None, Any, Any]:
     faulthandler.cancel_dump_traceback_later()
     return (yield)
@@ -155,7 +156,7 @@ def _reporting(item: pytest.Item, handler: Callable[[int, Any], Any]) -> Callabl
         # Straight to the terminal, not into the test's captured output: shown the moment
         # the timeout fires, and not lost if the run then has to end.
         capture = item.config.pluginmanager.getplugin("capturemanager")
-        uncaptured = capture.global_and_fixture_disabled() if capture else nullcontext()
+        uncaptured = capture.global_and_fixture_disabled() if capture else contextlib.nullcontext()
         with uncaptured:
             terminal = item.config.get_terminal_writer()
             terminal.line()
