@@ -84,5 +84,10 @@ class FeedWorker:
             await self._sleep(wait)
 
     async def _sleep(self, seconds: float) -> None:
+        # Not asyncio.wait_for: on Python 3.11 it runs the wait in a task of its own and,
+        # when stop()'s cancel arrives just after a wake() ended that wait, returns normally
+        # instead of raising, so the worker polled on and stop() waited for it forever.
+        # Waiting in this task under asyncio.timeout lets a cancel always through.
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout=max(0.0, seconds))
+            async with asyncio.timeout(max(0.0, seconds)):
+                await self._wake.wait()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -149,8 +150,25 @@ class Database:
                     raise
                 else:
                     await self._conn.execute("COMMIT")
+            except asyncio.CancelledError:
+                await self._end_abandoned_transaction()
+                raise
             finally:
                 self._owner = None
+
+    async def _end_abandoned_transaction(self) -> None:
+        """Roll back what a cancelled BEGIN or COMMIT may have left open.
+
+        A cancel stops the wait for a statement, not the statement: it is already queued on
+        the connection's thread and runs. A BEGIN (or a COMMIT that then fails) would leave
+        the shared connection inside a transaction nobody ends. This ROLLBACK is queued
+        behind it, so it sees the outcome; "no transaction is active" means nothing was left.
+        """
+        try:
+            await self._conn.execute("ROLLBACK")
+        except sqlite3.OperationalError as error:
+            if "no transaction is active" not in str(error):
+                log.error("could not roll back an abandoned transaction: %s", error)
 
     @asynccontextmanager
     async def _turn(self) -> AsyncIterator[None]:

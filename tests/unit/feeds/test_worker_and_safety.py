@@ -159,3 +159,48 @@ async def test_a_wake_during_a_poll_starts_another_poll(
     finally:
         await worker.stop()
     assert calls["n"] >= 2
+
+
+async def test_stop_right_after_a_wake_ends_the_worker(
+    server: FeedServer, harness: Harness
+) -> None:
+    # The hang of issue 10: wake() (a feed added) then stop() (shutdown) in one step. The
+    # worker's sleep ended because of the wake, and asyncio.wait_for on Python 3.11 then
+    # returned normally instead of raising the cancel, so the worker polled on and stop()
+    # waited for it forever. Ordered by events only: no timing is involved.
+    sleeping = asyncio.Event()
+    polled_after_stop = asyncio.Event()
+    stop_requested = False
+
+    async def poll_due(*, dry_run: bool = False) -> list:  # type: ignore[type-arg]
+        if stop_requested:
+            polled_after_stop.set()
+        return []
+
+    async def nothing_due() -> None:
+        sleeping.set()  # the worker goes straight from here into its sleep
+        return None
+
+    harness.poller.poll_due = poll_due  # type: ignore[method-assign]
+    harness.poller.next_due = nothing_due  # type: ignore[method-assign]
+    worker = FeedWorker(
+        harness.poller, harness.fetcher, harness.clock, start_delay=0, idle_seconds=3600
+    )
+    await worker.start()
+    task = worker._task
+    assert task is not None
+    await sleeping.wait()
+
+    worker.wake()
+    stop_requested = True
+    stopping = asyncio.create_task(worker.stop())
+    another_poll = asyncio.create_task(polled_after_stop.wait())
+    done, _ = await asyncio.wait({stopping, another_poll}, return_when=asyncio.FIRST_COMPLETED)
+    another_poll.cancel()
+    if stopping not in done:  # clean up the runaway worker so the failure is reported
+        task.cancel()
+        await asyncio.wait({stopping})
+
+    assert stopping in done, "the worker polled again after stop() instead of stopping"
+    assert task.cancelled()
+    assert not worker.running

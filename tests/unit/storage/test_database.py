@@ -120,3 +120,34 @@ async def test_a_task_started_inside_a_transaction_is_not_part_of_it(tmp_path: P
                 raise RuntimeError("rolled back")
         await child
         assert [r["body"] for r in await db.fetchall("SELECT body FROM notes")] == ["c"]
+
+
+async def test_a_transaction_cancelled_while_it_begins_leaves_the_database_usable(
+    tmp_path: Path,
+) -> None:
+    # A worker stopped (cancelled) at the moment its transaction starts: BEGIN has already
+    # been handed to the connection's thread and runs anyway. Left alone, the connection
+    # would stay inside a transaction nobody commits, and every later write would fail or
+    # be lost when the bot exits.
+    path = tmp_path / "db.sqlite3"
+    async with await Database.open(path) as db:
+        await db.migrate("notes", [V1])
+        body_ran = False
+
+        async def write() -> None:
+            nonlocal body_ran
+            async with db.transaction():
+                body_ran = True
+                await db.insert("INSERT INTO notes (body) VALUES ('never')")
+
+        task = asyncio.create_task(write())
+        await asyncio.sleep(0)  # the task takes the lock and sends BEGIN, then waits for it
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+
+        async with db.transaction():
+            await db.insert("INSERT INTO notes (body) VALUES ('kept')")
+    assert not body_ran
+    async with await Database.open(path) as reopened:
+        assert [r["body"] for r in await reopened.fetchall("SELECT body FROM notes")] == ["kept"]
