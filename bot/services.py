@@ -132,7 +132,7 @@ async def build_services(
     """Load the catalog, build the search index and open the database.
 
     ``catalog``/``search``/``database`` may be passed in (tests share one immutable
-    catalog and index between many bots). Raises ``bot.catalog.problems.CatalogError``
+    catalog and index between many bots). Raises ``bot.datafile.CatalogError``
     for a broken catalog.
     """
     if catalog is None:

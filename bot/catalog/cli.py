@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from bot import paths
 
 if TYPE_CHECKING:
-    from bot.catalog.problems import Problem
+    from bot.datafile.problems import Problem
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1

@@ -12,20 +12,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.catalog.fields import (
-    ALIAS_LIMIT,
-    BLURB_LIMIT,
-    DESCRIPTION_LIMIT,
-    NAME_LIMIT,
-    TITLE_LIMIT,
-    FieldReader,
-    did_you_mean,
-    slug_problem,
-)
-from bot.catalog.model import KINDS, Catalog, Entry, Link, Section, SourceLocation
-from bot.catalog.problems import CatalogError, Problem
+from bot.catalog.limits import ALIAS_LIMIT, BLURB_LIMIT, DESCRIPTION_LIMIT, NAME_LIMIT, TITLE_LIMIT
+from bot.catalog.model import KINDS, Catalog, Entry, Link, Section
 from bot.catalog.urls import normalize_url
-from bot.catalog.yaml_reader import YamlMap, YamlValue, describe, read_yaml
+from bot.datafile.fields import FieldReader, did_you_mean, slug_problem
+from bot.datafile.problems import CatalogError, Problem, SourceLocation
+from bot.datafile.yaml_reader import YamlMap, YamlValue, describe, read_yaml
 
 SECTIONS_FILE = "sections.yaml"
 ENTRIES_DIR = "entries"

@@ -6,6 +6,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from bot.datafile.problems import SourceLocation
+
 # The kinds of entry a maintainer may use. ``person`` holds the credits (profile links of
 # the page's founders and contributors), which the seed links but which are not resources.
 KINDS: tuple[str, ...] = (
@@ -27,17 +29,6 @@ KINDS: tuple[str, ...] = (
     "tip",
     "person",
 )
-
-
-@dataclass(frozen=True, slots=True)
-class SourceLocation:
-    """Where a value was read, for ``file:line`` messages."""
-
-    path: str
-    line: int
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""URL normalisation and checks, so that one page reached by two spellings counts once.
+"""URL normalisation, so that one page reached by two spellings counts once.
 
 Used by the catalog loader (duplicate URLs) and by suggestions (is this already listed?).
 ``normalize_url`` is a comparison key, never a URL to show: it maps ``http``/``https``,
@@ -13,7 +13,6 @@ single-page sites route by fragment (``#/``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from urllib.parse import SplitResult, urlsplit
 
 _DEFAULT_PORTS = frozenset({"80", "443"})
@@ -29,8 +28,6 @@ _ARXIV_PATH = re.compile(
 )
 _PERCENT_ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-_BARE_HOST = re.compile(r"^[\w-]+(\.[\w-]+)+(:\d+)?(/|$)")
 
 
 def normalize_url(url: str) -> str:
@@ -114,39 +111,3 @@ def _strip_tracking(query: str) -> str:
         and not name.startswith(_TRACKING_PREFIXES)
     ]
     return "&".join(kept)
-
-
-@dataclass(frozen=True, slots=True)
-class UrlProblem:
-    message: str
-    hint: str
-
-
-def check_http_url(url: str, max_length: int = 2048) -> UrlProblem | None:
-    """Why ``url`` cannot be a catalog link, or ``None`` when it is a usable http(s) URL."""
-    if url != url.strip() or any(char.isspace() for char in url):
-        return UrlProblem("contains whitespace", "remove spaces or write them as %20")
-    if len(url) > max_length:
-        return UrlProblem(
-            f"is {len(url)} characters, over the {max_length} character Discord embed URL limit",
-            "link a shorter address for the same page",
-        )
-    scheme_match = _SCHEME.match(url)
-    if scheme_match is None:
-        if _BARE_HOST.match(url):
-            return UrlProblem("has no scheme", f"add https:// in front: 'https://{url}'")
-        return UrlProblem("is not an http(s) URL", "write a full link starting with https://")
-    scheme = scheme_match[0][:-1]
-    if scheme.lower() in ("http", "https") and scheme != scheme.lower():
-        return UrlProblem("has an upper-case scheme", f"write '{scheme.lower()}://'")
-    if scheme not in ("http", "https"):
-        return UrlProblem(
-            f"uses the '{scheme}:' scheme", "only http:// and https:// links are allowed"
-        )
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return UrlProblem("is not a well-formed URL", "check the host part")
-    if not url.startswith(f"{scheme}://") or not parts.hostname:
-        return UrlProblem("has no host", "write it as https://host/path")
-    return None

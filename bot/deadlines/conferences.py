@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.catalog.loader import ENTRIES_DIR, check_catalog
-from bot.catalog.yaml_reader import YamlList, YamlMap, YamlScalar, read_yaml
+from bot.datafile.yaml_reader import YamlList, YamlMap, YamlScalar, read_yaml
 
 DEADLINES_DIR = "deadlines"
 

@@ -3,7 +3,7 @@
 One file per conference series; its ``conference`` key is the id of the conference's
 entry in ``catalog/entries``. Every mistake becomes a :class:`Problem` with ``file:line``,
 and all of them are collected before giving up, so one ``deadlines check`` lists them all.
-The YAML reading itself (line numbers, no duplicate keys, no aliases) is the catalog's.
+The YAML reading itself (line numbers, no duplicate keys, no aliases) is ``bot.datafile``'s.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.catalog.fields import DESCRIPTION_LIMIT, NAME_LIMIT, TITLE_LIMIT, FieldReader
-from bot.catalog.model import SourceLocation
-from bot.catalog.problems import CatalogError, Problem
-from bot.catalog.yaml_reader import YamlMap, YamlScalar, YamlValue, describe, read_yaml
+from bot.catalog.limits import DESCRIPTION_LIMIT, NAME_LIMIT, TITLE_LIMIT
+from bot.datafile.fields import FieldReader
+from bot.datafile.problems import DeadlinesError, Problem, SourceLocation
+from bot.datafile.yaml_reader import YamlMap, YamlScalar, YamlValue, describe, read_yaml
 from bot.deadlines.dates import DateError, is_placeholder, parse_day, parse_local
 from bot.deadlines.model import TAGS, Deadline, DeadlineBook, Edition, Series
-from bot.deadlines.timezones import Timezone, TimezoneError, parse_timezone
+from bot.deadlines.timezones import Timezone, parse_timezone
 
 SERIES_KEYS = ("conference", "name", "full_name", "tags", "aliases", "editions")
 EDITION_KEYS = (
@@ -66,7 +66,7 @@ def load_deadlines_or_raise(
 ) -> DeadlineBook:
     result = load_deadlines(directory, known_conferences)
     if result.problems:
-        raise CatalogError(result.problems)
+        raise DeadlinesError(result.problems)
     return result.book
 
 
@@ -189,7 +189,7 @@ def _read_edition(
             f"source of {what} must cite a shared file as owner/repo@commit:path",
             f"e.g. {SOURCE_EXAMPLE}",
         )
-    default_zone = _zone(reader, "timezone")
+    default_zone = _timezone(reader)
     deadlines = []
     seen_kinds: dict[str, int] = {}
     for entry in reader.items("deadlines"):
@@ -260,7 +260,7 @@ def _read_deadline(
     if kind is None or "at" not in item.fields:
         return None
     reader.what = f"{kind} deadline of {what}"
-    zone = _zone(reader, "timezone") if "timezone" in item.fields else default_zone
+    zone = _timezone(reader) if "timezone" in item.fields else default_zone
     if zone is None:
         if "timezone" not in item.fields and "timezone" not in edition.mapping.fields:
             reader.problem(
@@ -294,23 +294,9 @@ def _read_deadline(
     return Deadline(kind, zone, local.value, label, local.time_stated, location)
 
 
-def _zone(reader: FieldReader, key: str) -> Timezone | None:
-    field = reader.field(key)
-    if field is None:
-        return None
-    value = field.value.value if isinstance(field.value, YamlScalar) else None
-    if not isinstance(value, str):
-        reader.problem(
-            field.line,
-            f"timezone of {reader.what} must be text, found {describe(field.value)}",
-            "write AoE, UTC-7 or an IANA name",
-        )
-        return None
-    try:
-        return parse_timezone(value)
-    except TimezoneError as error:
-        reader.problem(field.line, f"unknown timezone '{value}' in {reader.what}", error.hint)
-        return None
+def _timezone(reader: FieldReader) -> Timezone | None:
+    # parse_timezone raises TimezoneError, a ValueError whose hint says what to write.
+    return reader.parsed("timezone", parse_timezone, hint="write AoE, UTC-7 or an IANA name")
 
 
 def _day(reader: FieldReader, key: str) -> dt.date | None:

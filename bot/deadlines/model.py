@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from bot.catalog.model import SourceLocation
+from bot.datafile.problems import SourceLocation
 from bot.deadlines.timezones import Timezone
 
 # Known deadline kinds with the words shown to users. Other kinds are allowed (any slug);

@@ -72,8 +72,8 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
     # Imported here: discord.py and SimCord are heavy, and other commands never need them.
-    from bot.catalog.problems import CatalogError
     from bot.config import Config
+    from bot.datafile import DataFileError
     from bot.demo.world import DemoOptions, collect_scenes
     from bot.demo.world import run as run_demo
 
@@ -97,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     base = Config(catalog_path=args.catalog or catalog_dir())
     try:
         return run_demo(base, options)
-    except CatalogError as error:
+    except DataFileError as error:
         print(f"ml-audio-bot demo: {error}", file=sys.stderr)
         for problem in error.problems:
             print(f"  {problem}", file=sys.stderr)

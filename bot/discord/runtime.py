@@ -16,8 +16,8 @@ from typing import TextIO
 
 import discord
 
-from bot.catalog.problems import CatalogError
 from bot.config import Config, ConfigError
+from bot.datafile import DataFileError
 from bot.discord.api import use_api_base, use_gateway_from_api
 from bot.discord.client import MLAudioBot, create_bot
 from bot.discord.heartbeat import HeartbeatWriter
@@ -89,7 +89,7 @@ async def _session(
     restore = use_api_base(config.api_base) if config.api_base else None
     try:
         services = await build_services(config, clock=DiscordClock())
-    except CatalogError as exc:
+    except DataFileError as exc:
         raise _Stop(f"the catalog at {config.catalog_path} is invalid:\n{exc}") from None
     except OSError as exc:
         raise _Stop(f"cannot open {config.database_path}: {exc.strerror or exc}") from None

@@ -11,7 +11,7 @@
         interval_minutes: 60        # optional: poll at most this often
         enabled: true               # optional
 
-The YAML reading (line numbers, duplicate keys, no aliases) is the catalog's.
+The YAML reading (line numbers, duplicate keys, no aliases) is ``bot.datafile``'s.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.catalog.fields import FieldReader, TextLimit
-from bot.catalog.problems import CatalogError, Problem
-from bot.catalog.yaml_reader import YamlMap, YamlScalar, describe, read_yaml
+from bot.datafile.fields import FieldReader, TextLimit
+from bot.datafile.problems import FeedsFileError, Problem
+from bot.datafile.yaml_reader import YamlMap, YamlScalar, describe, read_yaml
 from bot.feeds.model import FeedSpec
 
 FEEDS_FILE = "feeds.yaml"
@@ -54,7 +54,7 @@ class FeedCatalog:
 
     def raise_for_problems(self) -> None:
         if self.problems:
-            raise CatalogError(self.problems)
+            raise FeedsFileError(self.problems)
 
 
 def feeds_file(catalog_dir: Path) -> Path:
@@ -126,10 +126,10 @@ def _read_feed(
     exclude = reader.text_list("exclude", KEYWORD, unique=True)
     max_posts = reader.integer("max_posts", 1, MAX_POSTS_LIMIT, example=5)
     interval = reader.integer("interval_minutes", 5, 7 * 24 * 60, example=60)
-    enabled = _flag(reader, "enabled")
+    enabled = reader.flag("enabled")
     # ``publish`` is still read so that older files load, but no longer decides anything:
     # every post in an announcement channel is published.
-    _flag(reader, "publish")
+    reader.flag("publish")
     resource = reader.slug("resource")
     if resource is not None and known_resources is not None and resource not in known_resources:
         reader.problem(
@@ -151,21 +151,6 @@ def _read_feed(
         interval_minutes=interval,
         resource=resource,
     )
-
-
-def _flag(reader: FieldReader, key: str) -> bool | None:
-    field = reader.field(key)
-    if field is None:
-        return None
-    value = field.value.value if isinstance(field.value, YamlScalar) else None
-    if not isinstance(value, bool):
-        reader.problem(
-            field.line,
-            f"{key} of {reader.what} must be true or false, found {describe(field.value)}",
-            f"write {key}: true or {key}: false",
-        )
-        return None
-    return value
 
 
 __all__ = ["CHANNEL_KEYS", "FeedCatalog", "feeds_file", "load_feeds"]

@@ -53,7 +53,7 @@ def _config(args: argparse.Namespace) -> Any:
 
 def _check(args: argparse.Namespace) -> int:
     from bot.catalog.loader import load_catalog
-    from bot.catalog.problems import CatalogError
+    from bot.datafile import DataFileError
     from bot.feeds.catalog import load_feeds
     from bot.feeds.wiring import feeds_path
 
@@ -69,7 +69,7 @@ def _check(args: argparse.Namespace) -> int:
         return 0
     try:
         known: set[str] | None = {entry.id for entry in load_catalog(config.catalog_path).entries}
-    except CatalogError:
+    except DataFileError:
         known = None  # `catalog check` reports those; the feeds file is checked alone
     catalog = load_feeds(path, known)
     for problem in catalog.problems:

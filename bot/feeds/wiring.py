@@ -9,9 +9,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from bot.catalog.problems import CatalogError
 from bot.clock import Clock
 from bot.config import Config
+from bot.datafile import FeedsFileError
 from bot.feeds.catalog import feeds_file, load_feeds
 from bot.feeds.fetch import Fetcher, FetchLimits
 from bot.feeds.guard import UrlGuard
@@ -39,7 +39,7 @@ def feeds_path(config: Config) -> Path:
 
 
 def load_catalog_feeds(config: Config) -> tuple[FeedSpec, ...]:
-    """The feeds of the configured file; raises ``CatalogError`` (``file:line``) when broken."""
+    """The feeds of the configured file; raises ``FeedsFileError`` (``file:line``) when broken."""
     catalog = load_feeds(feeds_path(config))
     catalog.raise_for_problems()
     return catalog.feeds
@@ -81,7 +81,7 @@ async def build_feeds(
     try:
         # A file read and YAML parse: off the event loop, which may already serve others.
         specs: Sequence[FeedSpec] = await asyncio.to_thread(load_catalog_feeds, config)
-    except CatalogError as error:
+    except FeedsFileError as error:
         for problem in error.problems:
             log.error("feeds file: %s", problem)
         specs = ()

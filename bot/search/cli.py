@@ -68,7 +68,7 @@ def _limit(text: str) -> int:
 def run(args: argparse.Namespace) -> int:
     # Imported here so that `ml-audio-bot --help` stays instant.
     from bot.catalog.loader import load_catalog
-    from bot.catalog.problems import CatalogError
+    from bot.datafile import DataFileError
     from bot.search.index import SearchIndex
     from bot.search.results import UnknownFilterError
 
@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
         return _fail(f"catalog folder not found: {path} (use --catalog PATH)")
     try:
         index = SearchIndex.build(load_catalog(path))
-    except CatalogError as error:
+    except DataFileError as error:
         print(f"error: {error}; run `ml-audio-bot catalog check` for all of them", file=sys.stderr)
         return 1
 

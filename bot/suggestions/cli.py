@@ -140,8 +140,8 @@ def run_backup(args: argparse.Namespace) -> int:
 async def _open_service(database: Path, catalog_dir: Path | None) -> Any:
     from bot.catalog.loader import load_catalog
     from bot.catalog.model import Catalog
-    from bot.catalog.problems import CatalogError
     from bot.clock import SystemClock
+    from bot.datafile import DataFileError
     from bot.storage import Database
     from bot.suggestions.service import SuggestionService
     from bot.suggestions.store import SuggestionStore
@@ -150,7 +150,7 @@ async def _open_service(database: Path, catalog_dir: Path | None) -> Any:
     if catalog_dir is not None:
         try:
             catalog = load_catalog(catalog_dir)
-        except CatalogError as exc:
+        except DataFileError as exc:
             raise _Fail(
                 f"the catalog has problems; run `ml-audio-bot catalog check`\n{exc}"
             ) from exc

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from bot.catalog.yaml_reader import YamlMap, YamlValue
+from bot.datafile.yaml_reader import YamlMap, YamlValue
 from bot.deadlines.importers.common import (
     EditionNotes,
     ImportedEdition,

@@ -16,9 +16,8 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from bot.catalog.fields import slugify
-from bot.catalog.problems import display_path
-from bot.catalog.urls import check_http_url
+from bot.datafile.fields import check_http_url, slugify
+from bot.datafile.problems import display_path
 from bot.deadlines.dates import parse_date_range
 from bot.deadlines.model import Deadline, DeadlineBook
 

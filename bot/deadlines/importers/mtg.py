@@ -9,12 +9,11 @@ not conferences and are skipped, with a note.
 from __future__ import annotations
 
 import re
-import tempfile
 from datetime import date, datetime
 from pathlib import Path
 
-from bot.catalog.model import SourceLocation
-from bot.catalog.yaml_reader import YamlMap
+from bot.datafile.problems import SourceLocation
+from bot.datafile.yaml_reader import YamlMap, read_yaml_text
 from bot.deadlines.dates import DEFAULT_TIME, DateError, parse_loose_day
 from bot.deadlines.importers.common import (
     EditionNotes,
@@ -27,7 +26,6 @@ from bot.deadlines.importers.common import (
     find_source,
 )
 from bot.deadlines.importers.reading import scalar, text
-from bot.deadlines.importers.yaml_text import read_yaml_text
 from bot.deadlines.model import Deadline
 from bot.deadlines.timezones import AOE, parse_timezone
 
@@ -43,9 +41,8 @@ _SEPARATORS = " \t-_./'’"
 def import_mtg(paths: list[Path], index: SeriesIndex) -> ImportResult:
     result = ImportResult()
     assumed = 0
-    with tempfile.TemporaryDirectory(prefix="ml-audio-bot-mtg-") as scratch:
-        for path in paths:
-            assumed += _file(path, index, result, Path(scratch))
+    for path in paths:
+        assumed += _file(path, index, result)
     if assumed:
         result.notes.append(
             Note(
@@ -74,7 +71,7 @@ def front_matter(text: str) -> tuple[str, int] | None:
     return "\n".join(kept) + "\n", opening + 1
 
 
-def _file(path: Path, index: SeriesIndex, result: ImportResult, scratch: Path) -> int:
+def _file(path: Path, index: SeriesIndex, result: ImportResult) -> int:
     file = str(path)
     try:
         raw = path.read_text(encoding="utf-8")
@@ -96,7 +93,7 @@ def _file(path: Path, index: SeriesIndex, result: ImportResult, scratch: Path) -
                 f"text before the front matter (which starts at line {opening}) ignored",
             )
         )
-    document, problems = read_yaml_text(file, body, scratch)
+    document, problems = read_yaml_text(file, body)
     for problem in problems:
         result.notes.append(Note("error", file, problem.line, "", problem.message))
     if not isinstance(document, YamlMap):

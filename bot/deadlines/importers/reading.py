@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from bot.catalog.model import SourceLocation
-from bot.catalog.yaml_reader import YamlList, YamlMap, YamlScalar, YamlValue, read_yaml
+from bot.datafile.problems import SourceLocation
+from bot.datafile.yaml_reader import YamlList, YamlMap, YamlScalar, YamlValue, read_yaml
 from bot.deadlines.dates import DateError, LocalTime, is_placeholder, parse_local
 from bot.deadlines.importers.common import EditionNotes, ImportResult, Note
 from bot.deadlines.model import Deadline

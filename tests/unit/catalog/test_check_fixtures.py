@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.catalog import yaml_reader
 from bot.catalog.loader import check_catalog, load_catalog
-from bot.catalog.problems import CatalogError
 from bot.cli import main
+from bot.datafile import yaml_reader
+from bot.datafile.problems import CatalogError
 from tests.shared_data import REPO_ROOT
 
 BROKEN = REPO_ROOT / "tests" / "fixtures" / "catalog_broken"

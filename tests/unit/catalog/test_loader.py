@@ -10,11 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.catalog import yaml_reader
 from bot.catalog.loader import check_catalog, load_catalog
 from bot.catalog.model import Catalog, Link
-from bot.catalog.problems import CatalogError, Problem
 from bot.cli import main
+from bot.datafile.problems import CatalogError
 from tests.shared_data import REPO_ROOT
 
 FIXTURES = REPO_ROOT / "tests" / "fixtures"
@@ -158,11 +157,6 @@ def test_a_missing_folder_is_a_problem_not_an_exception(tmp_path: Path) -> None:
     assert [p.message for p in result.problems] == ["catalog folder not found"]
 
 
-def test_problem_without_a_line_shows_only_the_file() -> None:
-    problem = Problem("catalog/sections.yaml", None, "file is empty", "expected 'sections:'")
-    assert str(problem) == "catalog/sections.yaml: file is empty (expected 'sections:')"
-
-
 def test_cli_check_summarises_a_clean_catalog(capsys: pytest.CaptureFixture[str]) -> None:
     exit_code = main(["catalog", "check", str(CATALOG_OK)])
     assert exit_code == 0
@@ -225,22 +219,3 @@ def test_arbitrary_file_content_gives_problems_never_an_exception(text: str, raw
         for problem in result.problems:
             assert problem.message
             assert problem.format()
-
-
-@pytest.mark.parametrize("libyaml", [True, False])
-def test_deep_nesting_and_huge_files_are_refused_with_a_message(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, libyaml: bool
-) -> None:
-    monkeypatch.setattr(yaml_reader, "HAS_LIBYAML", libyaml and yaml_reader.HAS_LIBYAML)
-    root = copy_catalog(tmp_path)
-    # Past libyaml's depth limit (1000), or past Python's recursion limit in PyYAML's
-    # recursive composer (which is also slow on deep flow lists, hence fewer levels).
-    depth = 1200 if libyaml else 400
-    (root / "entries" / "datasets.yaml").write_text("entries: " + "[" * depth + "]" * depth)
-    (root / "entries" / "about.yaml").write_bytes(b"# " + b"x" * yaml_reader.MAX_FILE_BYTES)
-
-    problems = {Path(p.file).name: p for p in check_catalog(root).problems}
-
-    assert set(problems) == {"datasets.yaml", "about.yaml"}
-    assert "nesting" in problems["datasets.yaml"].message
-    assert problems["about.yaml"].message.startswith("file is 4194306 bytes, over the")

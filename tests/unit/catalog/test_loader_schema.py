@@ -16,8 +16,9 @@ import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
-from bot.catalog import fields, loader
+from bot.catalog import limits, loader
 from bot.catalog.model import KINDS, Entry, Link, Section
+from bot.datafile import fields
 from tests.shared_data import REPO_ROOT
 
 SCHEMA_DIR = REPO_ROOT / "catalog" / "schema"
@@ -244,16 +245,16 @@ def test_kind_enum_is_the_model_kinds() -> None:
 def test_schema_limits_are_the_loader_limits() -> None:
     defs = ENTRIES_SCHEMA["$defs"]
     properties = ENTRY_SCHEMA["properties"]
-    assert properties["title"]["maxLength"] == fields.TITLE_LIMIT.length
-    assert properties["description"]["maxLength"] == fields.DESCRIPTION_LIMIT.length
-    assert properties["venue"]["maxLength"] == fields.NAME_LIMIT.length
-    assert properties["authors"]["items"]["maxLength"] == fields.NAME_LIMIT.length
-    assert properties["aliases"]["items"]["maxLength"] == fields.ALIAS_LIMIT.length
-    assert defs["link"]["properties"]["title"]["maxLength"] == fields.TITLE_LIMIT.length
+    assert properties["title"]["maxLength"] == limits.TITLE_LIMIT.length
+    assert properties["description"]["maxLength"] == limits.DESCRIPTION_LIMIT.length
+    assert properties["venue"]["maxLength"] == limits.NAME_LIMIT.length
+    assert properties["authors"]["items"]["maxLength"] == limits.NAME_LIMIT.length
+    assert properties["aliases"]["items"]["maxLength"] == limits.ALIAS_LIMIT.length
+    assert defs["link"]["properties"]["title"]["maxLength"] == limits.TITLE_LIMIT.length
     assert defs["slug"]["pattern"] == fields.SLUG_PATTERN.pattern
     assert defs["slug"]["maxLength"] == fields.SLUG_MAX_LENGTH
     assert defs["httpUrl"]["maxLength"] == fields.URL_MAX_LENGTH
     assert (properties["year"]["minimum"], properties["year"]["maximum"]) == loader.YEAR_RANGE
-    assert SECTION_SCHEMA["properties"]["title"]["maxLength"] == fields.TITLE_LIMIT.length
-    assert SECTION_SCHEMA["properties"]["blurb"]["maxLength"] == fields.BLURB_LIMIT.length
+    assert SECTION_SCHEMA["properties"]["title"]["maxLength"] == limits.TITLE_LIMIT.length
+    assert SECTION_SCHEMA["properties"]["blurb"]["maxLength"] == limits.BLURB_LIMIT.length
     assert SECTION_SCHEMA["properties"]["id"]["pattern"] == fields.SLUG_PATTERN.pattern

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.catalog.urls import arxiv_id, check_http_url, normalize_url
+from bot.catalog.urls import arxiv_id, normalize_url
 
 
 @pytest.mark.parametrize(
@@ -68,31 +68,6 @@ def test_text_that_is_no_http_url_is_only_stripped() -> None:
     assert normalize_url(" serv.cusp.nyu.edu/projects/x ") == "serv.cusp.nyu.edu/projects/x"
     assert normalize_url("ftp://Example.org/") == "ftp://Example.org/"
     assert normalize_url("https://") == "https://"
-
-
-@pytest.mark.parametrize(
-    ("url", "message", "hint"),
-    [
-        ("serv.cusp.nyu.edu/projects/x", "has no scheme", "add https:// in front"),
-        ("javascript:alert(1)", "uses the 'javascript:' scheme", "only http:// and https://"),
-        ("ftp://ftp.example.org/", "uses the 'ftp:' scheme", "only http:// and https://"),
-        ("HTTP://example.org", "has an upper-case scheme", "write 'http://'"),
-        ("https://example.org/a b", "contains whitespace", "%20"),
-        ("https:///path", "has no host", "https://host/path"),
-        ("not-a-link", "is not an http(s) URL", "https://"),
-        ("https://example.org/" + "a" * 2100, "over the 2048 character", "shorter"),
-    ],
-)
-def test_unusable_urls_are_explained(url: str, message: str, hint: str) -> None:
-    problem = check_http_url(url)
-    assert problem is not None
-    assert message in problem.message
-    assert hint in problem.hint
-
-
-def test_ordinary_links_pass() -> None:
-    assert check_http_url("https://www.youtube.com/watch?v=fMqL5vckiU0&list=PL-wA") is None
-    assert check_http_url("http://www.jezzamon.com/fourier/") is None
 
 
 # Hypothesis: URLs built from the parts that normalisation cares about.

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
+from bot.config import Config
+from bot.datafile import CatalogError, FeedsFileError
 from bot.feeds.catalog import load_feeds
 from bot.feeds.html_text import html_to_text
+from bot.feeds.wiring import load_catalog_feeds
 from bot.markup import defuse_mentions
 from tests.shared_data import REPO_ROOT
 
@@ -97,3 +102,20 @@ def test_arxiv_announce_prefix_is_dropped_from_summaries() -> None:
     )
     [item] = parse_feed(body).items
     assert item.summary == "We study sound."
+
+
+def test_a_broken_feeds_file_raises_the_feeds_error_naming_the_file(tmp_path: Path) -> None:
+    (tmp_path / "feeds.yaml").write_text(
+        "feeds:\n  - id: arxiv\n    title: arXiv\n    url: https://example.com/rss\n"
+        "    enabled: 'yes'\n",
+        encoding="utf-8",
+    )
+
+    with pytest.raises(FeedsFileError) as raised:
+        load_catalog_feeds(Config(catalog_path=tmp_path))
+
+    assert not isinstance(raised.value, CatalogError)
+    assert str(raised.value) == (
+        f"feeds file has 1 problem: {tmp_path / 'feeds.yaml'}:5: enabled of feed 'arxiv' "
+        "must be true or false, found text (write enabled: true or enabled: false)"
+    )

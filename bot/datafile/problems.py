@@ -1,7 +1,10 @@
-"""What is wrong with a catalog file, said so that a maintainer can fix it at once.
+"""What is wrong with a data file, said so that a maintainer can fix it at once.
 
-A :class:`Problem` points at ``file:line`` and carries a hint; the loader collects every
-problem of every file before it gives up, so one ``catalog check`` run lists them all.
+A :class:`Problem` points at ``file:line`` and carries a hint; each loader (catalog,
+deadlines, feeds) collects every problem of every file before it gives up, so one
+``… check`` run lists them all. :class:`DataFileError` is what a loader raises when it
+cannot go on; its subclasses say which set of files is broken, and a CLI that only reports
+the problems catches the base class.
 """
 
 from __future__ import annotations
@@ -11,12 +14,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.catalog.model import SourceLocation
+
+@dataclass(frozen=True, slots=True)
+class SourceLocation:
+    """Where a value was read, for ``file:line`` messages."""
+
+    path: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
 
 
 @dataclass(frozen=True, slots=True)
 class Problem:
-    """One mistake in a catalog file.
+    """One mistake in a data file.
 
     ``related`` points at the other half of a clash (the first definition of a duplicated
     id, the other entry with the same URL) and is shown after the message.
@@ -59,12 +71,36 @@ def display_path(path: str, base: Path | None = None) -> str:
     return relative.as_posix() if os.sep == "/" else str(relative)
 
 
-class CatalogError(Exception):
-    """The catalog cannot be loaded. ``problems`` lists every reason, not only the first."""
+class DataFileError(Exception):
+    """A set of data files cannot be loaded. ``problems`` lists every reason, not only the first.
+
+    ``what`` names the set in the message ("catalog has 2 problems: …"), so a maintainer
+    knows which check to run; each subclass sets its own.
+    """
+
+    what = "data"
 
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
         count = len(self.problems)
         first = f": {self.problems[0]}" if self.problems else ""
         more = f" (and {count - 1} more)" if count > 1 else ""
-        super().__init__(f"catalog has {count} problem{'s' if count != 1 else ''}{first}{more}")
+        super().__init__(f"{self.what} has {count} problem{'s' if count != 1 else ''}{first}{more}")
+
+
+class CatalogError(DataFileError):
+    """The catalog (``sections.yaml``, ``entries/``) cannot be loaded."""
+
+    what = "catalog"
+
+
+class DeadlinesError(DataFileError):
+    """The deadline files (``catalog/deadlines/``) cannot be loaded."""
+
+    what = "deadline data"
+
+
+class FeedsFileError(DataFileError):
+    """The feeds file (``catalog/feeds.yaml`` or ``feeds_file``) cannot be loaded."""
+
+    what = "feeds file"

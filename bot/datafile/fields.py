@@ -1,37 +1,46 @@
 """Typed reading of one YAML mapping's fields, collecting a problem for every bad value.
 
-The rules mirror ``catalog/schema/*.schema.json`` (a test keeps them in agreement); the limits
-are Discord's, because every text here ends up in an embed.
+Every loader of a data file (catalog entries and sections, deadlines, feeds) reads its
+mappings through :class:`FieldReader`: each getter returns the value or ``None`` and adds a
+``file:line`` problem with a hint, so one check lists every mistake. The limits a value must
+fit in are the caller's (``bot.catalog.limits`` for texts shown in Discord embeds).
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from typing import TypeVar
+from urllib.parse import urlsplit
 
-from bot.catalog.problems import Problem
-from bot.catalog.urls import check_http_url
-from bot.catalog.yaml_reader import YamlField, YamlList, YamlMap, YamlScalar, YamlValue, describe
+from bot.datafile.problems import Problem
+from bot.datafile.yaml_reader import YamlField, YamlList, YamlMap, YamlScalar, YamlValue, describe
+from bot.markup import URL as EMBED_URL_LIMIT
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 SLUG_MAX_LENGTH = 64
-URL_MAX_LENGTH = 2048
+URL_MAX_LENGTH = EMBED_URL_LIMIT  # every link ends up in an embed
+
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+_BARE_HOST = re.compile(r"^[\w-]+(\.[\w-]+)+(:\d+)?(/|$)")
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
 class TextLimit:
+    """The most characters a text may have, and the name of that limit for messages."""
+
     length: int
     name: str
 
 
-TITLE_LIMIT = TextLimit(256, "Discord embed title limit")
-DESCRIPTION_LIMIT = TextLimit(1024, "Discord embed field value limit")
-# A section blurb is shown as an embed field beside the section's entries.
-BLURB_LIMIT = TextLimit(1024, "Discord embed field value limit")
-NAME_LIMIT = TextLimit(256, "Discord embed name limit")
-ALIAS_LIMIT = TextLimit(100, "Discord autocomplete choice limit")
+@dataclass(frozen=True, slots=True)
+class UrlProblem:
+    message: str
+    hint: str
 
 
 def did_you_mean(word: str, choices: Collection[str]) -> str | None:
@@ -55,6 +64,36 @@ def slug_problem(value: str) -> tuple[str, str] | None:
     if example:
         hint += f", e.g. '{example}'"
     return "is not a valid id", hint
+
+
+def check_http_url(url: str, max_length: int = URL_MAX_LENGTH) -> UrlProblem | None:
+    """Why ``url`` cannot be a link in a data file, or ``None`` for a usable http(s) URL."""
+    if url != url.strip() or any(char.isspace() for char in url):
+        return UrlProblem("contains whitespace", "remove spaces or write them as %20")
+    if len(url) > max_length:
+        return UrlProblem(
+            f"is {len(url)} characters, over the {max_length} character Discord embed URL limit",
+            "link a shorter address for the same page",
+        )
+    scheme_match = _SCHEME.match(url)
+    if scheme_match is None:
+        if _BARE_HOST.match(url):
+            return UrlProblem("has no scheme", f"add https:// in front: 'https://{url}'")
+        return UrlProblem("is not an http(s) URL", "write a full link starting with https://")
+    scheme = scheme_match[0][:-1]
+    if scheme.lower() in ("http", "https") and scheme != scheme.lower():
+        return UrlProblem("has an upper-case scheme", f"write '{scheme.lower()}://'")
+    if scheme not in ("http", "https"):
+        return UrlProblem(
+            f"uses the '{scheme}:' scheme", "only http:// and https:// links are allowed"
+        )
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return UrlProblem("is not a well-formed URL", "check the host part")
+    if not url.startswith(f"{scheme}://") or not parts.hostname:
+        return UrlProblem("has no host", "write it as https://host/path")
+    return None
 
 
 class FieldReader:
@@ -153,6 +192,49 @@ class FieldReader:
             return None
         return self._url(field.value, f"{key} of {self.what}", field.line)
 
+    def flag(self, key: str) -> bool | None:
+        """``true`` or ``false``; quoted text such as ``"yes"`` is a problem, not a guess."""
+        field = self.field(key)
+        if field is None:
+            return None
+        value = field.value.value if isinstance(field.value, YamlScalar) else None
+        if not isinstance(value, bool):
+            self.problem(
+                field.line,
+                f"{key} of {self.what} must be true or false, found {describe(field.value)}",
+                f"write {key}: true or {key}: false",
+            )
+            return None
+        return value
+
+    def parsed(self, key: str, parse: Callable[[str], T], *, hint: str) -> T | None:
+        """The text of ``key`` turned into a value by ``parse`` (a timezone, say).
+
+        ``parse`` gets the text as written and raises :class:`ValueError` for text it does
+        not accept; that becomes "unknown <key> '<text>'", with the error's own ``hint``
+        attribute when it has one. ``hint`` says what to write when the value is not text.
+        """
+        field = self.field(key)
+        if field is None:
+            return None
+        value = field.value.value if isinstance(field.value, YamlScalar) else None
+        if not isinstance(value, str):
+            self.problem(
+                field.line,
+                f"{key} of {self.what} must be text, found {describe(field.value)}",
+                hint,
+            )
+            return None
+        try:
+            return parse(value)
+        except ValueError as error:
+            self.problem(
+                field.line,
+                f"unknown {key} '{value}' in {self.what}",
+                str(getattr(error, "hint", "")) or hint,
+            )
+            return None
+
     def items(self, key: str) -> tuple[YamlValue, ...]:
         field = self.field(key)
         if field is None:
@@ -240,7 +322,7 @@ class FieldReader:
             return None
         raw = node.value if isinstance(node, YamlScalar) else value
         assert isinstance(raw, str)
-        problem = check_http_url(raw, URL_MAX_LENGTH)
+        problem = check_http_url(raw)
         if problem is not None:
             shown = raw if len(raw) <= 100 else raw[:100] + "…"
             self.problem(line, f"{subject} {problem.message}: '{shown}'", problem.hint)

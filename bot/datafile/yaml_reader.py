@@ -1,4 +1,4 @@
-"""Read a catalog YAML file into values that remember their line, refusing risky YAML.
+"""Read a YAML data file into values that remember their line, refusing risky YAML.
 
 PyYAML's ``safe_load`` forgets where values were, keeps the last of two equal keys without
 a word, and expands aliases (a few lines of "billion laughs" fill the memory). Here anchors
@@ -6,7 +6,10 @@ and aliases are refused while the parser streams its events, before anything is 
 the file is then composed into nodes (by libyaml when available) and the nodes are turned
 into :class:`YamlMap`, :class:`YamlList` and :class:`YamlScalar`, which carry 1-based line
 numbers. Duplicate keys, tabs in indentation, control characters, non-UTF-8 bytes and
-syntax errors all become :class:`~bot.catalog.problems.Problem` objects with a line.
+syntax errors all become :class:`~bot.datafile.problems.Problem` objects with a line.
+
+:func:`read_yaml` reads a whole file; :func:`read_yaml_text` reads YAML that is only part
+of a file (the front matter of a Markdown page) with the same checks.
 """
 
 from __future__ import annotations
@@ -20,10 +23,9 @@ import yaml
 from yaml.error import MarkedYAMLError, YAMLError
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from bot.catalog.model import SourceLocation
-from bot.catalog.problems import Problem
+from bot.datafile.problems import Problem, SourceLocation
 
-# A catalog file is a few hundred kilobytes at most; refuse anything far bigger up front.
+# A data file is a few hundred kilobytes at most; refuse anything far bigger up front.
 MAX_FILE_BYTES = 4 * 1024 * 1024
 
 _MAP_TAG = "tag:yaml.org,2002:map"
@@ -81,7 +83,7 @@ class _AliasRefused(Exception):
 HAS_LIBYAML: bool = bool(getattr(yaml, "__with_libyaml__", False))
 
 
-class _CatalogLoader(yaml.SafeLoader):
+class _RefusingLoader(yaml.SafeLoader):
     """A SafeLoader that stops at the first anchor or alias, before anything is expanded.
 
     Used when libyaml is missing; with libyaml the same refusal happens while streaming the
@@ -129,18 +131,43 @@ def read_yaml(path: Path, empty_hint: str = "") -> tuple[YamlValue | None, list[
         data = path.read_bytes()
     except OSError as error:
         return None, [Problem(file, None, f"cannot read file: {error.strerror or error}")]
-    if len(data) > MAX_FILE_BYTES:
-        return None, [
-            Problem(
-                file,
-                None,
-                f"file is {len(data)} bytes, over the {MAX_FILE_BYTES} byte limit",
-                "split it or remove what does not belong in the catalog",
-            )
-        ]
+    too_big = _size_problem(file, len(data))
+    if too_big is not None:
+        return None, [too_big]
     text, problem = _decode(file, data)
     if problem is not None:
         return None, [problem]
+    return _checked_compose(file, text, empty_hint)
+
+
+def read_yaml_text(
+    file: str, text: str, empty_hint: str = ""
+) -> tuple[YamlValue | None, list[Problem]]:
+    """Like :func:`read_yaml` for ``text`` already read from ``file``; problems name ``file``.
+
+    For YAML embedded in another file: keep the lines before it as blank lines in ``text``,
+    and the line numbers point into the real file.
+    """
+    too_big = _size_problem(file, len(text.encode("utf-8", "surrogatepass")))
+    if too_big is not None:
+        return None, [too_big]
+    return _checked_compose(file, text, empty_hint)
+
+
+def _size_problem(file: str, size: int) -> Problem | None:
+    if size <= MAX_FILE_BYTES:
+        return None
+    return Problem(
+        file,
+        None,
+        f"file is {size} bytes, over the {MAX_FILE_BYTES} byte limit",
+        "split it or remove what does not belong in the catalog",
+    )
+
+
+def _checked_compose(
+    file: str, text: str, empty_hint: str
+) -> tuple[YamlValue | None, list[Problem]]:
     tab_problems = _tab_indentation(file, text)
     if tab_problems:
         return None, tab_problems
@@ -215,7 +242,7 @@ def _compose(file: str, text: str, empty_hint: str) -> tuple[YamlValue | None, l
                 _refuse_anchors(text)
             loader = yaml.CSafeLoader(text)
         else:
-            loader = _CatalogLoader(text)
+            loader = _RefusingLoader(text)
         node = loader.get_single_node()
         if node is None:
             return None, [Problem(file, None, "file is empty", empty_hint)]
