@@ -143,6 +143,7 @@ def _edition(
         file=file,
         line=item.line,
         link=checked_link(scalar(item, "link")[0], notes, scalar(item, "link")[1]),
+        link_line=scalar(item, "link")[1],
         note=_note(item),
         place=_place(item),
     )
@@ -157,7 +158,7 @@ def _edition(
     edition.start = day(*scalar(item, "start"), notes, "start")
     edition.end = day(*scalar(item, "end"), notes, "end")
     date_text, date_line = scalar(item, "date")
-    check_edition(edition, notes, str(date_text or ""), date_line)
+    check_edition(edition, notes, str(date_text or ""), date_line, text(item, "full_name"))
     if not notes.has_errors():
         result.editions.append(edition)
 
