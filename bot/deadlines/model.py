@@ -70,7 +70,7 @@ class Rhythm:
         if self.every == 1:
             return "every year"
         if self.every == 2:
-            return "every other year (" + ("odd" if self.parity else "even") + " years)"
+            return "in odd years" if self.parity else "in even years"
         return f"every {self.every} years"
 
 

@@ -204,7 +204,8 @@ def _note(item: YamlMap) -> str:
     venue = text(item, "venue")
     if venue and (text(item, "city") or text(item, "country")):
         # The place says the city; the venue would otherwise be lost.
-        note = f"{note} Venue: {venue}.".strip()
+        end = "" if venue.endswith((".", "!", "?")) else "."
+        note = f"{note} Venue: {venue}{end}".strip()
     return note
 
 
