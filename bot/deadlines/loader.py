@@ -20,7 +20,7 @@ from bot.catalog.problems import CatalogError, Problem
 from bot.catalog.yaml_reader import YamlMap, YamlScalar, YamlValue, describe, read_yaml
 from bot.deadlines.dates import DateError, is_placeholder, parse_day, parse_local
 from bot.deadlines.model import HELD, TAGS, Deadline, DeadlineBook, Edition, Series
-from bot.deadlines.plausibility import early_deadline, shortened_link
+from bot.deadlines.plausibility import early_deadlines, shortened_link
 from bot.deadlines.timezones import Timezone, TimezoneError, parse_timezone
 
 SERIES_KEYS = ("conference", "name", "full_name", "tags", "aliases", "held", "editions")
@@ -254,21 +254,12 @@ def _check_plausible(
     reader: FieldReader, what: str, start: dt.date | None, deadlines: list[Deadline]
 ) -> None:
     """Deadlines that belong to another edition (bot/deadlines/plausibility.py)."""
-    # Several paper deadlines are rolling rounds (VLDB's monthly ones), which legitimately
-    # open more than a year ahead.
-    rounds = sum(1 for d in deadlines if d.kind == "paper" or d.kind.startswith("paper-"))
-    if start is None or rounds > 1:
-        return
-    for deadline in deadlines:
-        if deadline.local is None:
-            continue
-        early = early_deadline(deadline.local.date(), start)
-        if early is not None:
-            reader.problem(
-                deadline.source.line if deadline.source else reader.mapping.line,
-                f"{what}: {deadline.kind} {early}",
-                "cite the edition's own call for papers, or remove the edition",
-            )
+    for deadline, early in early_deadlines(deadlines, start):
+        reader.problem(
+            deadline.source.line if deadline.source else reader.mapping.line,
+            f"{what}: {early}",
+            "cite the edition's own call for papers, or remove the edition",
+        )
 
 
 def _link(reader: FieldReader, what: str) -> str | None:

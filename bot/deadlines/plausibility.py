@@ -1,15 +1,20 @@
 """Signs that an edition's data belongs to another edition or another event.
 
-Used by the importers (an implausible edition is an error: not imported) and by
-``deadlines check`` on the catalog, so both apply the same rules. Each rule answers the
-question "what is wrong", or ``None`` when it sees nothing wrong; the callers add file:line.
+The importers apply every rule (an implausible edition is an error: not imported).
+``deadlines check`` applies those the catalog YAML can show: a deadline too early, a
+shortened link. It does not judge a link's year: a postponed edition keeps its site's
+year (DAFx 2022 was held at dafx2020.mdw.ac.at), and the catalog is checked by hand.
+Each rule says what is wrong, or ``None``; the callers add file:line.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
 from urllib.parse import urlsplit
+
+from bot.deadlines.model import Deadline
 
 # Link shorteners hide where a link goes; goo.gl stopped redirecting in 2025, so its links
 # are dead. A conference's own address is always available instead.
@@ -38,6 +43,27 @@ def early_deadline(deadline_day: date, start: date) -> str | None:
         f"deadline {deadline_day} is more than a year before the conference starts ({start}): "
         "it is another edition's"
     )
+
+
+def early_deadlines(
+    deadlines: Iterable[Deadline], start: date | None
+) -> list[tuple[Deadline, str]]:
+    """The deadlines more than a year before ``start``, each with what is wrong.
+
+    Several paper deadlines are rolling rounds (VLDB's monthly ones), which legitimately
+    open more than a year ahead: such editions are not checked."""
+    listed = list(deadlines)
+    rounds = sum(1 for d in listed if d.kind == "paper" or d.kind.startswith("paper-"))
+    if start is None or rounds > 1:
+        return []
+    found = []
+    for deadline in listed:
+        if deadline.local is None:
+            continue
+        problem = early_deadline(deadline.local.date(), start)
+        if problem is not None:
+            found.append((deadline, f"{deadline.kind} {problem}"))
+    return found
 
 
 def link_years(link: str) -> set[int]:

@@ -117,7 +117,6 @@ def _edition(
     )
     zone = source_zone(*scalar(conf, "timezone"), notes)
     rounds = items(scalar(conf, "timeline")[0])
-    edition.rounds = max(1, len(rounds))
     comments: list[str] = []
     taken: set[str] = set()
     for number, item in enumerate(rounds, start=1):

@@ -22,7 +22,7 @@ from bot.catalog.urls import check_http_url
 from bot.deadlines.dates import parse_date_range
 from bot.deadlines.model import Deadline, DeadlineBook, series_key
 from bot.deadlines.plausibility import (
-    early_deadline,
+    early_deadlines,
     foreign_link_year,
     shortened_link,
     workshop_at,
@@ -64,9 +64,6 @@ class ImportedEdition:
     link: str | None = None
     link_line: int | None = None
     note: str = ""
-    # Submission rounds (ccfddl timeline items). Rolling rounds (VLDB's monthly ones) open
-    # more than a year before the conference, so the "too early" check skips them.
-    rounds: int = 1
 
     @property
     def title(self) -> str:
@@ -238,16 +235,8 @@ def _check_belongs(
         foreign = foreign_link_year(edition.link, edition.year)
         if foreign is not None:
             notes.error(edition.link_line, foreign)
-    if edition.start is None or edition.rounds > 1:
-        return
-    for deadline in edition.deadlines:
-        if deadline.local is None:
-            continue
-        early = early_deadline(deadline.local.date(), edition.start)
-        if early is not None:
-            notes.error(
-                deadline.source.line if deadline.source else None, f"{deadline.kind} {early}"
-            )
+    for deadline, early in early_deadlines(edition.deadlines, edition.start):
+        notes.error(deadline.source.line if deadline.source else None, early)
 
 
 def _kind(edition: ImportedEdition, kind: str) -> Deadline | None:
