@@ -1,7 +1,8 @@
 """When a conference has no announced deadline ahead: "expected around mid-September".
 
 The estimate is the median calendar day of the main (paper) deadline over the last few
-editions that announced one, moved to the next year it can still happen. It is only ever
+editions that announced one, moved to the next year it can still happen and the series is
+held (every year, or every other year: see ``Rhythm``). It is only ever
 shown labelled as an estimate and never reminded: a wrong guess must not look like news.
 """
 
@@ -12,7 +13,7 @@ import statistics
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.deadlines.model import Edition, Series
+from bot.deadlines.model import YEARLY, Edition, Rhythm, Series
 
 # How many past editions an estimate is drawn from, and how many it needs at least.
 MAX_EDITIONS = 4
@@ -26,6 +27,7 @@ class Estimate:
     year: int  # the edition the deadline is expected for
     expected: date
     from_years: tuple[int, ...]
+    rhythm: Rhythm = YEARLY
 
     @property
     def period(self) -> str:
@@ -36,8 +38,11 @@ class Estimate:
 
     @property
     def years_text(self) -> str:
+        """``2019–2023``, and the rhythm when it is not yearly: ``2019–2023; held in odd
+        years``, so a reader sees why no 2026 edition is expected."""
         first, last = min(self.from_years), max(self.from_years)
-        return str(first) if first == last else f"{first}–{last}"
+        years = str(first) if first == last else f"{first}–{last}"
+        return years if self.rhythm == YEARLY else f"{years}; held {self.rhythm.text}"
 
     def text(self) -> str:
         return (
@@ -66,13 +71,15 @@ def estimate_next(series: Series, now: datetime) -> Estimate | None:
     lags = [edition.year - at.year for edition, at in past]
     day_of_year = round(statistics.median(days))
     lag = round(statistics.median(lags))
-    target = max(edition.year for edition in series.editions) + 1
+    # Only years the series is held: WASPAA (odd years) is never estimated for 2026.
+    rhythm = series.rhythm
+    target = rhythm.next_year(max(edition.year for edition in series.editions) + 1)
     pending = [e for e in series.editions if e.main_deadline is None or e.main_deadline.is_tba]
     if pending and pending[-1].year >= past[-1][0].year:
-        target = pending[-1].year
+        target = rhythm.next_year(pending[-1].year)
     expected = _day(target - lag, day_of_year)
     while expected < now.date():
-        target += 1
+        target = rhythm.next_year(target + 1)
         expected = _day(target - lag, day_of_year)
     return Estimate(
         series=series.id,
@@ -80,6 +87,7 @@ def estimate_next(series: Series, now: datetime) -> Estimate | None:
         year=target,
         expected=expected,
         from_years=tuple(edition.year for edition, _ in past),
+        rhythm=rhythm,
     )
 
 

@@ -19,10 +19,11 @@ from bot.datafile.fields import FieldReader
 from bot.datafile.problems import DeadlinesError, Problem, SourceLocation
 from bot.datafile.yaml_reader import YamlMap, YamlScalar, YamlValue, describe, read_yaml
 from bot.deadlines.dates import DateError, is_placeholder, parse_day, parse_local
-from bot.deadlines.model import TAGS, Deadline, DeadlineBook, Edition, Series
+from bot.deadlines.model import HELD, TAGS, Deadline, DeadlineBook, Edition, Series
+from bot.deadlines.plausibility import early_deadlines, shortened_link
 from bot.deadlines.timezones import Timezone, parse_timezone
 
-SERIES_KEYS = ("conference", "name", "full_name", "tags", "aliases", "editions")
+SERIES_KEYS = ("conference", "name", "full_name", "tags", "aliases", "held", "editions")
 EDITION_KEYS = (
     "id",
     "year",
@@ -139,6 +140,16 @@ def _read_series(
         seen_years[edition.year] = line
         editions.append(edition)
     editions.sort(key=lambda e: e.year)
+    held_name = reader.choice("held", tuple(HELD))
+    held = HELD[held_name] if held_name is not None else None
+    if held is not None:
+        for edition in editions:
+            if not held.holds(edition.year):
+                reader.problem(
+                    edition.location.line if edition.location else document.line,
+                    f"{name} {edition.year}: {name} is held {held.text} (held: {held_name})",
+                    "check the year of the edition, or the 'held:' of the conference",
+                )
     return Series(
         id=conference,
         name=name,
@@ -146,6 +157,7 @@ def _read_series(
         tags=tags,
         full_name=reader.text("full_name", TITLE_LIMIT) or "",
         aliases=reader.text_list("aliases", NAME_LIMIT, unique=True),
+        held=held,
         location=SourceLocation(file, document.line),
     )
 
@@ -221,6 +233,7 @@ def _read_edition(
                 )
             )
         deadlines.append(deadline)
+    _check_plausible(reader, what, start, deadlines)
     return Edition(
         id=edition_id,
         series=conference,
@@ -230,11 +243,35 @@ def _read_edition(
         start=start,
         end=end,
         place=reader.text("place", TITLE_LIMIT) or "",
-        link=reader.url("link"),
+        link=_link(reader, what),
         source=source or "",
         note=reader.text("note", DESCRIPTION_LIMIT) or "",
         location=SourceLocation(file, item.line),
     )
+
+
+def _check_plausible(
+    reader: FieldReader, what: str, start: dt.date | None, deadlines: list[Deadline]
+) -> None:
+    """Deadlines that belong to another edition (bot/deadlines/plausibility.py)."""
+    for deadline, early in early_deadlines(deadlines, start):
+        reader.problem(
+            deadline.source.line if deadline.source else reader.mapping.line,
+            f"{what}: {early}",
+            "cite the edition's own call for papers, or remove the edition",
+        )
+
+
+def _link(reader: FieldReader, what: str) -> str | None:
+    link = reader.url("link")
+    shortened = shortened_link(link) if link is not None else None
+    if shortened is not None:
+        reader.problem(
+            reader.line("link"),
+            f"{what}: {shortened}",
+            "link the conference's own address, or leave the link out",
+        )
+    return link
 
 
 def _deadline_order(deadline: Deadline) -> tuple[int, dt.datetime]:

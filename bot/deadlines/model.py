@@ -8,6 +8,7 @@ TBA. Every instant the bot computes is derived here, in UTC, in one place.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -41,6 +42,60 @@ TAGS: tuple[str, ...] = ("audio", "music", "speech", "ml")
 
 def kind_label(kind: str) -> str:
     return KIND_LABELS.get(kind) or kind.replace("-", " ").capitalize()
+
+
+def series_key(name: str) -> str:
+    """``'DAFx24'``, ``'DAFX 2022'`` and ``'dafx'`` all become ``'dafx'``."""
+    key = re.sub(r"[^a-z0-9]", "", name.lower())
+    return re.sub(r"(19|20)?\d{2}$", "", key) or key
+
+
+@dataclass(frozen=True, slots=True)
+class Rhythm:
+    """How often a series is held: every ``every`` years, in the years whose remainder by
+    ``every`` is ``parity`` (WASPAA: every 2 years, odd years → ``Rhythm(2, 1)``)."""
+
+    every: int = 1
+    parity: int = 0
+
+    def holds(self, year: int) -> bool:
+        return year % self.every == self.parity
+
+    def next_year(self, year: int) -> int:
+        """``year`` when the series is held then, else the first year after it that it is."""
+        return year + (self.parity - year) % self.every
+
+    @property
+    def text(self) -> str:
+        if self.every == 1:
+            return "every year"
+        if self.every == 2:
+            return "in odd years" if self.parity else "in even years"
+        return f"every {self.every} years"
+
+
+YEARLY = Rhythm()
+# The names ``held:`` takes in catalog/deadlines/<conference>.yaml.
+HELD: dict[str, Rhythm] = {
+    "yearly": YEARLY,
+    "odd-years": Rhythm(2, 1),
+    "even-years": Rhythm(2, 0),
+}
+# Editions all in odd (or all in even) years prove a two-year rhythm only from this many:
+# ICMC 2020 and 2022 alone are two editions of a yearly conference.
+MIN_EDITIONS_FOR_RHYTHM = 3
+
+
+def derived_rhythm(years: Sequence[int]) -> Rhythm:
+    """Every other year when at least three editions all fall in odd (or all in even) years;
+    every year otherwise (the common case, and the safe one: it hides no year)."""
+    distinct = sorted(set(years))
+    if len(distinct) < MIN_EDITIONS_FOR_RHYTHM:
+        return YEARLY
+    parities = {year % 2 for year in distinct}
+    if len(parities) != 1:
+        return YEARLY
+    return Rhythm(2, parities.pop())
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,10 +199,15 @@ class Series:
     tags: tuple[str, ...] = ()
     full_name: str = ""
     aliases: tuple[str, ...] = ()
+    held: Rhythm | None = None  # as the catalog says it; None: derived from the editions
     location: SourceLocation | None = field(default=None, compare=False)
 
     def __iter__(self) -> Iterator[Edition]:
         return iter(self.editions)
+
+    @property
+    def rhythm(self) -> Rhythm:
+        return self.held or derived_rhythm([edition.year for edition in self.editions])
 
 
 @dataclass(frozen=True)

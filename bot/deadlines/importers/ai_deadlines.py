@@ -143,6 +143,7 @@ def _edition(
         file=file,
         line=item.line,
         link=checked_link(scalar(item, "link")[0], notes, scalar(item, "link")[1]),
+        link_line=scalar(item, "link")[1],
         note=_note(item),
         place=_place(item),
     )
@@ -157,7 +158,7 @@ def _edition(
     edition.start = day(*scalar(item, "start"), notes, "start")
     edition.end = day(*scalar(item, "end"), notes, "end")
     date_text, date_line = scalar(item, "date")
-    check_edition(edition, notes, str(date_text or ""), date_line)
+    check_edition(edition, notes, str(date_text or ""), date_line, text(item, "full_name"))
     if not notes.has_errors():
         result.editions.append(edition)
 
@@ -203,7 +204,8 @@ def _note(item: YamlMap) -> str:
     venue = text(item, "venue")
     if venue and (text(item, "city") or text(item, "country")):
         # The place says the city; the venue would otherwise be lost.
-        note = f"{note} Venue: {venue}.".strip()
+        end = "" if venue.endswith((".", "!", "?")) else "."
+        note = f"{note} Venue: {venue}{end}".strip()
     return note
 
 

@@ -31,6 +31,8 @@ from bot.deadlines.importers.reading import (
     source_zone,
     text,
 )
+from bot.deadlines.model import kind_label
+from bot.deadlines.timezones import Timezone
 
 _SERIES_USED = {"title", "confs"}
 _SERIES_IGNORED = {"description", "sub", "rank", "dblp"}
@@ -71,8 +73,9 @@ def _series(
                 Note("warning", file, field.line, title, f"unknown field '{key}' skipped")
             )
     source = find_source(path)
+    description = text(series, "description")
     for conf in items(scalar(series, "confs")[0]):
-        _edition(path, conf, title, index, source, result)
+        _edition(path, conf, (title, description), index, source, result)
         if isinstance(conf, YamlMap):
             ignored.update(key for key in conf.fields if key in _EDITION_IGNORED)
 
@@ -80,12 +83,13 @@ def _series(
 def _edition(
     path: Path,
     conf: YamlValue,
-    title: str,
+    names: tuple[str, str],
     index: SeriesIndex,
     source: SourceInfo | None,
     result: ImportResult,
 ) -> None:
     file = str(path)
+    title, description = names
     if not isinstance(conf, YamlMap):
         result.notes.append(Note("error", file, conf.line, title, "an edition must be a mapping"))
         return
@@ -108,11 +112,13 @@ def _edition(
         file=file,
         line=conf.line,
         link=checked_link(link, notes, link_line),
+        link_line=link_line,
         place=text(conf, "place"),
     )
     zone = source_zone(*scalar(conf, "timezone"), notes)
-    taken: set[str] = set()
     rounds = items(scalar(conf, "timeline")[0])
+    comments: list[str] = []
+    taken: set[str] = set()
     for number, item in enumerate(rounds, start=1):
         if not isinstance(item, YamlMap):
             notes.error(item.line, "a timeline item must be a mapping")
@@ -121,16 +127,37 @@ def _edition(
             if key not in _ROUND_USED:
                 notes.warning(field.line, f"unknown timeline field '{key}' skipped")
         comment = text(item, "comment")
-        suffix = f" (round {number})" if len(rounds) > 1 else ""
-        for key, kind in (("abstract_deadline", "abstract"), ("deadline", "paper")):
-            if key not in item.fields:
-                continue
-            value, line = scalar(item, key)
-            label = f"{comment}{suffix}".strip() if comment or suffix else ""
-            deadline = source_deadline(unique_kind(kind, taken), value, zone, line, notes, label)
-            if deadline is not None:
-                edition.deadlines.append(deadline)
+        if comment:
+            comments.append(f"Round {number}: {comment}" if len(rounds) > 1 else comment)
+        _round_deadlines(item, number if len(rounds) > 1 else None, zone, taken, edition, notes)
+    # A comment is a note on the edition ("Mandatory abstract deadline on Sep 29, 2021",
+    # "Paper Submissions Open on OpenReview Jan 09 2024"), never the name of a deadline.
+    edition.note = " ".join(_sentence(comment) for comment in comments)
     date_text, date_line = scalar(conf, "date")
-    check_edition(edition, notes, str(date_text or ""), date_line)
+    check_edition(edition, notes, str(date_text or ""), date_line, description)
     if not notes.has_errors():
         result.editions.append(edition)
+
+
+def _round_deadlines(
+    item: YamlMap,
+    number: int | None,
+    zone: Timezone | None,
+    taken: set[str],
+    edition: ImportedEdition,
+    notes: EditionNotes,
+) -> None:
+    """The abstract and paper deadlines of one timeline item; ``number`` when there are
+    several rounds, which then name the deadlines ("Paper (round 2)")."""
+    for key, kind in (("abstract_deadline", "abstract"), ("deadline", "paper")):
+        if key not in item.fields:
+            continue
+        value, line = scalar(item, key)
+        label = f"{kind_label(kind)} (round {number})" if number is not None else ""
+        deadline = source_deadline(unique_kind(kind, taken), value, zone, line, notes, label)
+        if deadline is not None:
+            edition.deadlines.append(deadline)
+
+
+def _sentence(comment: str) -> str:
+    return comment if comment.endswith((".", "!", "?")) else comment + "."

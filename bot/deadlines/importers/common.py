@@ -19,7 +19,13 @@ from typing import Literal
 from bot.datafile.fields import check_http_url, slugify
 from bot.datafile.problems import display_path
 from bot.deadlines.dates import parse_date_range
-from bot.deadlines.model import Deadline, DeadlineBook
+from bot.deadlines.model import Deadline, DeadlineBook, series_key
+from bot.deadlines.plausibility import (
+    early_deadlines,
+    foreign_link_year,
+    shortened_link,
+    workshop_at,
+)
 
 Severity = Literal["error", "warning", "info"]
 
@@ -55,6 +61,7 @@ class ImportedEdition:
     end: date | None = None
     place: str = ""
     link: str | None = None
+    link_line: int | None = None
     note: str = ""
 
     @property
@@ -148,12 +155,6 @@ def _source_above(start: Path) -> SourceInfo | None:
 # Matching a source's conference name to a catalog series
 
 
-def series_key(name: str) -> str:
-    """``'DAFx24'``, ``'DAFX 2022'`` and ``'dafx'`` all become ``'dafx'``."""
-    key = re.sub(r"[^a-z0-9]", "", name.lower())
-    return re.sub(r"(19|20)?\d{2}$", "", key) or key
-
-
 class SeriesIndex:
     """Finds the catalog series of a conference name from a source, by name or alias."""
 
@@ -177,9 +178,14 @@ class SeriesIndex:
 
 
 def check_edition(
-    edition: ImportedEdition, notes: EditionNotes, date_text: str = "", date_line: int | None = None
+    edition: ImportedEdition,
+    notes: EditionNotes,
+    date_text: str = "",
+    date_line: int | None = None,
+    event_title: str = "",
 ) -> None:
-    """The checks every source needs; errors reject the edition."""
+    """The checks every source needs; errors reject the edition. ``event_title`` is the
+    source's long name of the event, which says when it is a workshop at the conference."""
     start, end = edition.start, edition.end
     if date_text:
         parsed = parse_date_range(date_text)
@@ -208,12 +214,28 @@ def check_edition(
                 f"{deadline.kind} deadline {deadline.local.date()} is after the conference "
                 f"({last})",
             )
+    _check_belongs(edition, notes, event_title, date_line)
     abstract, paper = _kind(edition, "abstract"), _kind(edition, "paper")
     if abstract and paper and abstract.at and paper.at and abstract.at > paper.at:
         notes.error(
             abstract.source.line if abstract.source else None,
             f"abstract deadline {abstract.local} is after the paper deadline {paper.local}",
         )
+
+
+def _check_belongs(
+    edition: ImportedEdition, notes: EditionNotes, event_title: str, title_line: int | None
+) -> None:
+    """Data that is another edition's or another event's (plausibility.py)."""
+    workshop = workshop_at(event_title, edition.name)
+    if workshop is not None:
+        notes.error(title_line, workshop)
+    if edition.link is not None:
+        foreign = foreign_link_year(edition.link, edition.year)
+        if foreign is not None:
+            notes.error(edition.link_line, foreign)
+    for deadline, early in early_deadlines(edition.deadlines, edition.start):
+        notes.error(deadline.source.line if deadline.source else None, early)
 
 
 def _kind(edition: ImportedEdition, kind: str) -> Deadline | None:
@@ -237,17 +259,52 @@ def checked_link(value: object, notes: EditionNotes, line: int | None) -> str | 
     if problem is not None:
         notes.warning(line, f"link '{url}' {problem.message}: link skipped")
         return None
+    shortened = shortened_link(url)
+    if shortened is not None:
+        notes.warning(line, f"{shortened}: link skipped")
+        return None
     return url
 
 
 _TAG = re.compile(r"<[^>]+>")
+_HTML_LINK = re.compile(
+    r"<a\s[^>]*?href\s*=\s*(['\"])(?P<url>.*?)\1[^>]*>(?P<text>.*?)</a\s*>",
+    re.IGNORECASE | re.DOTALL,
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+_LOST_LINK = "\x00"  # marks a sentence whose link could not be kept
+NOTE_LIMIT = 1000
 
 
 def plain_note(value: object) -> str:
-    """A source's note without its HTML (the bot shows text, never raw markup)."""
+    """A source's note as the bot shows it (Markdown, in an embed): an HTML link becomes
+    ``[text](url)``, other markup is dropped. A sentence whose link is unusable is dropped
+    whole, so that no "More info here." is left pointing nowhere."""
     if not isinstance(value, str):
         return ""
-    return re.sub(r"\s+", " ", _TAG.sub("", value)).strip()[:1000]
+    text = _TAG.sub("", _HTML_LINK.sub(_markdown_link, value))
+    sentences = [
+        " ".join(sentence.split())
+        for sentence in _SENTENCE_END.split(text)
+        if _LOST_LINK not in sentence and sentence.strip()
+    ]
+    kept: list[str] = []
+    for sentence in sentences:  # whole sentences only: a cut could split a link in two
+        if len(" ".join([*kept, sentence])) > NOTE_LIMIT:
+            break
+        kept.append(sentence)
+    return " ".join(kept)
+
+
+def _markdown_link(match: re.Match[str]) -> str:
+    url = match.group("url").strip()
+    words = " ".join(_TAG.sub("", match.group("text")).split())
+    if check_http_url(url) is not None:
+        return _LOST_LINK
+    # Brackets in the text and parentheses in the URL would end the Markdown link early.
+    label = words.replace("[", "(").replace("]", ")") or url
+    target = url.replace("(", "%28").replace(")", "%29")
+    return f"[{label}]({target})"
 
 
 def report_ignored(result: ImportResult, file: str, ignored: Counter[str]) -> None:

@@ -145,6 +145,7 @@ def _edition(path: Path, front: YamlMap, index: SeriesIndex, result: ImportResul
         end=end,
         place=text(front, "location"),
         link=checked_link(link, notes, link_line),
+        link_line=link_line,
     )
     assumed = 0
     if submission is None:
@@ -169,7 +170,7 @@ def _edition(path: Path, front: YamlMap, index: SeriesIndex, result: ImportResul
             )
         )
         assumed = 1
-    check_edition(edition, notes)
+    check_edition(edition, notes, "", scalar(front, "title")[1], text(front, "title"))
     if notes.has_errors():
         return 0
     result.editions.append(edition)

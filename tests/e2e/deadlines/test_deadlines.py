@@ -217,3 +217,23 @@ async def test_announcements_test_names_the_channel_that_refused_the_post(
     assert "Send Messages there" in shown
     assert "refused my reply here" not in shown
     assert bound.announcements.last_message is None
+
+
+async def test_waspaa_is_estimated_only_for_the_odd_years_it_is_held(bound: DemoGuild) -> None:
+    # On 2026-01-01 the last WASPAA on record is 2023 and the series is held in odd years:
+    # the next one to expect is 2027's, never a 2026 edition.
+    result = await bound.alice.slash(bound.general, "deadlines", filter="waspaa")
+    simcord.assert_responded(result, ephemeral=False)
+    listing = page_text(result)
+    assert "**WASPAA 2027** · *estimate:* expected around late-April 2027" in listing
+    assert "held in odd years" in listing
+    assert "WASPAA 2026" not in listing
+
+
+async def test_deadline_note_keeps_its_link(bound: DemoGuild) -> None:
+    result = await bound.bob.slash(bound.general, "deadline", conference="iclr")
+    details = page_text(result)
+    assert (
+        "Mandatory abstract deadline on Sep 19, 2025. "
+        "More info [here](https://iclr.cc/Conferences/2026/Dates#)." in details
+    )

@@ -8,7 +8,7 @@ import pytest
 
 from bot.cli import main
 from bot.deadlines.importers import run_import
-from bot.deadlines.importers.common import ImportResult, Note, SeriesIndex
+from bot.deadlines.importers.common import ImportedEdition, ImportResult, Note, SeriesIndex
 from tests.shared_data import shared_path
 from tests.unit.deadlines.conftest import ICASSP, CatalogFolder
 
@@ -171,3 +171,97 @@ def test_printed_yaml_is_a_valid_catalog_file(
     )
     assert main(["deadlines", "check", "--catalog", str(catalog.root)]) == 0
     assert "1 conferences, 2 editions, 14 deadlines" in capsys.readouterr().out
+
+
+def _all_ccfddl() -> ImportResult:
+    folder = shared_path("deadlines", "ccf-deadlines", "conference")
+    return run_import("ccfddl", sorted(folder.glob("*/*.yml")), SeriesIndex())
+
+
+def _edition(result: ImportResult, title: str) -> ImportedEdition:
+    return next(e for e in result.editions if e.title == title)
+
+
+def test_ccfddl_comment_is_a_note_on_the_edition_not_a_deadline_name() -> None:
+    result = _all_ccfddl()
+    icml = _edition(result, "ICML 2024")
+    assert [d.title for d in icml.deadlines] == ["Paper"]
+    assert icml.note == "Paper Submissions Open on OpenReview Jan 09 2024 02:00 PM UTC."
+    iclr = _edition(result, "ICLR 2024")
+    assert [d.title for d in iclr.deadlines] == ["Abstract", "Paper"]
+    assert iclr.note == "Mandatory abstract deadline on Sep. 21, 2023."
+
+
+def test_ccfddl_rounds_name_their_deadlines_and_their_comments_say_which_round() -> None:
+    acl = _edition(_all_ccfddl(), "ACL 2022")
+    assert [d.title for d in acl.deadlines] == [
+        "Paper (round 1)",
+        "Paper (round 2)",
+        "Paper (round 3)",
+    ]
+    assert acl.note == "Round 3: final submission deadline."
+
+
+def test_ccfddl_rolling_rounds_a_year_ahead_are_not_refused() -> None:
+    # VLDB's monthly rounds open more than a year before the conference, legitimately.
+    result = _all_ccfddl()
+    assert result.errors == []
+    vldb = _edition(result, "VLDB 2027")
+    assert sum(1 for d in vldb.deadlines if d.kind.startswith("paper")) > 1
+
+
+def test_mtg_workshop_at_ijcnn_and_dafx_2021_with_2020s_deadline_are_refused() -> None:
+    folder = shared_path("deadlines", "mtg-conferences", "_conferences")
+    paths = [
+        folder / name
+        for name in (
+            "2019-ijcnn2019.md",
+            "2020-dafx2020.md",
+            "2021-dafx-2021.md",
+            "2024-dafx-2024.md",
+            "2023-waspaa-2023.md",
+        )
+    ]
+    result = run_import("mtg", paths, SeriesIndex())
+    workshop = notes_about(result, "IJCNN2019")
+    assert [n.format() for n in workshop if "workshop held at IJCNN" in n.message] == [
+        f"{paths[0]}:2: error: IJCNN2019: 'Deep Neural Audio Processing workshop at IJCNN2019'"
+        " is a workshop held at IJCNN, not IJCNN itself; edition not imported"
+    ]
+    dafx = {(n.line, n.message.split(";")[0]) for n in notes_about(result, "DAFx 2021")}
+    assert dafx == {
+        (
+            6,
+            "paper deadline 2020-03-29 is more than a year before the conference starts "
+            "(2021-09-07): it is another edition's",
+        ),
+        (7, "link http://dafx2020.mdw.ac.at/ is for the 2020 edition, not 2021"),
+    }
+    assert sorted(e.title for e in result.editions) == ["DAFX 2020", "DAFx 2024", "WASPAA 2023"]
+
+
+def test_ai_deadlines_siggraph_2023_with_a_deadline_of_the_year_before_is_refused() -> None:
+    path = shared_path("deadlines", "paperswithcode-ai-deadlines", "_data", "conferences.yml")
+    result = run_import("ai-deadlines", [path], SeriesIndex())
+    errors = notes_about(result, "SIGGRAPH 2023")
+    early = [n.line for n in errors if "2022-01-25 is more than a year before" in n.message]
+    assert early == [2225]  # the abstract_deadline line
+    assert not imported(result, "SIGGRAPH 2023")
+
+
+def test_note_links_are_kept_with_their_text_in_every_real_note() -> None:
+    pwc = shared_path("deadlines", "paperswithcode-ai-deadlines", "_data", "conferences.yml")
+    hf = shared_path("deadlines", "huggingface-ai-deadlines", "src", "data", "conferences")
+    result = run_import("ai-deadlines", [pwc], SeriesIndex())
+    result.extend(run_import("huggingface", sorted(hf.glob("*.yml")), SeriesIndex()))
+    assert _edition(result, "ISMIR 2020").note == (
+        "Mandatory abstract deadline on Apr 10, 2020. "
+        "More info [here](https://ismir.github.io/ISMIR2020/cfp/)."
+    )
+    # The link split over two YAML lines (icann.yml) is kept too.
+    assert "More info [here](https://e-nns.org/icann2025)." in _edition(result, "ICANN 2025").note
+    notes = [e.note for e in result.editions if e.note]
+    assert len(notes) > 50
+    for note in notes:
+        assert "info here" not in note.lower()
+        assert "<" not in note

@@ -123,3 +123,67 @@ def test_the_real_catalog_passes(catalog_dir: Path) -> None:
         assert series is not None, series_id
         assert series.editions, series_id
         assert all(e.source for e in series.editions)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "message"),
+    [
+        # A paper deadline a year and a half before the conference: another edition's.
+        ("at: '2026-09-16 23:59'", "at: '2025-12-01 23:59'", 13, "more than a year before"),
+        ("link: https://2027.ieeeicassp.org/", "link: https://goo.gl/in2Djb", 9, "shortener"),
+        ("tags: [audio, speech]", "tags: [audio, speech]\nheld: even-years", 6, "in even years"),
+        ("tags: [audio, speech]", "tags: [audio, speech]\nheld: biennial", 4, "unknown held"),
+    ],
+)
+def test_check_reports_implausible_editions_with_file_and_line(
+    catalog: CatalogFolder,
+    capsys: pytest.CaptureFixture[str],
+    old: str,
+    new: str,
+    line: int,
+    message: str,
+) -> None:
+    assert old in ICASSP
+    catalog.series("icassp", ICASSP.replace(old, new))
+    code, output = check(catalog, capsys)
+    assert code == 1
+    assert f"icassp.yaml:{line}:" in output
+    assert message in output
+
+
+def test_held_in_the_years_of_its_editions_passes_and_is_kept(catalog: CatalogFolder) -> None:
+    catalog.series(
+        "icassp", ICASSP.replace("tags: [audio, speech]", "tags: [audio, speech]\nheld: odd-years")
+    )
+    result = load_deadlines(catalog.root / "deadlines", catalog_entry_ids(catalog.root))
+    assert result.problems == ()
+    series = result.book.get("icassp")
+    assert series is not None
+    assert series.held is not None
+    assert series.held.every == 2
+
+
+def test_rolling_rounds_may_open_more_than_a_year_ahead(catalog: CatalogFolder) -> None:
+    rounds = ICASSP.replace(
+        "      - kind: camera-ready\n",
+        "      - kind: paper-2\n        at: '2026-02-01 23:59'\n      - kind: camera-ready\n",
+    ).replace("at: '2026-09-16 23:59'", "at: '2026-01-01 23:59'")
+    catalog.series("icassp", rounds)
+    result = load_deadlines(catalog.root / "deadlines", catalog_entry_ids(catalog.root))
+    assert [p.format() for p in result.problems] == []
+
+
+def test_the_real_catalog_has_none_of_the_two_impossible_editions(catalog_dir: Path) -> None:
+    book = load_deadlines(catalog_dir / "deadlines").book
+    assert book.edition("ijcnn-2019") is None  # a workshop at IJCNN 2019, dead goo.gl link
+    assert book.edition("dafx-2021") is None  # DAFx 2020's deadline
+    waspaa = book.get("waspaa")
+    assert waspaa is not None
+    assert waspaa.held is not None
+    assert all(waspaa.rhythm.holds(edition.year) for edition in waspaa.editions)
+    # ccfddl comments are notes of their edition, never a deadline's name.
+    for edition in book.editions:
+        for deadline in edition.deadlines:
+            assert "Mandatory abstract" not in deadline.title
+            assert "OpenReview" not in deadline.title
+        assert "More info here" not in edition.note
