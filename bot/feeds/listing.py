@@ -7,6 +7,7 @@ from datetime import datetime
 from bot import text
 from bot.feeds.html_text import defuse_mentions
 from bot.feeds.model import FeedItem, FeedState, FeedStatus
+from bot.feeds.parse import display_summary
 
 STATE_MARKS = {
     FeedState.NEW: "🆕",
@@ -61,6 +62,7 @@ def item_line(item: FeedItem) -> str:
     lines = [head]
     if meta:
         lines.append(" · ".join(meta))
-    if item.summary:
-        lines.append(text.truncate(defuse_mentions(text.one_line(item.summary)), 250))
+    summary = display_summary(item)
+    if summary:
+        lines.append(text.truncate(defuse_mentions(text.one_line(summary)), 250))
     return "\n".join(lines)
