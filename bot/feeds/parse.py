@@ -46,6 +46,8 @@ _ARXIV_ID = re.compile(
     r"(\d{4}\.\d{4,5}|[a-z-]+(?:\.[a-z]{2})?/\d{7})(?:v\d+)?",
     re.IGNORECASE,
 )
+# A comma between two authors, not one inside an affiliation in parentheses.
+_AUTHOR_COMMA = re.compile(r",\s*(?![^()]*\))")
 _DOCTYPE_SUBSET = re.compile(rb"<!DOCTYPE[^\[>]*\[(.*?)\]\s*>", re.DOTALL | re.IGNORECASE)
 
 
@@ -136,6 +138,9 @@ def entry_to_item(entry: Mapping[str, Any], position: int) -> FeedItem | None:
     )
     if not authors and entry.get("author"):
         authors = (" ".join(str(entry["author"]).split()),)
+    if arxiv_id and len(authors) == 1:
+        # arXiv's dc:creator is one "A, B (Lab, City), C" string.
+        authors = tuple(name.strip() for name in _AUTHOR_COMMA.split(authors[0]) if name.strip())
     return FeedItem(
         keys=tuple(keys),
         title=title or "(untitled)",

@@ -283,11 +283,12 @@ class FeedPoller:
             silent = fresh
         else:
             oldest = now - self.settings.max_age
-            cutoff = await self.store.seen_cutoff(spec.group)
-            if cutoff is not None:
-                oldest = max(oldest, cutoff)
+            # Items dated at or before the group's cut-off may be ones whose keys were dropped.
+            cutoff = await self.store.seen_cutoff(spec.group) or oldest
             for item in fresh:
-                too_old = item.published is not None and item.published < oldest
+                too_old = item.published is not None and (
+                    item.published < oldest or item.published <= cutoff
+                )
                 if too_old or not spec.announces(item):
                     silent.append(item)
                 else:
