@@ -51,7 +51,7 @@ class DigestButton(
     discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
     template=re.escape(SHOW_ALL_PREFIX) + r":(?P<digest>[a-z0-9-]{1,64}:\d{4}-\d{2}-\d{2})",
 ):
-    """"Show all" under a digest message; survives restarts through its custom id."""
+    """ "Show all" under a digest message; survives restarts through its custom id."""
 
     def __init__(self, digest_id: str) -> None:
         super().__init__(

@@ -67,16 +67,20 @@ class DiscordSender:
         channel = await self._channel(channel_id)
         embeds = [discord.Embed.from_dict(dict(embed)) for embed in payload.get("embeds") or ()]
         view = _buttons_view(payload.get("components") or ())
-        message = await _mapped(
-            f"post to channel {channel_id}",
-            lambda: channel.send(
-                content=payload.get("content") or None,
-                embeds=embeds,
-                nonce=nonce,  # discord.py sends enforce_nonce with it
-                allowed_mentions=discord.AllowedMentions.none(),
-                **({"view": view} if view is not None else {}),
-            ),
-        )
+        content = payload.get("content") or None
+        quiet = discord.AllowedMentions.none()
+
+        async def send() -> discord.Message:
+            # nonce: discord.py sends enforce_nonce with it.
+            if view is None:
+                return await channel.send(
+                    content=content, embeds=embeds, nonce=nonce, allowed_mentions=quiet
+                )
+            return await channel.send(
+                content=content, embeds=embeds, nonce=nonce, allowed_mentions=quiet, view=view
+            )
+
+        message = await _mapped(f"post to channel {channel_id}", send)
         return message.id
 
     async def find_posted(self, channel_id: int, marker: str, *, limit: int) -> int | None:

@@ -50,9 +50,20 @@ def show_all_custom_id(ident: str) -> str:
 
 def long_date(day: date) -> str:
     """``3 December 2026``: the same in every locale, unlike ``strftime('%B')``."""
-    months = (
-        "January February March April May June July August September October November December"
-    ).split()
+    months = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ]
     return f"{day.day} {months[day.month - 1]} {day.year}"
 
 

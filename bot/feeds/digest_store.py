@@ -99,7 +99,14 @@ class DigestStore:
             "INSERT OR IGNORE INTO feed_digest_items "
             "(group_id, entry_key, feed_id, found_at, highlighted, item) VALUES (?, ?, ?, ?, ?, ?)",
             [
-                (spec.group, item.key, spec.id, stamp, int(spec.highlights(item)), item_to_json(item))
+                (
+                    spec.group,
+                    item.key,
+                    spec.id,
+                    stamp,
+                    int(spec.highlights(item)),
+                    item_to_json(item),
+                )
                 for item in items
             ],
         )

@@ -28,7 +28,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.feeds.model import DEFAULT_GROUP, FeedItem, FeedMode, FeedSpec, FeedState, FeedStatus
+from bot.feeds.model import FeedItem, FeedMode, FeedSpec, FeedState, FeedStatus
 from bot.storage.database import Database, Migration
 
 COMPONENT = "feeds"
@@ -74,7 +74,8 @@ MIGRATIONS = [
     Migration(
         3,
         "seen keys per feed group, group cut-offs, digest items and digests",
-        f"""
+        # Existing keys go to the default group, 'feeds' (bot.feeds.model.DEFAULT_GROUP).
+        """
         CREATE TABLE feed_seen_by_group (
             group_id  TEXT NOT NULL,
             entry_key TEXT NOT NULL,
@@ -84,7 +85,7 @@ MIGRATIONS = [
             PRIMARY KEY (group_id, entry_key)
         ) WITHOUT ROWID;
         INSERT OR IGNORE INTO feed_seen_by_group (group_id, entry_key, feed_id, seen_at, published)
-            SELECT '{DEFAULT_GROUP}', entry_key, feed_id, seen_at, published
+            SELECT 'feeds', entry_key, feed_id, seen_at, published
             FROM feed_seen ORDER BY seen_at;
         DROP TABLE feed_seen;
         ALTER TABLE feed_seen_by_group RENAME TO feed_seen;
@@ -350,9 +351,7 @@ class FeedStore:
         is marked seen instead of announced. Undated entries have no such protection; the
         cap is large enough that only a feed of thousands of undated items a day meets it.
         """
-        row = await db.fetchone(
-            "SELECT COUNT(*) AS n FROM feed_seen WHERE group_id = ?", (group,)
-        )
+        row = await db.fetchone("SELECT COUNT(*) AS n FROM feed_seen WHERE group_id = ?", (group,))
         excess = int(row["n"]) - max_keys if row is not None else 0
         if excess <= 0:
             return 0
