@@ -88,8 +88,9 @@ class Config:
     suggestions_edit_delay: float = 2.0
     # -- end of suggestions ------------------------------------------------------------
     # -- feeds (bot/feeds, cogs/feeds.py) ------------------------------------------------
-    # Off unless set: test and demo bots built from defaults must never fetch the internet.
-    feeds_enabled: bool = False
+    # On: a deployment with an announcement channel announces feeds without an extra switch.
+    # Tests and the demo turn it off explicitly (they must never fetch the internet).
+    feeds_enabled: bool = True
     feeds_file: Path | None = None
     feeds_allowed_hosts: tuple[str, ...] = ()
     feeds_interval_minutes: int = 30
@@ -465,7 +466,7 @@ SETTINGS: tuple[Setting, ...] = (
         "feeds_enabled",
         "ML_AUDIO_BOT_FEEDS_ENABLED",
         _flag,
-        "poll RSS/Atom feeds in the background and announce new items (default false)",
+        "poll RSS/Atom feeds in the background and announce new items (default true)",
     ),
     Setting(
         "feeds_file",

@@ -14,6 +14,7 @@ from discord.ext import commands
 from bot import markup
 from bot.discord.client import MLAudioBot, services_of
 from bot.discord.errors import refuse
+from bot.discord.feeds import DigestButton
 from bot.discord.permissions import admit_maintainer
 from bot.feeds.listing import item_line, status_lines
 from bot.feeds.model import FeedSpec, FeedState
@@ -32,9 +33,16 @@ class Feeds(commands.Cog):
         # would hide it from role-based maintainers. bot.maintainers decides per call.
     )
 
-    def __init__(self, services: Services, service: FeedService) -> None:
+    def __init__(
+        self, services: Services, service: FeedService, bot: commands.Bot | None = None
+    ) -> None:
         self.services = services
         self.service = service
+        self.bot = bot
+
+    async def cog_unload(self) -> None:
+        if self.bot is not None:
+            self.bot.remove_dynamic_items(DigestButton)
 
     # -- helpers --------------------------------------------------------------------------
 
@@ -210,4 +218,6 @@ async def setup(bot: commands.Bot) -> None:
     services = services_of(bot)
     if services.feeds is None:
         raise RuntimeError("Services.feeds is missing: build services with build_services")
-    await bot.add_cog(Feeds(services, services.feeds))
+    await bot.add_cog(Feeds(services, services.feeds, bot))
+    # Digest messages carry a "Show all" button; clicks on old messages land here too.
+    bot.add_dynamic_items(DigestButton)

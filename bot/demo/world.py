@@ -384,7 +384,8 @@ async def run_demo(
     with _database_location(options.database_path) as database_path:
         # Global commands (no guild_ids), as a small deployment syncs them; SimCord's strict
         # sync still refuses any command the bot forgot to sync.
-        config = base.with_overrides(database_path=database_path, guild_ids=())
+        # Feeds off: the demo never fetches the internet (its feeds scene polls loopback).
+        config = base.with_overrides(database_path=database_path, guild_ids=(), feeds_enabled=False)
         services = await build_services(config, clock=DiscordClock())
         try:
             return await _play(services, options, out, after_scenes)

@@ -67,15 +67,21 @@ class DiscordSender:
     async def post(self, channel_id: int, payload: Payload, *, nonce: str) -> int:
         channel = await self._channel(channel_id)
         embeds = [discord.Embed.from_dict(dict(embed)) for embed in payload.get("embeds") or ()]
-        message = await _mapped(
-            f"post to channel {channel_id}",
-            lambda: channel.send(
-                content=payload.get("content") or None,
-                embeds=embeds,
-                nonce=nonce,  # discord.py sends enforce_nonce with it
-                allowed_mentions=discord.AllowedMentions.none(),
-            ),
-        )
+        view = _buttons_view(payload.get("components") or ())
+        content = payload.get("content") or None
+        quiet = discord.AllowedMentions.none()
+
+        async def send() -> discord.Message:
+            # nonce: discord.py sends enforce_nonce with it.
+            if view is None:
+                return await channel.send(
+                    content=content, embeds=embeds, nonce=nonce, allowed_mentions=quiet
+                )
+            return await channel.send(
+                content=content, embeds=embeds, nonce=nonce, allowed_mentions=quiet, view=view
+            )
+
+        message = await _mapped(f"post to channel {channel_id}", send)
         return message.id
 
     async def find_posted(self, channel_id: int, marker: str, *, limit: int) -> int | None:
@@ -211,3 +217,28 @@ def outbox_worker(
     """
     outbox.on_problem = log_channel_reporter(client, log_channel_id)
     return OutboxWorker(outbox, DiscordSender(client), clock)
+
+
+def _buttons_view(rows: Any) -> discord.ui.View | None:
+    """A view carrying the payload's buttons, only to send them.
+
+    Their clicks are handled by the ``DynamicItem`` matching each custom id (registered by
+    the cog that owns it), in this process or the next; so the view is stopped before it
+    is sent and discord.py does not keep it waiting for clicks.
+    """
+    if not rows:
+        return None
+    view = discord.ui.View(timeout=None)
+    for number, row in enumerate(rows):
+        for button in row.get("components") or ():
+            view.add_item(
+                discord.ui.Button(
+                    style=discord.ButtonStyle(int(button.get("style") or 2)),
+                    label=button.get("label"),
+                    custom_id=button.get("custom_id"),
+                    url=button.get("url"),
+                    row=number,
+                )
+            )
+    view.stop()
+    return view

@@ -3,7 +3,7 @@
 Title linked to the article, authors, the publication time as a Discord timestamp (each
 reader sees it in their own timezone), and the summary as plain text within Discord's
 limits. Embeds never ping, and mentions in the text are defused anyway. The outbox key
-``feed:<feed-id>:<hash of the entry key>`` makes the announcement exactly-once.
+``feed:<feed group>:<hash of the entry key>`` makes the announcement exactly-once.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 from bot import markup
 from bot.feeds.model import FeedItem, FeedSpec
-from bot.feeds.parse import entry_key_hash
+from bot.feeds.parse import display_summary, entry_key_hash
 from bot.markup import defuse_mentions
 from bot.outbox.message import OutgoingMessage
 
@@ -21,8 +21,9 @@ AUTHORS_SHOWN = 6
 COLOUR = 0xE67E22
 
 
-def outbox_key(feed_id: str, item: FeedItem) -> str:
-    return f"feed:{feed_id}:{entry_key_hash(item.key)}"
+def outbox_key(group: str, item: FeedItem) -> str:
+    # Per group, like the seen keys: one item is announced once across the group's feeds.
+    return f"feed:{group}:{entry_key_hash(item.key)}"
 
 
 def item_embed(spec: FeedSpec, item: FeedItem, feed_title: str = "") -> dict[str, Any]:
@@ -34,7 +35,7 @@ def item_embed(spec: FeedSpec, item: FeedItem, feed_title: str = "") -> dict[str
     }
     if item.link and len(item.link) <= markup.URL:
         embed["url"] = item.link
-    summary = defuse_mentions(item.summary)
+    summary = defuse_mentions(display_summary(item))
     lines: list[str] = []
     if item.authors:
         names = list(item.authors[:AUTHORS_SHOWN])
@@ -60,7 +61,7 @@ def item_message(
     spec: FeedSpec, item: FeedItem, channel_id: int, *, feed_title: str = ""
 ) -> OutgoingMessage:
     return OutgoingMessage(
-        key=outbox_key(spec.id, item),
+        key=outbox_key(spec.group, item),
         channel_id=channel_id,
         embeds=(item_embed(spec, item, feed_title),),
     )

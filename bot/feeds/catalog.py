@@ -10,6 +10,11 @@
         max_posts: 5                # optional: per poll cycle, oldest first
         interval_minutes: 60        # optional: poll at most this often
         enabled: true               # optional
+        group: arxiv-audio          # optional: feeds of a group announce an item once
+        mode: digest                # optional: digest (default for arXiv) or items
+        digest_hour: 6              # optional: the digest's hour of the day, UTC
+        highlight: [separation]     # optional: items naming one come first in the digest
+        announce: [new, cross]      # optional: arXiv announce types (default new, cross)
 
 The YAML reading (line numbers, duplicate keys, no aliases) is ``bot.datafile``'s.
 """
@@ -19,11 +24,19 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from bot.datafile.fields import FieldReader, TextLimit
 from bot.datafile.problems import FeedsFileError, Problem
 from bot.datafile.yaml_reader import YamlMap, YamlScalar, describe, read_yaml
-from bot.feeds.model import FeedSpec
+from bot.feeds.model import (
+    ANNOUNCE_TYPES,
+    DEFAULT_ANNOUNCE,
+    DEFAULT_DIGEST_HOUR,
+    DEFAULT_GROUP,
+    FeedMode,
+    FeedSpec,
+)
 
 FEEDS_FILE = "feeds.yaml"
 FEED_KEYS = (
@@ -38,7 +51,14 @@ FEED_KEYS = (
     "enabled",
     "publish",
     "resource",
+    "group",
+    "mode",
+    "digest_hour",
+    "highlight",
+    "announce",
 )
+#: Hosts of arXiv's listings: high-volume feeds whose default mode is the daily digest.
+ARXIV_HOSTS = ("rss.arxiv.org", "export.arxiv.org", "arxiv.org")
 #: Channel keys a feed may name; each is the ``<key>_channel_id`` setting of the config.
 CHANNEL_KEYS = ("announcements", "log", "suggestions")
 TITLE = TextLimit(100, "title limit")
@@ -131,6 +151,11 @@ def _read_feed(
     # every post in an announcement channel is published.
     reader.flag("publish")
     resource = reader.slug("resource")
+    group = reader.slug("group")
+    mode = reader.choice("mode", [m.value for m in FeedMode])
+    digest_hour = reader.integer("digest_hour", 0, 23, example=DEFAULT_DIGEST_HOUR)
+    highlight = reader.text_list("highlight", KEYWORD, unique=True)
+    announce = _announce_types(reader)
     if resource is not None and known_resources is not None and resource not in known_resources:
         reader.problem(
             reader.line("resource"),
@@ -150,7 +175,53 @@ def _read_feed(
         enabled=True if enabled is None else enabled,
         interval_minutes=interval,
         resource=resource,
+        group=group or DEFAULT_GROUP,
+        mode=FeedMode(mode) if mode else default_mode(url),
+        digest_hour=DEFAULT_DIGEST_HOUR if digest_hour is None else digest_hour,
+        highlight=highlight,
+        announce=announce,
     )
+
+
+def default_mode(url: str) -> FeedMode:
+    """arXiv listings (dozens of papers a day) default to the digest; other feeds to items."""
+    host = (urlsplit(url).hostname or "").lower()
+    return FeedMode.DIGEST if host in ARXIV_HOSTS else FeedMode.ITEMS
+
+
+def _announce_types(reader: FieldReader) -> tuple[str, ...]:
+    if reader.field("announce") is None:
+        return DEFAULT_ANNOUNCE
+    chosen = reader.slug_list("announce")
+    for value in chosen:
+        if value not in ANNOUNCE_TYPES:
+            reader.problem(
+                reader.line("announce"),
+                f"unknown announce type '{value}' of {reader.what}",
+                "use some of: " + ", ".join(ANNOUNCE_TYPES),
+            )
+    if not chosen:
+        reader.problem(
+            reader.line("announce"),
+            f"announce of {reader.what} is empty: nothing would ever be announced",
+            "list at least one of: " + ", ".join(ANNOUNCE_TYPES),
+        )
+    return chosen
+
+
+def _flag(reader: FieldReader, key: str) -> bool | None:
+    field = reader.field(key)
+    if field is None:
+        return None
+    value = field.value.value if isinstance(field.value, YamlScalar) else None
+    if not isinstance(value, bool):
+        reader.problem(
+            field.line,
+            f"{key} of {reader.what} must be true or false, found {describe(field.value)}",
+            f"write {key}: true or {key}: false",
+        )
+        return None
+    return value
 
 
 __all__ = ["CHANNEL_KEYS", "FeedCatalog", "feeds_file", "load_feeds"]

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from bot import markup
 from bot.feeds.model import FeedItem, FeedState, FeedStatus
+from bot.feeds.parse import display_summary
 from bot.markup import defuse_mentions
 
 STATE_MARKS = {
@@ -61,6 +62,7 @@ def item_line(item: FeedItem) -> str:
     lines = [head]
     if meta:
         lines.append(" · ".join(meta))
-    if item.summary:
-        lines.append(markup.truncate(defuse_mentions(markup.one_line(item.summary)), 250))
+    summary = display_summary(item)
+    if summary:
+        lines.append(markup.truncate(defuse_mentions(markup.one_line(summary)), 250))
     return "\n".join(lines)

@@ -6,6 +6,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+#: The feed group of a feed that names none: every such feed shares one memory of seen items.
+DEFAULT_GROUP = "feeds"
+#: arXiv's announce types (``arxiv:announce_type``), and the ones announced unless a feed
+#: chooses: replacements are revised versions of old papers, not new papers.
+ANNOUNCE_TYPES = ("new", "cross", "replace", "replace-cross")
+DEFAULT_ANNOUNCE = ("new", "cross")
+#: Hour of the day (UTC) at which a digest feed group's daily message goes out by default:
+#: arXiv dates its listings at midnight US Eastern (04:00 or 05:00 UTC).
+DEFAULT_DIGEST_HOUR = 6
+
+
+class FeedMode(StrEnum):
+    """How a feed's new items reach the channel."""
+
+    ITEMS = "items"  # one message per item (low-volume feeds: library releases)
+    DIGEST = "digest"  # one message per feed group and day (high-volume feeds: arXiv)
+
 
 class FeedState(StrEnum):
     """Where a feed stands, as ``/feeds list`` shows it."""
@@ -39,6 +56,13 @@ class FeedSpec:
     enabled: bool = True
     interval_minutes: int | None = None
     resource: str | None = None  # catalog entry id this feed belongs to
+    # Feeds of one group share their seen items (an item is announced once across them)
+    # and, in digest mode, their daily message.
+    group: str = DEFAULT_GROUP
+    mode: FeedMode = FeedMode.ITEMS
+    digest_hour: int = DEFAULT_DIGEST_HOUR
+    highlight: tuple[str, ...] = ()  # keywords that put an item first in the digest
+    announce: tuple[str, ...] = DEFAULT_ANNOUNCE  # arXiv announce types to announce
 
     @property
     def channel_key(self) -> str:
@@ -51,6 +75,19 @@ class FeedSpec:
         if self.include and not any(word.casefold() in folded for word in self.include):
             return False
         return not any(word.casefold() in folded for word in self.exclude)
+
+    def announces(self, item: FeedItem) -> bool:
+        """Whether ``item`` passes the keyword filters and the announce types of this feed.
+
+        Items without an announce type (every feed but arXiv) pass the type check.
+        """
+        if item.announce_type is not None and item.announce_type not in self.announce:
+            return False
+        return self.wants(item.filter_text)
+
+    def highlights(self, item: FeedItem) -> bool:
+        folded = item.filter_text.casefold()
+        return any(word.casefold() in folded for word in self.highlight)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,12 +104,22 @@ class FeedItem:
     link: str | None
     authors: tuple[str, ...] = ()
     published: datetime | None = None
-    summary: str = ""  # plain text, already converted from HTML
+    summary: str = ""  # plain text, already converted from HTML, as the feed has it
     position: int = 0  # index in the document (feeds list newest first, usually)
+    announce_type: str | None = None  # arXiv: new, cross, replace or replace-cross
+    categories: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
         return self.keys[0]
+
+    @property
+    def filter_text(self) -> str:
+        """The raw fields the keyword filters read (arXiv's "Announce Type" line included)."""
+        parts = [self.title, self.summary, *self.categories]
+        if self.announce_type:
+            parts.append(self.announce_type)
+        return "\n".join(parts)
 
 
 @dataclass(frozen=True, slots=True)

@@ -38,6 +38,16 @@ MAX_ITEMS = 500  # a feed with more entries than this is cut (newest first, usua
 _PROLOG_BYTES = 64 * 1024
 # arXiv's RSS starts every description with this line; the embed shows the date already.
 _ARXIV_PREFIX = re.compile(r"^arXiv:\S+\s+Announce Type:\s*\S+\s+Abstract:\s*", re.IGNORECASE)
+_ARXIV_ANNOUNCE = re.compile(r"\bAnnounce Type:\s*([a-z-]+)", re.IGNORECASE)
+# An arXiv id in a guid (oai:arXiv.org:2506.15754v1), a link (arxiv.org/abs/...) or the
+# description ("arXiv:2506.15754v1"); new-style (2506.15754) or old-style (cs/0601001).
+_ARXIV_ID = re.compile(
+    r"(?:arxiv\.org/(?:abs|pdf)/|oai:arxiv\.org:|\barxiv:)"
+    r"(\d{4}\.\d{4,5}|[a-z-]+(?:\.[a-z]{2})?/\d{7})(?:v\d+)?",
+    re.IGNORECASE,
+)
+# A comma between two authors, not one inside an affiliation in parentheses.
+_AUTHOR_COMMA = re.compile(r",\s*(?![^()]*\))")
 _DOCTYPE_SUBSET = re.compile(rb"<!DOCTYPE[^\[>]*\[(.*?)\]\s*>", re.DOTALL | re.IGNORECASE)
 
 
@@ -97,7 +107,15 @@ def entry_to_item(entry: Mapping[str, Any], position: int) -> FeedItem | None:
     link = _link(entry)
     published = _moment(entry.get("published_parsed")) or _moment(entry.get("updated_parsed"))
     guid = str(entry.get("id") or "").strip()
-    if guid:
+    summary_html = str(entry.get("summary") or "")
+    if not summary_html and entry.get("content"):
+        summary_html = str(entry["content"][0].get("value") or "")
+    summary = html_to_text(summary_html)
+    arxiv_id = arxiv_id_of(guid, link or "")
+    if arxiv_id:
+        # Every listing and every version of a paper answers to its id without version.
+        primary = "arxiv:" + arxiv_id
+    elif guid:
         primary = "id:" + guid
     elif link:
         primary = "link:" + link
@@ -106,14 +124,13 @@ def entry_to_item(entry: Mapping[str, Any], position: int) -> FeedItem | None:
     else:
         return None
     keys = [primary]
+    if guid and primary != "id:" + guid:
+        keys.append("id:" + guid)
     if title and link:
         # Same article under a new id (feeds that regenerate ids on every request).
         fingerprint = "tl:" + _digest(title.casefold(), link)
         if fingerprint != primary:
             keys.append(fingerprint)
-    summary_html = str(entry.get("summary") or "")
-    if not summary_html and entry.get("content"):
-        summary_html = str(entry["content"][0].get("value") or "")
     authors = tuple(
         name
         for author in entry.get("authors") or ()
@@ -121,15 +138,51 @@ def entry_to_item(entry: Mapping[str, Any], position: int) -> FeedItem | None:
     )
     if not authors and entry.get("author"):
         authors = (" ".join(str(entry["author"]).split()),)
+    if arxiv_id and len(authors) == 1:
+        # arXiv's dc:creator is one "A, B (Lab, City), C" string.
+        authors = tuple(name.strip() for name in _AUTHOR_COMMA.split(authors[0]) if name.strip())
     return FeedItem(
         keys=tuple(keys),
         title=title or "(untitled)",
         link=link,
         authors=authors,
         published=published,
-        summary=_ARXIV_PREFIX.sub("", html_to_text(summary_html)),
+        summary=summary,
         position=position,
+        announce_type=_announce_type(entry, summary) if arxiv_id else None,
+        categories=_categories(entry),
     )
+
+
+def arxiv_id_of(*texts: str) -> str | None:
+    """The arXiv id without version in the first of ``texts`` that has one."""
+    for value in texts:
+        match = _ARXIV_ID.search(value)
+        if match:
+            return match.group(1)
+    return None
+
+
+def _announce_type(entry: Mapping[str, Any], summary: str) -> str | None:
+    """``arxiv:announce_type`` of the entry, else the description's "Announce Type:" line."""
+    value = str(entry.get("arxiv_announce_type") or "").strip().lower()
+    if not value:
+        match = _ARXIV_ANNOUNCE.search(summary[:300])
+        value = match.group(1).lower() if match else ""
+    return value or None
+
+
+def _categories(entry: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple(
+        term[:100]
+        for tag in (entry.get("tags") or ())[:20]
+        if (term := " ".join(str(tag.get("term") or "").split()))
+    )
+
+
+def display_summary(item: FeedItem) -> str:
+    """The summary as readers should see it: without arXiv's "Announce Type" line."""
+    return _ARXIV_PREFIX.sub("", item.summary)
 
 
 def _link(entry: Mapping[str, Any]) -> str | None:

@@ -6,10 +6,13 @@ One poll of one feed ends in exactly one of these documented states:
 outcome                   what happens
 ========================  ==============================================================
 200, first success        every entry is marked seen; nothing is announced
-200                       unseen entries (none of their keys seen) that pass the keyword
-                          filters and are not older than ``max_age`` are announced, the
-                          oldest first, at most ``max_posts``; the rest wait (``backlog``:
-                          the next poll skips the validators so a 304 cannot hide them)
+200                       unseen entries (none of their keys seen by the feed's group) that
+                          pass the keyword filters and announce types and are not older
+                          than ``max_age`` (nor than the group's cut-off) are announced,
+                          the oldest first, at most ``max_posts``; the rest wait
+                          (``backlog``: the next poll skips the validators so a 304 cannot
+                          hide them). Digest feeds queue them all for the group's daily
+                          message instead (``bot.feeds.digest``)
 bozo but usable           as 200; the problem is logged and kept as ``last_error``
 304                       nothing changes (validators without a new value are kept)
 301/308 (every hop)       the stored URL becomes the new one
@@ -24,10 +27,11 @@ Marking entries seen, storing the validators and queueing the announcements in t
 happen in one transaction: a crash leaves either all of it or none of it, so nothing is
 announced twice and nothing is lost.
 
-Seen keys are not kept forever: once a day a 200 also forgets the keys of entries that
-left the feed and are dated more than ``seen_retention`` ago (see ``FeedStore.prune_seen``).
-If such an entry ever returns it is older than ``max_age``, so it is marked seen again
-instead of announced.
+Seen keys are shared by the feeds of a group (a paper in two arXiv listings is announced
+once) and are not kept forever: once a day a 200 also forgets the keys of entries that
+left the feed and are dated more than ``seen_retention`` ago (see ``FeedStore.prune_seen``),
+and holds the group to ``max_seen_keys``. If such an entry ever returns it is older than
+``max_age`` or the group's cut-off, so it is marked seen again instead of announced.
 """
 
 from __future__ import annotations
@@ -41,8 +45,10 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.feeds.announce import item_message
+from bot.feeds.digest import DigestSender
+from bot.feeds.digest_store import DigestStore
 from bot.feeds.fetch import Fetcher, FetchError, FetchResult
-from bot.feeds.model import FeedItem, FeedSpec, FeedState, FeedStatus, ParsedFeed
+from bot.feeds.model import FeedItem, FeedMode, FeedSpec, FeedState, FeedStatus, ParsedFeed
 from bot.feeds.parse import ParseError, parse_feed
 from bot.feeds.store import FeedStore
 from bot.outbox import Outbox, OutgoingMessage
@@ -69,6 +75,7 @@ class PollSettings:
     max_floor: timedelta = timedelta(days=1)  # a ttl of a month is not obeyed beyond this
     max_retry_after: timedelta = timedelta(days=1)
     concurrency: int = 20
+    max_seen_keys: int = 50_000  # per feed group; a year of arXiv audio listings is ~30 000
 
     @property
     def seen_retention(self) -> timedelta:
@@ -89,6 +96,7 @@ class FeedOutcome:
     state: FeedState
     status: int | None = None
     announced: list[FeedItem] = field(default_factory=list)
+    digested: list[FeedItem] = field(default_factory=list)  # queued for the daily digest
     marked_seen: int = 0
     waiting: int = 0  # new items left for the next cycle (max_posts)
     error: str | None = None
@@ -102,6 +110,8 @@ class FeedOutcome:
             parts.append(f"HTTP {self.status}")
         if self.announced:
             parts.append(f"{len(self.announced)} new")
+        if self.digested:
+            parts.append(f"{len(self.digested)} for the digest")
         if self.waiting:
             parts.append(f"{self.waiting} waiting")
         if self.moved_to:
@@ -146,6 +156,21 @@ class FeedPoller:
         # Feeds whose last poll broke inside the bot (not the feed's fault), kept out of
         # ``due`` for a while in memory: the stored next poll may be what failed to write.
         self._retry_at: dict[str, datetime] = {}
+        # Feeds of one group decide "seen or new" one at a time: two listings of the same
+        # paper polled together must not both find it new.
+        self._group_locks: dict[str, asyncio.Lock] = {}
+        self.digests = DigestStore(store.db)
+        self._digest_sender = DigestSender(
+            store, self.digests, catalog, outbox=outbox, channel_for=channel_for
+        )
+
+    async def send_due_digests(self, now: datetime | None = None) -> datetime | None:
+        """Queue the digests due now; when the next one is due (None: no digest feeds).
+
+        The background worker calls it after each poll cycle and sleeps no longer than
+        until the moment it returns.
+        """
+        return await self._digest_sender.send_due(now or self.clock.now())
 
     async def statuses(self) -> list[FeedStatus]:
         return await self.store.statuses(self.catalog())
@@ -230,7 +255,9 @@ class FeedPoller:
             return await self._failed(status, failure, dry_run, moved_to=result.moved_to)
         if parsed.problem:
             log.warning("feed %s is not well-formed but usable: %s", status.spec.id, parsed.problem)
-        return await self._fetched(status, result, parsed, dry_run)
+        lock = self._group_locks.setdefault(status.spec.group, asyncio.Lock())
+        async with lock:
+            return await self._fetched(status, result, parsed, dry_run)
 
     # -- outcomes -------------------------------------------------------------------------
 
@@ -247,7 +274,7 @@ class FeedPoller:
             moved_to=result.moved_to,
         )
         all_keys = [key for item in parsed.items for key in item.keys]
-        seen = await self.store.seen_among(spec.id, all_keys)
+        seen = await self.store.seen_among(spec, all_keys)
         first_poll = status.last_success is None
         fresh = _unseen(parsed.items, seen)
         to_post: list[FeedItem] = []
@@ -255,15 +282,21 @@ class FeedPoller:
         if first_poll:
             silent = fresh
         else:
+            oldest = now - self.settings.max_age
+            # Items dated at or before the group's cut-off may be ones whose keys were dropped.
+            cutoff = await self.store.seen_cutoff(spec.group) or oldest
             for item in fresh:
-                too_old = (
-                    item.published is not None and item.published < now - self.settings.max_age
+                too_old = item.published is not None and (
+                    item.published < oldest or item.published <= cutoff
                 )
-                if too_old or not spec.wants(f"{item.title}\n{item.summary}"):
+                if too_old or not spec.announces(item):
                     silent.append(item)
                 else:
                     to_post.append(item)
         to_post.sort(key=_oldest_first)
+        digested: list[FeedItem] = []
+        if spec.mode is FeedMode.DIGEST:
+            digested, to_post = to_post, []
         waiting = to_post[spec.max_posts :]
         to_post = to_post[: spec.max_posts]
         messages: list[OutgoingMessage] = []
@@ -284,15 +317,18 @@ class FeedPoller:
                     item_message(spec, item, target, feed_title=parsed.title) for item in to_post
                 ]
         outcome.announced = to_post
+        outcome.digested = digested
         outcome.waiting = len(waiting)
-        outcome.marked_seen = len(silent) + len(to_post)
+        outcome.marked_seen = len(silent) + len(to_post) + len(digested)
         floor = parsed.min_interval_seconds
         outcome.next_poll = self._next_poll(spec, now, floor)
         if dry_run:
             return outcome
         box = self.outbox()
         async with self.store.transaction() as db:
-            await self.store.mark_seen(db, spec.id, silent + to_post, now)
+            await self.store.mark_seen(db, spec, silent + to_post + digested, now)
+            if digested:
+                await self.digests.add_items(db, spec, digested, now)
             for message in messages:
                 assert box is not None
                 if not await box.enqueue(message):
@@ -315,11 +351,12 @@ class FeedPoller:
             )
             pruned = await self.store.prune_seen(
                 db,
-                spec.id,
+                spec,
                 parsed.items,
                 now,
                 retention=self.settings.seen_retention,
                 every=PRUNE_EVERY,
+                max_keys=self.settings.max_seen_keys,
             )
         if pruned:
             log.info("feed %s: forgot %d old seen entry keys", spec.id, pruned)

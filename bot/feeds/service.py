@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from bot.clock import Clock
+from bot.feeds.digest_store import Digest
 from bot.feeds.fetch import Fetcher, FetchError
 from bot.feeds.guard import BlockedURL
 from bot.feeds.model import FeedItem, FeedSpec, FeedState, FeedStatus
@@ -84,6 +85,10 @@ class FeedService:
     def channel_for(self, spec: FeedSpec) -> int | None:
         """The channel id where ``spec``'s items go, or None when not configured."""
         return self.poller.channel_for(spec)
+
+    async def digest(self, ident: str) -> Digest | None:
+        """A sent digest with all its items (for its "Show all" button), if still kept."""
+        return await self.poller.digests.digest(ident)
 
     async def ids(self) -> list[str]:
         return [s.spec.id for s in await self.statuses() if s.state is not FeedState.REMOVED]

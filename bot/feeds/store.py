@@ -4,12 +4,19 @@
 for feeds added from Discord, their settings as JSON. Feeds of ``catalog/feeds.yaml`` get a
 row on start-up; their settings stay in the file.
 
-``feed_seen`` is the set of entry keys each feed has shown us. A set rather than a
-"newest date seen" mark: feeds re-date old entries, publish out of order and edit items,
-and only "have we seen this key" survives all of that.
+``feed_seen`` is the set of entry keys each feed group has shown us (with the feed that
+showed each first). A set rather than a "newest date seen" mark: feeds re-date old
+entries, publish out of order and edit items, and only "have we seen this key" survives
+all of that. One set per group rather than per feed: a paper in two arXiv listings is one
+item.
 
 Seen keys are pruned (:meth:`FeedStore.prune_seen`) only when forgetting one cannot
-announce its entry again: see that method for the rule.
+announce its entry again: see that method for the rule. A group also keeps at most
+``max_keys`` keys (:meth:`FeedStore.cap_seen`); the dates of keys dropped that way become
+the group's *cut-off*: an item dated before it counts as seen.
+
+``feed_digest_items`` and ``feed_digests`` hold digest feeds' items until their daily
+message and the digests sent (``bot.feeds.digest_store``).
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.feeds.model import FeedItem, FeedSpec, FeedState, FeedStatus
+from bot.feeds.model import FeedItem, FeedMode, FeedSpec, FeedState, FeedStatus
 from bot.storage.database import Database, Migration
 
 COMPONENT = "feeds"
@@ -64,6 +71,51 @@ MIGRATIONS = [
         ALTER TABLE feeds ADD COLUMN seen_pruned_at TEXT;
         """,
     ),
+    Migration(
+        3,
+        "seen keys per feed group, group cut-offs, digest items and digests",
+        # Existing keys go to the default group, 'feeds' (bot.feeds.model.DEFAULT_GROUP).
+        """
+        CREATE TABLE feed_seen_by_group (
+            group_id  TEXT NOT NULL,
+            entry_key TEXT NOT NULL,
+            feed_id   TEXT NOT NULL,
+            seen_at   TEXT NOT NULL,
+            published TEXT,
+            PRIMARY KEY (group_id, entry_key)
+        ) WITHOUT ROWID;
+        INSERT OR IGNORE INTO feed_seen_by_group (group_id, entry_key, feed_id, seen_at, published)
+            SELECT 'feeds', entry_key, feed_id, seen_at, published
+            FROM feed_seen ORDER BY seen_at;
+        DROP TABLE feed_seen;
+        ALTER TABLE feed_seen_by_group RENAME TO feed_seen;
+        CREATE INDEX feed_seen_by_feed ON feed_seen (feed_id, entry_key);
+        CREATE INDEX feed_seen_by_age ON feed_seen (group_id, seen_at);
+        CREATE TABLE feed_groups (
+            id          TEXT PRIMARY KEY,
+            seen_cutoff TEXT
+        );
+        CREATE TABLE feed_digest_items (
+            group_id    TEXT NOT NULL,
+            entry_key   TEXT NOT NULL,
+            feed_id     TEXT NOT NULL,
+            found_at    TEXT NOT NULL,
+            highlighted INTEGER NOT NULL DEFAULT 0,
+            item        TEXT NOT NULL,
+            digest_id   TEXT,
+            PRIMARY KEY (group_id, entry_key)
+        ) WITHOUT ROWID;
+        CREATE INDEX feed_digest_items_by_digest ON feed_digest_items (digest_id);
+        CREATE TABLE feed_digests (
+            id       TEXT PRIMARY KEY,
+            group_id TEXT NOT NULL,
+            day      TEXT NOT NULL,
+            title    TEXT NOT NULL,
+            total    INTEGER NOT NULL,
+            sent_at  TEXT NOT NULL
+        );
+        """,
+    ),
 ]
 
 #: Seen keys deleted per feed and prune at most, so that one prune stays a short write.
@@ -102,8 +154,12 @@ def spec_to_json(spec: FeedSpec) -> str:
 
 def spec_from_json(text: str) -> FeedSpec:
     data = json.loads(text)
-    for name in ("include", "exclude"):
+    for name in ("include", "exclude", "highlight"):
         data[name] = tuple(data.get(name) or ())
+    if "announce" in data:
+        data["announce"] = tuple(data["announce"])
+    if "mode" in data:
+        data["mode"] = FeedMode(data["mode"])
     known = set(FeedSpec.__dataclass_fields__)
     return FeedSpec(**{k: v for k, v in data.items() if k in known})
 
@@ -182,9 +238,9 @@ class FeedStore:
             )
 
     async def delete(self, feed_id: str) -> None:
+        # Its seen keys stay: they are its group's, and other feeds may list the same items.
         async with self.transaction() as db:
             await db.execute("DELETE FROM feeds WHERE id = ?", (feed_id,))
-            await db.execute("DELETE FROM feed_seen WHERE feed_id = ?", (feed_id,))
 
     async def statuses(self, catalog: Sequence[FeedSpec]) -> list[FeedStatus]:
         """Every known feed: catalog feeds (file order) then added ones (by id)."""
@@ -249,49 +305,89 @@ class FeedStore:
 
     # -- seen entries ---------------------------------------------------------------------
 
-    async def seen_among(self, feed_id: str, keys: Iterable[str]) -> set[str]:
-        """Which of ``keys`` this feed has already shown us."""
-        wanted = list(dict.fromkeys(keys))
-        if not wanted:
+    async def seen_among(self, spec: FeedSpec, keys: Iterable[str]) -> set[str]:
+        """Which of ``keys`` the feed's group (or the feed itself, in an earlier group) knows."""
+        wanted = json.dumps(list(dict.fromkeys(keys)))
+        if wanted == "[]":
             return set()
         rows = await self.db.fetchall(
-            "SELECT entry_key FROM feed_seen WHERE feed_id = ? "
+            "SELECT entry_key FROM feed_seen WHERE group_id = ? "
+            "AND entry_key IN (SELECT value FROM json_each(?)) "
+            "UNION SELECT entry_key FROM feed_seen WHERE feed_id = ? "
             "AND entry_key IN (SELECT value FROM json_each(?))",
-            (feed_id, json.dumps(wanted)),
+            (spec.group, wanted, spec.id, wanted),
         )
         return {str(row["entry_key"]) for row in rows}
 
+    async def seen_cutoff(self, group: str) -> datetime | None:
+        """Items dated before this moment count as seen in ``group`` (see :meth:`cap_seen`)."""
+        row = await self.db.fetchone("SELECT seen_cutoff FROM feed_groups WHERE id = ?", (group,))
+        return None if row is None else _moment(row["seen_cutoff"])
+
     async def mark_seen(
-        self, db: Database, feed_id: str, items: Iterable[FeedItem], now: datetime
+        self, db: Database, spec: FeedSpec, items: Iterable[FeedItem], now: datetime
     ) -> None:
-        """Add every key of ``items`` to the seen set (inside the caller's ``transaction``).
+        """Add every key of ``items`` to the group's seen set (inside the caller's transaction).
 
         The entry's date is kept with each key: pruning needs it (see :meth:`prune_seen`).
         """
-        stamp = _text(now)
-        rows: dict[str, tuple[str, str, str | None, str | None]] = {}
+        stamp = _utc_text(now)
+        rows: dict[str, tuple[str, str, str, str | None, str | None]] = {}
         for item in items:
             published = _utc_text(item.published)
             for key in item.keys:
-                rows.setdefault(key, (feed_id, key, stamp, published))
+                rows.setdefault(key, (spec.group, key, spec.id, stamp, published))
         await db.executemany(
-            "INSERT OR IGNORE INTO feed_seen (feed_id, entry_key, seen_at, published) "
-            "VALUES (?, ?, ?, ?)",
+            "INSERT OR IGNORE INTO feed_seen (group_id, entry_key, feed_id, seen_at, published) "
+            "VALUES (?, ?, ?, ?, ?)",
             list(rows.values()),
         )
+
+    async def cap_seen(self, db: Database, group: str, max_keys: int) -> int:
+        """Keep the ``max_keys`` newest seen keys of ``group``; the number dropped.
+
+        The newest date among the dropped keys (never later than when each was first seen)
+        becomes the group's cut-off: an entry dated before it may be one we forgot, so it
+        is marked seen instead of announced. Undated entries have no such protection; the
+        cap is large enough that only a feed of thousands of undated items a day meets it.
+        """
+        row = await db.fetchone("SELECT COUNT(*) AS n FROM feed_seen WHERE group_id = ?", (group,))
+        excess = int(row["n"]) - max_keys if row is not None else 0
+        if excess <= 0:
+            return 0
+        oldest = "SELECT entry_key FROM feed_seen WHERE group_id = ? ORDER BY seen_at LIMIT ?"
+        newest_dropped = await db.fetchone(
+            "SELECT MAX(MIN(published, seen_at)) AS cutoff FROM feed_seen "  # noqa: S608
+            f"WHERE group_id = ? AND entry_key IN ({oldest}) AND published IS NOT NULL",
+            (group, group, excess),
+        )
+        deleted = await db.execute(
+            f"DELETE FROM feed_seen WHERE group_id = ? AND entry_key IN ({oldest})",  # noqa: S608
+            (group, group, excess),
+        )
+        cutoff = newest_dropped["cutoff"] if newest_dropped is not None else None
+        if cutoff is not None:
+            await db.execute(
+                "INSERT INTO feed_groups (id, seen_cutoff) VALUES (?, ?) "
+                "ON CONFLICT (id) DO UPDATE SET seen_cutoff = "
+                "MAX(COALESCE(seen_cutoff, ''), excluded.seen_cutoff)",
+                (group, cutoff),
+            )
+        return deleted
 
     async def prune_seen(
         self,
         db: Database,
-        feed_id: str,
+        spec: FeedSpec,
         present: Sequence[FeedItem],
         now: datetime,
         *,
         retention: timedelta,
         every: timedelta = timedelta(days=1),
         limit: int = PRUNE_BATCH,
+        max_keys: int | None = None,
     ) -> int | None:
-        """Forget old seen keys of a feed; the number deleted, or None when not due yet.
+        """Forget old seen keys a feed showed first; the number deleted, or None if not due.
 
         Call it inside the transaction of a successful fetch whose entries are ``present``.
         A key is deleted only when all of these hold:
@@ -305,8 +401,10 @@ class FeedStore:
           however old.
 
         Runs at most once per ``every`` for a feed, deleting at most ``limit`` keys (the
-        oldest first; the rest wait for the next day).
+        oldest first; the rest wait for the next day); then the group is held to
+        ``max_keys`` (:meth:`cap_seen`).
         """
+        feed_id, group = spec.id, spec.group
         row = await db.fetchone("SELECT seen_pruned_at FROM feeds WHERE id = ?", (feed_id,))
         if row is None:
             return None
@@ -317,9 +415,9 @@ class FeedStore:
         # entry is still in the feed, so they can be forgotten once it is gone.
         await db.executemany(
             "UPDATE feed_seen SET published = ? "
-            "WHERE feed_id = ? AND entry_key = ? AND published IS NULL",
+            "WHERE group_id = ? AND entry_key = ? AND published IS NULL",
             [
-                (_utc_text(item.published), feed_id, key)
+                (_utc_text(item.published), group, key)
                 for item in present
                 if item.published is not None
                 for key in item.keys
@@ -329,12 +427,14 @@ class FeedStore:
         keep = json.dumps(list(dict.fromkeys(key for item in present for key in item.keys)))
         # Text comparison of the stamps is exact: all of them are UTC ISO 8601.
         deleted = await db.execute(
-            "DELETE FROM feed_seen WHERE feed_id = ? AND entry_key IN ("
+            "DELETE FROM feed_seen WHERE group_id = ? AND entry_key IN ("
             " SELECT entry_key FROM feed_seen"
             " WHERE feed_id = ? AND seen_at < ? AND published IS NOT NULL AND published < ?"
             " AND entry_key NOT IN (SELECT value FROM json_each(?))"
             " ORDER BY seen_at LIMIT ?)",
-            (feed_id, feed_id, cutoff, cutoff, keep, limit),
+            (group, feed_id, cutoff, cutoff, keep, limit),
         )
+        if max_keys is not None:
+            deleted += await self.cap_seen(db, group, max_keys)
         await db.execute("UPDATE feeds SET seen_pruned_at = ? WHERE id = ?", (_text(now), feed_id))
         return deleted

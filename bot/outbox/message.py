@@ -40,7 +40,9 @@ class OutgoingMessage:
     is not the feature's choice: every post in an announcement channel is (the sender
     knows the channel's type, see ``Sender.announces``). ``not_before`` delays it;
     ``expires_at`` drops it, logged, if it could not be posted by then (a reminder for a
-    deadline that has passed is worse than none).
+    deadline that has passed is worse than none). ``components`` are Discord API action
+    rows of buttons (custom ids handled by a ``DynamicItem``, or links): they must work
+    without this process, since the message outlives it.
     """
 
     key: str
@@ -49,6 +51,7 @@ class OutgoingMessage:
     embeds: tuple[dict[str, Any], ...] = field(default=())
     not_before: datetime | None = None
     expires_at: datetime | None = None
+    components: tuple[dict[str, Any], ...] = field(default=())
 
     def __post_init__(self) -> None:
         problems = list(_problems(self))
@@ -67,6 +70,7 @@ def _problems(message: OutgoingMessage) -> list[str]:
     limit = MAX_CONTENT if message.embeds else MAX_PLAIN_CONTENT
     if len(message.content) > limit:
         problems.append(f"content is {len(message.content)} characters, the limit is {limit}")
+    problems.extend(_component_problems(message.components))
     if len(message.embeds) > MAX_EMBEDS:
         problems.append(f"{len(message.embeds)} embeds, Discord allows {MAX_EMBEDS}")
     if message.embeds:
@@ -87,6 +91,32 @@ def _problems(message: OutgoingMessage) -> list[str]:
     return problems
 
 
+MAX_ACTION_ROWS = 5
+MAX_ROW_BUTTONS = 5
+MAX_CUSTOM_ID = 100
+MAX_BUTTON_LABEL = 80
+
+
+def _component_problems(rows: tuple[dict[str, Any], ...]) -> list[str]:
+    """Action rows of buttons only, within Discord's counts and lengths."""
+    if len(rows) > MAX_ACTION_ROWS:
+        return [f"{len(rows)} action rows, Discord allows {MAX_ACTION_ROWS}"]
+    for row in rows:
+        buttons = row.get("components") if isinstance(row, dict) else None
+        if row.get("type") != 1 or not isinstance(buttons, list):
+            return ["components must be action rows (type 1)"]
+        if not 1 <= len(buttons) <= MAX_ROW_BUTTONS:
+            return [f"an action row holds 1-{MAX_ROW_BUTTONS} buttons"]
+        for button in buttons:
+            if not isinstance(button, dict) or button.get("type") != 2:
+                return ["only buttons (type 2) may be sent through the outbox"]
+            if len(str(button.get("custom_id") or button.get("url") or "")) > MAX_CUSTOM_ID:
+                return [f"a button's custom_id is longer than {MAX_CUSTOM_ID}"]
+            if len(str(button.get("label") or "")) > MAX_BUTTON_LABEL:
+                return [f"a button's label is longer than {MAX_BUTTON_LABEL}"]
+    return []
+
+
 def marker_for(key: str) -> str:
     """The marker put into the message of ``key``: short, stable, unlikely to collide."""
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
@@ -96,15 +126,16 @@ def marker_for(key: str) -> str:
 def render_payload(message: OutgoingMessage) -> dict[str, Any]:
     """The exact JSON the sender posts: content and embeds with the marker added."""
     marker = marker_for(message.key)
+    rows = {"components": [dict(row) for row in message.components]} if message.components else {}
     if not message.embeds:
-        return {"content": f"{message.content}\n-# {marker}", "embeds": []}
+        return {"content": f"{message.content}\n-# {marker}", "embeds": [], **rows}
     embeds = [dict(embed) for embed in message.embeds]
     last = embeds[-1]
     footer = dict(last.get("footer") or {})
     text = _footer_text(last)
     footer["text"] = f"{text} · {marker}" if text else marker
     last["footer"] = footer
-    return {"content": message.content, "embeds": embeds}
+    return {"content": message.content, "embeds": embeds, **rows}
 
 
 def payload_has_marker(payload: Payload, marker: str) -> bool:

@@ -65,6 +65,7 @@ def make_config(tmp_path: Path, **overrides: Any) -> Config:
         database_path=tmp_path / "bot.sqlite3",
         catalog_path=REPO_ROOT / "catalog",
         shutdown_grace=2.0,
+        feeds_enabled=False,  # the default is on; tests never fetch the internet
     )
     return base.with_overrides(**overrides)
 

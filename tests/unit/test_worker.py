@@ -3,28 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 
 import pytest
 
 from bot.clock import FakeClock
 from bot.worker import Worker
-
-START = datetime(2026, 12, 3, tzinfo=UTC)
-
-
-class BlockingClock(FakeClock):
-    """Time stands still; every sleep lasts until cancelled (only wake() ends it)."""
-
-    def __init__(self) -> None:
-        super().__init__(START)
-        self.sleeps: list[float] = []
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        if seconds > 0:
-            await asyncio.Event().wait()
-        await asyncio.sleep(0)
+from tests.clocks import START, BlockingClock
 
 
 class Steps(Worker):

@@ -178,6 +178,7 @@ async def test_api_base_reroutes_rest_and_gateway(
         database_path=tmp_path / "bot.sqlite3",
         catalog_path=REPO_ROOT / "catalog",
         api_base=fake_discord.base,
+        feeds_enabled=False,
     )
     services = await build_services(config)
     bot = create_bot(services, run_workers=False)

@@ -71,4 +71,4 @@ async def test_poll_once_queues_new_items_and_dry_run_stores_nothing(
     assert "queued: Paper 2" in out
     async with await Database.open(tmp_path / "bot.sqlite3") as db:
         rows = await db.fetchall("SELECT key, channel_id FROM outbox_items")
-    assert [(str(r["key"])[:9], int(r["channel_id"])) for r in rows] == [("feed:cli:", 4242)]
+    assert [(str(r["key"])[:9], int(r["channel_id"])) for r in rows] == [("feed:feed", 4242)]

@@ -19,7 +19,8 @@ def test_arxiv_audio_feed_items_have_ids_links_authors_dates() -> None:
 
     assert len(feed.items) == 4
     first = feed.items[0]
-    assert first.key.startswith("id:oai:arXiv.org")
+    assert first.key == "arxiv:2506.16020"
+    assert first.announce_type == "new"
     assert first.link is not None
     assert first.link.startswith("http")
     assert first.published is not None

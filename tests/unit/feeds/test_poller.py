@@ -62,7 +62,7 @@ async def test_new_items_are_announced_once_oldest_first(
 
     assert await harness.announced_titles() == ["Paper 2", "Paper 3"]
     queued = await harness.queued()
-    assert all(q.key.startswith("feed:a:") for q in queued)
+    assert all(q.key.startswith("feed:feeds:") for q in queued)  # the default group
 
 
 async def test_conditional_get_sends_the_stored_validators(

@@ -29,7 +29,7 @@ class Feed:
 
 
 async def remembers(harness: Harness, n: int) -> bool:
-    return bool(await harness.store.seen_among("a", [f"id:item-{n}"]))
+    return bool(await harness.store.seen_among(FeedSpec("a", "", "A"), [f"id:item-{n}"]))
 
 
 async def start(server: FeedServer, harness: Harness, items: list[dict[str, str]]) -> Feed:
@@ -204,7 +204,12 @@ async def test_one_prune_deletes_at_most_its_limit_oldest_first(
 
     async with harness.store.transaction() as db:
         deleted = await harness.store.prune_seen(
-            db, "a", [], harness.clock.now(), retention=timedelta(days=RETENTION_DAYS), limit=1
+            db,
+            FeedSpec("a", "", "A"),
+            [],
+            harness.clock.now(),
+            retention=timedelta(days=RETENTION_DAYS),
+            limit=1,
         )
 
     assert deleted == 1

@@ -11,6 +11,7 @@ from benchmarks import bench_feeds
 from bot.feeds.model import FeedSpec, FeedState
 from bot.feeds.worker import FeedWorker
 from bot.outbox import Outbox, OutgoingMessage
+from tests.clocks import BlockingClock
 from tests.unit.feeds.conftest import Harness
 from tests.unit.feeds.server import FeedServer
 from tests.unit.feeds.test_poller import Feed, item
@@ -148,8 +149,9 @@ async def test_a_wake_during_a_poll_starts_another_poll(
 
     harness.poller.poll_due = poll_due  # type: ignore[method-assign]
     harness.poller.next_due = nothing_due  # type: ignore[method-assign]
+    # A clock whose idle hour never passes by itself: only wake() can start another poll.
     worker = FeedWorker(
-        harness.poller, harness.fetcher, harness.clock, start_delay=0, idle_seconds=3600
+        harness.poller, harness.fetcher, BlockingClock(), start_delay=0, idle_seconds=3600
     )
     await worker.start()
     try:
@@ -183,8 +185,9 @@ async def test_stop_right_after_a_wake_ends_the_worker(
 
     harness.poller.poll_due = poll_due  # type: ignore[method-assign]
     harness.poller.next_due = nothing_due  # type: ignore[method-assign]
+    # A clock whose idle hour never passes by itself: only wake() can start another poll.
     worker = FeedWorker(
-        harness.poller, harness.fetcher, harness.clock, start_delay=0, idle_seconds=3600
+        harness.poller, harness.fetcher, BlockingClock(), start_delay=0, idle_seconds=3600
     )
     await worker.start()
     task = worker._task
