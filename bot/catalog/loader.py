@@ -70,7 +70,7 @@ def load_catalog(path: Path) -> Catalog:
     """The validated catalog in ``path``; raises :class:`CatalogError` listing all problems."""
     result = check_catalog(path)
     if result.catalog is None:
-        raise CatalogError(result.problems)
+        raise CatalogError(result.problems, root=path)
     return result.catalog
 
 

@@ -62,9 +62,18 @@ def display_path(path: str, base: Path | None = None) -> str:
 class CatalogError(Exception):
     """The catalog cannot be loaded. ``problems`` lists every reason, not only the first."""
 
-    def __init__(self, problems: Iterable[Problem]) -> None:
+    def __init__(self, problems: Iterable[Problem], *, root: Path | None = None) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
+        self.root = root  # the catalog folder, when known
         count = len(self.problems)
         first = f": {self.problems[0]}" if self.problems else ""
         more = f" (and {count - 1} more)" if count > 1 else ""
         super().__init__(f"catalog has {count} problem{'s' if count != 1 else ''}{first}{more}")
+
+    def one_line(self) -> str:
+        """What a command that needs the catalog says when it cannot load it."""
+        folder = f" {self.root}" if self.root is not None else ""
+        return (
+            f"the catalog{folder} cannot be loaded: {self}; run `ml-audio-bot catalog "
+            f"check{folder}` to see every problem, or set catalog_path (ML_AUDIO_BOT_CATALOG)"
+        )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage import Database, Migration
+from bot.storage import Database, DatabaseError, Migration
 
 V1 = Migration(1, "notes table", "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL);")
 V2 = Migration(
@@ -47,7 +47,7 @@ async def test_failed_transaction_changes_nothing(tmp_path: Path) -> None:
 async def test_newer_file_than_program_is_refused(tmp_path: Path) -> None:
     async with await Database.open(tmp_path / "db.sqlite3") as db:
         await db.migrate("notes", [V1, V2])
-        with pytest.raises(RuntimeError, match="newer than this program"):
+        with pytest.raises(DatabaseError, match="newer than this ml-audio-bot knows"):
             await db.migrate("notes", [V1])
 
 
