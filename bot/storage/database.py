@@ -140,11 +140,9 @@ class Database:
         Returns ``{component: schema version}`` stored in the file, or ``None`` when it does
         not exist yet (and could be created); raises :class:`DatabaseError` otherwise.
         """
-        file = Path(path)
-        _refuse_inaccessible(file)
-        if not file.exists():
+        target = str(path)
+        if not _refuse_inaccessible(Path(target)):
             return None
-        target = str(file)
         try:
             conn = await aiosqlite.connect(target, isolation_level=None)
         except sqlite3.Error as exc:
@@ -324,8 +322,9 @@ def _prepare(path: Path) -> None:
     _refuse_inaccessible(path)
 
 
-def _refuse_inaccessible(path: Path) -> None:
-    """Refuse a file (or, before it exists, a folder) this process cannot read and write."""
+def _refuse_inaccessible(path: Path) -> bool:
+    """Refuse a file (or, before it exists, a folder) this process cannot read and write;
+    return whether the file exists."""
     target = str(path)
     if path.is_dir():
         raise DatabaseError(target, "is a folder, not a file", _ADVICE_OTHER_FILE)
@@ -339,6 +338,7 @@ def _refuse_inaccessible(path: Path) -> None:
         raise DatabaseError(target, f"is in a read-only folder ({folder})", _ADVICE_WRITABLE)
     if path.exists() and not os.access(path, os.W_OK):
         raise DatabaseError(target, "is read-only", _ADVICE_WRITABLE)
+    return path.exists()
 
 
 async def _check_usable(
@@ -352,7 +352,9 @@ async def _check_usable(
     rows = list(await conn.execute_fetchall("PRAGMA quick_check"))
     verdict = str(rows[0][0]) if rows else "ok"
     if verdict != "ok":
-        raise DatabaseError(path, f"is damaged ({verdict.strip()})", _ADVICE_DAMAGED)
+        # SQLite's report spans lines ("*** in database main ***\nPage 18: ..."); keep one.
+        detail = " ".join(verdict.replace("*** in database main ***", "").split())
+        raise DatabaseError(path, f"is damaged ({detail})", _ADVICE_DAMAGED)
     for component, version in await _stored_versions(conn):
         known = known_versions.get(component)
         if known is not None and version > known:
@@ -422,6 +424,4 @@ def _explain(exc: sqlite3.Error, path: str, busy_timeout: float) -> DatabaseErro
         return DatabaseError(path, f"cannot be written ({exc})", _ADVICE_WRITABLE)
     if name.startswith("SQLITE_FULL"):
         return DatabaseError(path, "cannot grow: the disk is full", "free some space")
-    return DatabaseError(
-        path, f"cannot be used ({exc})", "check the file, its folder and the disk"
-    )
+    return DatabaseError(path, f"cannot be used ({exc})", "check the file, its folder and the disk")
