@@ -8,7 +8,8 @@ Extending it for a new area (suggestions, outbox, deadlines, feeds):
 
 * **a service**: add a field (default ``None`` so older callers keep working) in the
   "area services" block and create it in ``build_services`` after the database is open,
-  running the area's migrations there (``await database.migrate("suggestions", [...])``);
+  running the area's migrations there (``await database.migrate("suggestions", [...])``),
+  and list a new component in ``bot.schemas`` so a newer file is refused at open;
 * **a background worker**: any object with ``name``, ``async start()`` and
   ``async stop()`` (see ``BackgroundWorker``); ``services.add_worker(worker)`` in
   ``build_services``. The bot starts every worker in ``setup_hook`` (after login, before
