@@ -41,7 +41,8 @@ BUSY_TIMEOUT = 5.0
 
 class DatabaseError(Exception):
     """The database file cannot be used as it is. ``str()`` is one line: the file, what is
-    wrong, and what to do. Raised before anything was written to the file."""
+    wrong, and what to do. ``Database.open`` raises it before writing anything; a migration
+    step that fails this way is rolled back whole."""
 
     def __init__(self, path: str, problem: str, advice: str) -> None:
         self.path = path
@@ -73,9 +74,12 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 class Database:
     """An open SQLite database in WAL mode with foreign keys on."""
 
-    def __init__(self, connection: aiosqlite.Connection, path: str) -> None:
+    def __init__(
+        self, connection: aiosqlite.Connection, path: str, busy_timeout: float = BUSY_TIMEOUT
+    ) -> None:
         self._conn = connection
         self.path = path
+        self.busy_timeout = busy_timeout
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[Any] | None = None  # the task inside ``transaction()``
 
@@ -125,7 +129,7 @@ class Database:
             if isinstance(exc, sqlite3.Error):
                 raise _explain(exc, target, busy_timeout) from None
             raise
-        return cls(conn, target)
+        return cls(conn, target, busy_timeout)
 
     @classmethod
     async def check(
@@ -199,7 +203,7 @@ class Database:
                 # Locked, read-only or a full disk is the file's problem, not the program's.
                 if not _about_the_file(exc):
                     raise
-                raise _explain(exc, self.path, BUSY_TIMEOUT) from None
+                raise _explain(exc, self.path, self.busy_timeout) from None
             log.info("migrated %s to v%d: %s", component, migration.version, migration.description)
         return len(migrations)
 
@@ -283,7 +287,7 @@ class Database:
                 str(target), f"cannot be written ({exc.strerror or exc})", _ADVICE_WRITABLE
             ) from None
         except sqlite3.Error as exc:
-            raise _explain(exc, str(target), BUSY_TIMEOUT) from None
+            raise _explain(exc, str(target), self.busy_timeout) from None
 
 
 def _split_statements(sql: str) -> list[str]:

@@ -237,7 +237,9 @@ async def test_a_lock_that_appears_during_a_migration_is_a_database_error(
         holder = sqlite3.connect(path, isolation_level=None)
         holder.execute("BEGIN EXCLUSIVE")
         try:
-            with pytest.raises(DatabaseError, match="locked"):
+            with pytest.raises(
+                DatabaseError, match=r"locked by another process for more than 0\.1 s"
+            ):
                 await db.migrate("notes", [V1])
         finally:
             holder.execute("ROLLBACK")
