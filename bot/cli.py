@@ -14,6 +14,10 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot import __version__
+from bot.datafile import DataFileError
+from bot.storage.database import DatabaseError
+
+EXIT_USAGE = 2
 
 # Modules that expose ``register(subparsers: argparse._SubParsersAction) -> None``.
 # Each sub-command sets ``handler`` (args -> exit code) with ``set_defaults``.
@@ -79,9 +83,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Handler | None = getattr(args, "handler", None)
     if handler is None:
         parser.print_help(sys.stderr)
-        return 2
+        return EXIT_USAGE
     try:
         return handler(args)
+    except DatabaseError as exc:
+        # Every command that opens the database ends the same way: one line naming the
+        # file and what to do, exit 2 (a supervisor's restart will not fix it).
+        print(f"ml-audio-bot: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except DataFileError as exc:
+        print(f"ml-audio-bot: {exc.one_line()}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -8,7 +8,8 @@ Extending it for a new area (suggestions, outbox, deadlines, feeds):
 
 * **a service**: add a field (default ``None`` so older callers keep working) in the
   "area services" block and create it in ``build_services`` after the database is open,
-  running the area's migrations there (``await database.migrate("suggestions", [...])``);
+  running the area's migrations there (``await database.migrate("suggestions", [...])``),
+  and list a new component in ``bot.schemas`` so a newer file is refused at open;
 * **a background worker**: any object with ``name``, ``async start()`` and
   ``async stop()`` (see ``BackgroundWorker``); ``services.add_worker(worker)`` in
   ``build_services``. The bot starts every worker in ``setup_hook`` (after login, before
@@ -36,6 +37,7 @@ from bot.deadlines.wiring import build_reminder_worker, load_deadline_book
 from bot.feeds.service import FeedService
 from bot.feeds.wiring import build_feeds
 from bot.outbox import Outbox
+from bot.schemas import open_database
 from bot.search import SearchIndex
 from bot.storage.database import Database
 from bot.suggestions.service import SuggestionService
@@ -133,15 +135,35 @@ async def build_services(
 
     ``catalog``/``search``/``database`` may be passed in (tests share one immutable
     catalog and index between many bots). Raises ``bot.datafile.CatalogError``
-    for a broken catalog.
+    for a broken catalog and ``bot.storage.DatabaseError`` for a database it cannot use
+    (after closing what it opened).
     """
     if catalog is None:
         catalog = await asyncio.to_thread(load_catalog, config.catalog_path)
     if search is None:
         search = await asyncio.to_thread(SearchIndex.build, catalog)
     info = await asyncio.to_thread(describe_catalog, catalog, config.catalog_path)
-    if database is None:
-        database = await Database.open(config.database_path)
+    if database is not None:
+        return await _build_areas(config, clock, catalog, search, database, info)
+    database = await open_database(config.database_path)
+    try:
+        return await _build_areas(config, clock, catalog, search, database, info)
+    except BaseException:
+        # The caller never gets the database to close; its worker thread (not a daemon)
+        # would keep the process alive after the failure.
+        await database.close()
+        raise
+
+
+async def _build_areas(
+    config: Config,
+    clock: Clock | None,
+    catalog: Catalog,
+    search: SearchIndex,
+    database: Database,
+    info: CatalogInfo,
+) -> Services:
+    """The services around an open database: each area migrates its tables and starts."""
     clock = clock or SystemClock()
     services = Services(
         config=config,

@@ -62,8 +62,24 @@ def load_catalog(path: Path) -> Catalog:
     """The validated catalog in ``path``; raises :class:`CatalogError` listing all problems."""
     result = check_catalog(path)
     if result.catalog is None:
-        raise CatalogError(result.problems)
+        raise CatalogError(result.problems, root=path)
     return result.catalog
+
+
+def require_catalog_folder(path: Path) -> None:
+    """Raise :class:`CatalogError` when ``path`` is no folder (commands that read only part
+    of the catalog would otherwise find nothing in it and carry on)."""
+    if not path.is_dir():
+        raise CatalogError([_folder_not_found(path)], root=path)
+
+
+def _folder_not_found(path: Path) -> Problem:
+    return Problem(
+        str(path),
+        None,
+        "catalog folder not found",
+        "pass the folder that holds sections.yaml and entries/",
+    )
 
 
 def check_catalog(path: Path) -> CheckResult:
@@ -95,14 +111,7 @@ class _CatalogChecker:
 
     def run(self) -> CheckResult:
         if not self.root.is_dir():
-            self.problems.append(
-                Problem(
-                    str(self.root),
-                    None,
-                    "catalog folder not found",
-                    "pass the folder that holds sections.yaml and entries/",
-                )
-            )
+            self.problems.append(_folder_not_found(self.root))
             return CheckResult(None, tuple(self.problems))
         self._read_sections(self.root / SECTIONS_FILE)
         for file in self._entry_files(self.root / ENTRIES_DIR):

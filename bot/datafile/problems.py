@@ -79,13 +79,25 @@ class DataFileError(Exception):
     """
 
     what = "data"
+    #: The command that lists every problem of these files, with file:line.
+    check_command = "catalog check"
 
-    def __init__(self, problems: Iterable[Problem]) -> None:
+    def __init__(self, problems: Iterable[Problem], *, root: Path | None = None) -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
+        self.root = root  # the catalog folder, when known
         count = len(self.problems)
         first = f": {self.problems[0]}" if self.problems else ""
         more = f" (and {count - 1} more)" if count > 1 else ""
         super().__init__(f"{self.what} has {count} problem{'s' if count != 1 else ''}{first}{more}")
+
+    def one_line(self) -> str:
+        """What a command that needs these files says when it cannot load them."""
+        folder = f" {self.root}" if self.root is not None else ""
+        return (
+            f"the {self.what}{folder} cannot be loaded: {self}; run `ml-audio-bot "
+            f"{self.check_command}{folder}` to see every problem, or set catalog_path "
+            "(ML_AUDIO_BOT_CATALOG)"
+        )
 
 
 class CatalogError(DataFileError):
@@ -98,9 +110,11 @@ class DeadlinesError(DataFileError):
     """The deadline files (``catalog/deadlines/``) cannot be loaded."""
 
     what = "deadline data"
+    check_command = "deadlines check"
 
 
 class FeedsFileError(DataFileError):
     """The feeds file (``catalog/feeds.yaml`` or ``feeds_file``) cannot be loaded."""
 
     what = "feeds file"
+    check_command = "feeds check"

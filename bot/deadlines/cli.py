@@ -42,9 +42,11 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def _catalog(args: argparse.Namespace) -> Path:
+    from bot.catalog.loader import require_catalog_folder
     from bot.paths import catalog_dir
 
     folder: Path = args.catalog or catalog_dir()
+    require_catalog_folder(folder)  # else: "ok: 0 conferences" for a mistyped path
     return folder
 
 

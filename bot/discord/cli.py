@@ -42,7 +42,13 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     invite.set_defaults(handler=_invite_url)
 
-    show = subparsers.add_parser("config", help="check the settings and print them")
+    show = subparsers.add_parser(
+        "config",
+        help="check the settings, the catalog and the database, and print them",
+        description="Print the effective settings, then load the catalog and check the "
+        "database (it opens, is undamaged, writable, and its schema is not newer than this "
+        "version knows) without changing it. Exit 2 with one line naming what to fix.",
+    )
     _config_option(show)
     show.set_defaults(handler=_show_config)
 
@@ -123,4 +129,27 @@ def _show_config(args: argparse.Namespace) -> int:
     env_width = max(len(env) for _key, env, _value in rows)
     for key, env, value in rows:
         print(f"{key.ljust(width)}  {env.ljust(env_width)}  {value}")
+    # The settings can be right while the files they name are not: check those too.
+    # A problem raises CatalogError / DatabaseError, which bot.cli.main prints in one line.
+    print(_catalog_status(config.catalog_path))
+    print(_database_status(config.database_path))
     return 0
+
+
+def _catalog_status(folder: Path) -> str:
+    from bot.catalog.loader import load_catalog
+
+    catalog = load_catalog(folder)
+    return f"catalog: OK, {len(catalog)} entries in {len(catalog.sections)} sections ({folder})"
+
+
+def _database_status(path: Path) -> str:
+    import asyncio
+
+    from bot.schemas import check_database
+
+    versions = asyncio.run(check_database(path))
+    if versions is None:
+        return f"database: {path} does not exist yet; the bot creates it on first start"
+    schema = ", ".join(f"{name} v{version}" for name, version in sorted(versions.items()))
+    return f"database: OK, schema {schema or 'empty'} ({path})"

@@ -1,7 +1,9 @@
 """Running the bot for real: ``ml-audio-bot run`` and ``ml-audio-bot sync``.
 
-Exit codes: 0 after a clean stop (SIGTERM/SIGINT), 2 for a setting or token a human must
-fix (one line on stderr, no traceback), 1 for anything else (logged with its traceback).
+Exit codes: 0 after a clean stop (SIGTERM/SIGINT), 2 for a setting, token, catalog or
+database a human must fix (one line on stderr, no traceback), 1 for anything else (logged
+with its traceback). A catalog or database problem is raised on to ``bot.cli.main``, which
+words it for every command alike, after everything opened here was closed.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from bot.discord.logging import setup_logging
 from bot.discord.sender import DiscordClock
 from bot.health import health_file
 from bot.services import build_services
+from bot.storage import DatabaseError
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +81,8 @@ def _main(
         return EXIT_USAGE
     except KeyboardInterrupt:
         return EXIT_OK
+    except (DataFileError, DatabaseError):
+        raise  # a problem to fix, not a crash: bot.cli.main prints it in one line
     except Exception:
         log.exception("the bot stopped on an unexpected error")
         return EXIT_FAILED
@@ -86,13 +91,9 @@ def _main(
 async def _session(
     config: Config, action: Callable[[MLAudioBot], object], *, sync_on_login: bool
 ) -> int:
+    # Before any network: a catalog or database that cannot be used ends the run here.
+    services = await build_services(config, clock=DiscordClock())
     restore = use_api_base(config.api_base) if config.api_base else None
-    try:
-        services = await build_services(config, clock=DiscordClock())
-    except DataFileError as exc:
-        raise _Stop(f"the catalog at {config.catalog_path} is invalid:\n{exc}") from None
-    except OSError as exc:
-        raise _Stop(f"cannot open {config.database_path}: {exc.strerror or exc}") from None
     serving = action is _serve
     bot = create_bot(services, auto_sync=sync_on_login, run_workers=serving)
     try:

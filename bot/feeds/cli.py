@@ -96,10 +96,10 @@ async def _poll_once(config: Any, args: argparse.Namespace) -> int:
     from bot.clock import SystemClock
     from bot.feeds.wiring import build_feeds
     from bot.outbox import Outbox
-    from bot.storage import Database
+    from bot.schemas import open_database
 
     clock = SystemClock()
-    async with await Database.open(config.database_path) as db:
+    async with await open_database(config.database_path) as db:
         outbox = Outbox(db, clock)
         await outbox.setup()
         area = await build_feeds(config, db, clock, outbox=lambda: outbox)

@@ -104,9 +104,9 @@ def _database(args: argparse.Namespace) -> Path:
 async def _with_outbox(database: Path, action: Any, args: argparse.Namespace) -> int:
     from bot.clock import SystemClock
     from bot.outbox import Outbox
-    from bot.storage import Database
+    from bot.schemas import open_database
 
-    async with await Database.open(database) as db:
+    async with await open_database(database) as db:
         outbox = Outbox(db, SystemClock())
         await outbox.setup()
         result: int = await action(outbox, args)

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,23 @@ from typing import Any
 import aiosqlite
 
 log = logging.getLogger(__name__)
+
+# How long a statement waits for another process's lock before giving up. Long enough for
+# the bot's own short transactions (a CLI tool runs beside it), short enough that a start-up
+# against a file held by something else fails within seconds instead of hanging.
+BUSY_TIMEOUT = 5.0
+
+
+class DatabaseError(Exception):
+    """The database file cannot be used as it is. ``str()`` is one line: the file, what is
+    wrong, and what to do. ``Database.open`` raises it before writing anything; a migration
+    step that fails this way is rolled back whole."""
+
+    def __init__(self, path: str, problem: str, advice: str) -> None:
+        self.path = path
+        self.problem = problem
+        self.advice = advice
+        super().__init__(f"database {path} {problem}; {advice}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,9 +74,12 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 class Database:
     """An open SQLite database in WAL mode with foreign keys on."""
 
-    def __init__(self, connection: aiosqlite.Connection, path: str) -> None:
+    def __init__(
+        self, connection: aiosqlite.Connection, path: str, busy_timeout: float = BUSY_TIMEOUT
+    ) -> None:
         self._conn = connection
         self.path = path
+        self.busy_timeout = busy_timeout
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[Any] | None = None  # the task inside ``transaction()``
 
@@ -68,21 +89,76 @@ class Database:
         return self._owner is not None and self._owner is asyncio.current_task()
 
     @classmethod
-    async def open(cls, path: str | Path) -> Database:
-        """Open (creating the parent folder) ``path``; ``":memory:"`` for a throwaway one."""
+    async def open(
+        cls,
+        path: str | Path,
+        *,
+        known_versions: Mapping[str, int] | None = None,
+        busy_timeout: float = BUSY_TIMEOUT,
+    ) -> Database:
+        """Open (creating the parent folder) ``path``; ``":memory:"`` for a throwaway one.
+
+        Before the first write, the file is checked: it must be an undamaged SQLite
+        database, writable, not locked by another process for longer than
+        ``busy_timeout`` seconds, and none of its components may be at a newer schema
+        version than ``known_versions`` says (a newer program wrote it). Any of these
+        raises :class:`DatabaseError` with the connection closed and the file untouched.
+        """
         target = str(path)
         if target != ":memory:":
-            Path(target).parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(target, isolation_level=None)
-        conn.row_factory = aiosqlite.Row
-        db = cls(conn, target)
-        # WAL lets readers (backups, exports) run while the bot writes.
-        await conn.execute("PRAGMA journal_mode=WAL")
-        await conn.execute("PRAGMA foreign_keys=ON")
-        await conn.execute("PRAGMA busy_timeout=5000")
-        await conn.execute("PRAGMA synchronous=NORMAL")
-        await conn.executescript(_BOOTSTRAP)
-        return db
+            _prepare(Path(target))
+        try:
+            conn = await aiosqlite.connect(target, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise _explain(exc, target, busy_timeout) from None
+        try:
+            conn.row_factory = aiosqlite.Row
+            await conn.execute(f"PRAGMA busy_timeout={round(busy_timeout * 1000)}")
+            if target != ":memory:":
+                await _check_usable(conn, target, known_versions or {})
+            # WAL lets readers (backups, exports) run while the bot writes. Switching to it
+            # rewrites the header, which is why the checks above come first.
+            await conn.execute("PRAGMA journal_mode=WAL")
+            await conn.execute("PRAGMA foreign_keys=ON")
+            await conn.execute("PRAGMA synchronous=NORMAL")
+            await conn.executescript(_BOOTSTRAP)
+        except BaseException as exc:
+            # aiosqlite's worker thread is not a daemon: an unclosed connection would keep
+            # the process alive after the failure.
+            await conn.close()
+            if isinstance(exc, sqlite3.Error):
+                raise _explain(exc, target, busy_timeout) from None
+            raise
+        return cls(conn, target, busy_timeout)
+
+    @classmethod
+    async def check(
+        cls,
+        path: str | Path,
+        *,
+        known_versions: Mapping[str, int] | None = None,
+        busy_timeout: float = BUSY_TIMEOUT,
+    ) -> dict[str, int] | None:
+        """The checks of :meth:`open`, creating and writing nothing.
+
+        Returns ``{component: schema version}`` stored in the file, or ``None`` when it does
+        not exist yet (and could be created); raises :class:`DatabaseError` otherwise.
+        """
+        target = str(path)
+        if not _refuse_inaccessible(Path(target)):
+            return None
+        try:
+            conn = await aiosqlite.connect(target, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise _explain(exc, target, busy_timeout) from None
+        try:
+            await conn.execute(f"PRAGMA busy_timeout={round(busy_timeout * 1000)}")
+            await _check_usable(conn, target, known_versions or {})
+            return dict(await _stored_versions(conn))
+        except sqlite3.Error as exc:
+            raise _explain(exc, target, busy_timeout) from None
+        finally:
+            await conn.close()
 
     async def close(self) -> None:
         await self._conn.close()
@@ -112,19 +188,22 @@ class Database:
             raise ValueError(f"migrations of {component!r} must be numbered 1..{len(migrations)}")
         current = await self.schema_version(component)
         if current > len(migrations):
-            raise RuntimeError(
-                f"database {self.path} has {component} schema v{current}, newer than this "
-                f"program knows (v{len(migrations)}); upgrade the bot instead of downgrading"
-            )
+            raise _newer(self.path, component, current, len(migrations))
         for migration in migrations[current:]:
-            async with self.transaction():
-                for statement in _split_statements(migration.sql):
-                    await self.execute(statement)
-                await self.execute(
-                    "INSERT INTO schema_migrations (component, version, description) "
-                    "VALUES (?, ?, ?)",
-                    (component, migration.version, migration.description),
-                )
+            try:
+                async with self.transaction():
+                    for statement in _split_statements(migration.sql):
+                        await self.execute(statement)
+                    await self.execute(
+                        "INSERT INTO schema_migrations (component, version, description) "
+                        "VALUES (?, ?, ?)",
+                        (component, migration.version, migration.description),
+                    )
+            except sqlite3.DatabaseError as exc:
+                # Locked, read-only or a full disk is the file's problem, not the program's.
+                if not _about_the_file(exc):
+                    raise
+                raise _explain(exc, self.path, self.busy_timeout) from None
             log.info("migrated %s to v%d: %s", component, migration.version, migration.description)
         return len(migrations)
 
@@ -216,9 +295,16 @@ class Database:
 
     async def backup(self, target: str | Path) -> None:
         """Copy the live database to ``target`` with SQLite's online backup API."""
-        Path(target).parent.mkdir(parents=True, exist_ok=True)
-        async with aiosqlite.connect(str(target)) as dest, self._turn():
-            await self._conn.backup(dest)
+        try:
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
+            async with aiosqlite.connect(str(target)) as dest, self._turn():
+                await self._conn.backup(dest)
+        except OSError as exc:
+            raise DatabaseError(
+                str(target), f"cannot be written ({exc.strerror or exc})", _ADVICE_WRITABLE
+            ) from None
+        except sqlite3.Error as exc:
+            raise _explain(exc, str(target), self.busy_timeout) from None
 
 
 def _split_statements(sql: str) -> list[str]:
@@ -226,3 +312,137 @@ def _split_statements(sql: str) -> list[str]:
     lines = [line for line in sql.splitlines() if not line.lstrip().startswith("--")]
     parts = [part.strip().rstrip(";").strip() for part in "\n".join(lines).split(";\n")]
     return [part for part in parts if part]
+
+
+# -- checks before the first write ----------------------------------------------------------
+
+_ADVICE_OTHER_FILE = (
+    "set database_path (ML_AUDIO_BOT_DATABASE) to the bot's database, or move this file "
+    "away to start a new one"
+)
+_ADVICE_DAMAGED = (
+    "stop the bot, restore the file from a backup (ml-audio-bot db backup makes one), or "
+    "move it away to start a new one"
+)
+_ADVICE_WRITABLE = (
+    "make the file and its folder writable by the user running the bot "
+    "(Docker: chown 10001 on the data folder)"
+)
+
+
+def _prepare(path: Path) -> None:
+    """Create the parent folder; refuse a file that cannot be read and written as it is."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseError(
+            str(path),
+            f"cannot be created: its folder {path.parent} cannot be made ({exc.strerror or exc})",
+            "create the folder, or set database_path (ML_AUDIO_BOT_DATABASE) to a writable place",
+        ) from None
+    _refuse_inaccessible(path)
+
+
+def _refuse_inaccessible(path: Path) -> bool:
+    """Refuse a file (or, before it exists, a folder) this process cannot read and write;
+    return whether the file exists."""
+    target = str(path)
+    if path.is_dir():
+        raise DatabaseError(target, "is a folder, not a file", _ADVICE_OTHER_FILE)
+    if path.exists() and not os.access(path, os.R_OK):
+        raise DatabaseError(target, "cannot be read (permission denied)", _ADVICE_WRITABLE)
+    # SQLite writes its -wal/-shm (or -journal) files beside the database.
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent  # not created yet: its nearest existing ancestor decides
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise DatabaseError(target, f"is in a read-only folder ({folder})", _ADVICE_WRITABLE)
+    if path.exists() and not os.access(path, os.W_OK):
+        raise DatabaseError(target, "is read-only", _ADVICE_WRITABLE)
+    return path.exists()
+
+
+async def _check_usable(
+    conn: aiosqlite.Connection, path: str, known_versions: Mapping[str, int]
+) -> None:
+    """Read-only checks, so that a refused file is left exactly as it was.
+
+    ``quick_check`` reads every page (about a second for a few hundred MB), so a damaged
+    page in the middle is found now rather than by whichever command first reads it.
+    """
+    rows = list(await conn.execute_fetchall("PRAGMA quick_check"))
+    verdict = str(rows[0][0]) if rows else "ok"
+    if verdict != "ok":
+        # SQLite's report spans lines ("*** in database main ***\nPage 18: ..."); keep one.
+        detail = " ".join(verdict.replace("*** in database main ***", "").split())
+        raise DatabaseError(path, f"is damaged ({detail})", _ADVICE_DAMAGED)
+    for component, version in await _stored_versions(conn):
+        known = known_versions.get(component)
+        if known is not None and version > known:
+            raise _newer(path, component, version, known)
+    # Take the write lock and give it back: fails now, not half-way through start-up,
+    # when another process holds the file or it cannot be written after all.
+    await conn.execute("BEGIN IMMEDIATE")
+    await conn.execute("ROLLBACK")
+
+
+async def _stored_versions(conn: aiosqlite.Connection) -> list[tuple[str, int]]:
+    """``(component, version)`` for each component recorded in the file (none when new)."""
+    table = list(
+        await conn.execute_fetchall(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"
+        )
+    )
+    if not table:
+        return []
+    rows = await conn.execute_fetchall(
+        "SELECT component, MAX(version) FROM schema_migrations GROUP BY component"
+    )
+    return [(str(row[0]), int(row[1])) for row in rows]
+
+
+def _newer(path: str, component: str, found: int, known: int) -> DatabaseError:
+    return DatabaseError(
+        path,
+        f"has {component} schema v{found}, newer than this ml-audio-bot knows (v{known})",
+        "run the newer ml-audio-bot that wrote it, or restore a backup made by this version "
+        "(a database is never migrated down)",
+    )
+
+
+_FILE_ERRORS = (
+    "SQLITE_NOTADB",
+    "SQLITE_CORRUPT",
+    "SQLITE_BUSY",
+    "SQLITE_LOCKED",
+    "SQLITE_READONLY",
+    "SQLITE_PERM",
+    "SQLITE_FULL",
+    "SQLITE_IOERR",
+    "SQLITE_CANTOPEN",
+)
+
+
+def _about_the_file(exc: sqlite3.Error) -> bool:
+    """Whether SQLite blames the file or its surroundings (rather than the statement)."""
+    return str(getattr(exc, "sqlite_errorname", "")).startswith(_FILE_ERRORS)
+
+
+def _explain(exc: sqlite3.Error, path: str, busy_timeout: float) -> DatabaseError:
+    """SQLite's error as a :class:`DatabaseError` saying what to do about it."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name == "SQLITE_NOTADB":
+        return DatabaseError(path, "is not an SQLite database", _ADVICE_OTHER_FILE)
+    if name.startswith("SQLITE_CORRUPT"):
+        return DatabaseError(path, f"is damaged ({exc})", _ADVICE_DAMAGED)
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return DatabaseError(
+            path,
+            f"is locked by another process for more than {busy_timeout:g} s",
+            "stop the other program using it (another ml-audio-bot run?) and try again",
+        )
+    if name.startswith(("SQLITE_READONLY", "SQLITE_PERM")):
+        return DatabaseError(path, f"cannot be written ({exc})", _ADVICE_WRITABLE)
+    if name.startswith("SQLITE_FULL"):
+        return DatabaseError(path, "cannot grow: the disk is full", "free some space")
+    return DatabaseError(path, f"cannot be used ({exc})", "check the file, its folder and the disk")

@@ -138,25 +138,28 @@ def run_backup(args: argparse.Namespace) -> int:
 
 
 async def _open_service(database: Path, catalog_dir: Path | None) -> Any:
+    """The suggestion service on the database; the caller closes the returned database.
+
+    A catalog or database that cannot be used raises ``CatalogError`` / ``DatabaseError``,
+    which ``bot.cli.main`` reports in one line.
+    """
     from bot.catalog.loader import load_catalog
     from bot.catalog.model import Catalog
     from bot.clock import SystemClock
-    from bot.datafile import DataFileError
-    from bot.storage import Database
+    from bot.schemas import open_database
     from bot.suggestions.service import SuggestionService
     from bot.suggestions.store import SuggestionStore
 
     catalog = Catalog((), ())
     if catalog_dir is not None:
-        try:
-            catalog = load_catalog(catalog_dir)
-        except DataFileError as exc:
-            raise _Fail(
-                f"the catalog has problems; run `ml-audio-bot catalog check`\n{exc}"
-            ) from exc
-    db = await Database.open(database)
-    service = SuggestionService(SuggestionStore(db), SystemClock(), lambda: catalog)
-    await service.setup()
+        catalog = load_catalog(catalog_dir)
+    db = await open_database(database)
+    try:
+        service = SuggestionService(SuggestionStore(db), SystemClock(), lambda: catalog)
+        await service.setup()
+    except BaseException:
+        await db.close()  # its worker thread would keep the process alive
+        raise
     return service, db
 
 
@@ -208,9 +211,9 @@ async def _mark_merged(args: argparse.Namespace) -> int:
 
 
 async def _backup(args: argparse.Namespace) -> int:
-    from bot.storage import Database
+    from bot.schemas import open_database
 
-    async with await Database.open(args.database) as db:
+    async with await open_database(args.database) as db:
         await db.backup(args.path)
     print(f"backed up {args.database} to {args.path}")
     return EXIT_OK

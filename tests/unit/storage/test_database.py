@@ -1,13 +1,17 @@
-"""The shared SQLite owner: migrations per component, atomic transactions."""
+"""The shared SQLite owner: migrations per component, atomic transactions, refusing a file
+it cannot use before writing to it."""
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
 
 import pytest
 
-from bot.storage import Database, Migration
+from bot.storage import Database, DatabaseError, Migration
+from bot.storage.database import _BOOTSTRAP
+from tests.sqlite_threads import connection_threads, connection_threads_left
 
 V1 = Migration(1, "notes table", "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL);")
 V2 = Migration(
@@ -47,7 +51,7 @@ async def test_failed_transaction_changes_nothing(tmp_path: Path) -> None:
 async def test_newer_file_than_program_is_refused(tmp_path: Path) -> None:
     async with await Database.open(tmp_path / "db.sqlite3") as db:
         await db.migrate("notes", [V1, V2])
-        with pytest.raises(RuntimeError, match="newer than this program"):
+        with pytest.raises(DatabaseError, match="newer than this ml-audio-bot knows"):
             await db.migrate("notes", [V1])
 
 
@@ -151,3 +155,144 @@ async def test_a_transaction_cancelled_while_it_begins_leaves_the_database_usabl
     assert not body_ran
     async with await Database.open(path) as reopened:
         assert [r["body"] for r in await reopened.fetchall("SELECT body FROM notes")] == ["kept"]
+
+
+# -- a file the bot cannot use is refused at open, untouched ----------------------------------
+
+
+def _old_style_database(path: Path, *, version: int) -> bytes:
+    """A file in rollback-journal mode (opening it in WAL mode would rewrite its header)."""
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.executescript(_BOOTSTRAP)
+        conn.execute(
+            "INSERT INTO schema_migrations (component, version, description) VALUES (?, ?, ?)",
+            ("notes", version, "a step"),
+        )
+    conn.close()
+    return path.read_bytes()
+
+
+async def test_a_newer_schema_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    before = _old_style_database(path, version=3)
+    threads = connection_threads()
+
+    with pytest.raises(DatabaseError) as raised:
+        await Database.open(path, known_versions={"notes": 2})
+
+    assert str(raised.value) == (
+        f"database {path} has notes schema v3, newer than this ml-audio-bot knows (v2); run "
+        "the newer ml-audio-bot that wrote it, or restore a backup made by this version (a "
+        "database is never migrated down)"
+    )
+    assert path.read_bytes() == before  # still in rollback-journal mode, not switched to WAL
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["db.sqlite3"]
+    assert connection_threads_left(threads) == []  # its worker thread would keep us alive
+
+
+async def test_components_this_program_does_not_know_are_left_alone(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    _old_style_database(path, version=7)
+
+    async with await Database.open(path, known_versions={"outbox": 1}) as db:
+        assert await db.schema_version("notes") == 7
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"id,title\n1,WaveNet\n" * 300, "is not an SQLite database"),
+        # SQLite's magic string, then rubbish where the page size and the rest should be
+        (b"SQLite format 3\x00" + b"\xff" * 8000, "is not an SQLite database"),
+    ],
+)
+async def test_a_file_that_is_not_a_usable_database_is_refused(
+    tmp_path: Path, content: bytes, problem: str
+) -> None:
+    path = tmp_path / "db.sqlite3"
+    path.write_bytes(content)
+    threads = connection_threads()
+
+    with pytest.raises(DatabaseError, match=problem) as raised:
+        await Database.open(path)
+
+    assert raised.value.path == str(path)
+    assert "\n" not in str(raised.value)
+    assert path.read_bytes() == content
+    assert connection_threads_left(threads) == []
+
+
+async def test_a_damaged_page_in_the_middle_is_found_at_open(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    async with await Database.open(path) as db:
+        await db.migrate("notes", [V1])
+        await db.executemany("INSERT INTO notes (body) VALUES (?)", [("x" * 300,)] * 200)
+    data = bytearray(path.read_bytes())
+    page = 4096
+    middle = (len(data) // page // 2) * page
+    data[middle : middle + page] = b"\xa5" * page
+    path.write_bytes(bytes(data))
+
+    with pytest.raises(DatabaseError, match="is damaged") as raised:
+        await Database.open(path)
+
+    assert "restore the file from a backup" in str(raised.value)
+    assert "\n" not in str(raised.value)
+    assert path.read_bytes() == bytes(data)
+
+
+async def test_a_file_locked_by_another_process_is_refused_after_the_busy_timeout(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "db.sqlite3"
+    async with await Database.open(path) as db:
+        await db.migrate("notes", [V1])
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    threads = connection_threads()
+    try:
+        with pytest.raises(DatabaseError, match="is locked by another process for more than"):
+            await Database.open(path, busy_timeout=0.1)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert connection_threads_left(threads) == []
+
+
+async def test_a_lock_that_appears_during_a_migration_is_a_database_error(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "db.sqlite3"
+    async with await Database.open(path, busy_timeout=0.1) as db:
+        holder = sqlite3.connect(path, isolation_level=None)
+        holder.execute("BEGIN EXCLUSIVE")
+        try:
+            with pytest.raises(
+                DatabaseError, match=r"locked by another process for more than 0\.1 s"
+            ):
+                await db.migrate("notes", [V1])
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        assert await db.schema_version("notes") == 0
+
+
+async def test_a_folder_where_the_file_should_be_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(DatabaseError, match="is a folder, not a file"):
+        await Database.open(tmp_path)
+
+
+async def test_check_creates_nothing_and_reports_the_stored_versions(tmp_path: Path) -> None:
+    missing = tmp_path / "data" / "db.sqlite3"
+    assert await Database.check(missing) is None
+    assert not missing.parent.exists()
+
+    path = tmp_path / "db.sqlite3"
+    async with await Database.open(path) as db:
+        await db.migrate("notes", [V1, V2])
+    before = path.read_bytes()
+    assert await Database.check(path, known_versions={"notes": 2}) == {"notes": 2}
+    with pytest.raises(DatabaseError, match="newer than"):
+        await Database.check(path, known_versions={"notes": 1})
+    assert path.read_bytes() == before
