@@ -319,9 +319,9 @@ class CatalogReloader:
                 for line in result.problem_lines(config.catalog_path.parent):
                     log.error("catalog reload: %s", line)
                 log.warning(
-                    "catalog reload (%s) refused: %d problems; still serving %s",
+                    "catalog reload (%s) refused: %s; still serving version %s",
                     requested_by,
-                    len(problems),
+                    text.plural(len(problems), "problem"),
                     old.info.version,
                 )
             else:

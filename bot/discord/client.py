@@ -49,6 +49,7 @@ EXTENSIONS: list[str] = [
     "cogs.suggestions",
     "cogs.deadlines",
     "cogs.feeds",
+    "cogs.catalog",
 ]
 
 
