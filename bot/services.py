@@ -229,7 +229,7 @@ def _installer(services: Services, reminders: ReminderScheduler) -> Install:
                 notes.append("New feeds could not be stored (see the log); reload again.")
         if services.suggestions is not None:
             for suggestion, entry in await services.suggestions.reconcile_with_catalog():
-                notes.append(f"Suggestion #{suggestion.id} is now `{entry.id}`: marked merged.")
+                notes.append(f"Suggestion #{suggestion.id} is now {entry.id}: marked merged.")
         return notes
 
     return install
