@@ -194,3 +194,25 @@ async def test_reloaded_feeds_are_listed_and_removed_ones_are_gone(
     listed = shown(await demo.carol.slash(demo.general, "feeds list"))
     assert "arxiv-sound" in listed
     assert "arxiv-cs-sd" not in listed
+
+
+async def test_reloaded_deadlines_answer_at_once(
+    maintained: tuple[DemoGuild, simcord.ChannelHandle],
+    services: Services,
+    catalog_copy: Path,
+) -> None:
+    demo, _log = maintained
+    before = await demo.alice.slash(demo.general, "deadline", conference="dafx")
+    assert before.response is not None
+    assert "DAFx" in (before.response.embeds[0].title or "")
+    editions = sum(len(s.editions) for s in services.deadlines.series)
+    dafx = services.deadlines.get("dafx")
+    assert dafx is not None
+    (catalog_copy / "deadlines" / "dafx.yaml").unlink()
+
+    answer = await reload_as(demo.carol, demo.general)
+
+    assert f"Deadline editions: {editions} → {editions - len(dafx.editions)}" in answer, answer
+    after = await demo.alice.slash(demo.general, "deadline", conference="dafx")
+    simcord.assert_responded(after, ephemeral=True)
+    assert not (after.response and after.response.embeds)
