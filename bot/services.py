@@ -228,8 +228,14 @@ def _installer(services: Services, reminders: ReminderScheduler) -> Install:
                 log.exception("reloaded feeds could not be stored")
                 notes.append("New feeds could not be stored (see the log); reload again.")
         if services.suggestions is not None:
-            for suggestion, entry in await services.suggestions.reconcile_with_catalog():
-                notes.append(f"Suggestion #{suggestion.id} is now {entry.id}: marked merged.")
+            try:
+                merged = await services.suggestions.reconcile_with_catalog()
+            except Exception:  # the reload itself is done; the next one tries again
+                log.exception("suggestions could not be matched with the reloaded catalog")
+                merged = []
+            notes += [
+                f"Suggestion #{one.id} is now {entry.id}: marked merged." for one, entry in merged
+            ]
         return notes
 
     return install
