@@ -22,10 +22,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import subprocess
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from bot.catalog.loader import load_catalog
@@ -33,10 +32,12 @@ from bot.catalog.model import Catalog
 from bot.clock import Clock, FollowingClock, SystemClock
 from bot.config import Config
 from bot.deadlines.model import DeadlineBook
+from bot.deadlines.scheduler import ReminderScheduler
 from bot.deadlines.wiring import build_reminder_worker, load_deadline_book
 from bot.feeds.service import FeedService
-from bot.feeds.wiring import build_feeds
+from bot.feeds.wiring import build_feeds, load_feeds_or_log
 from bot.outbox import Outbox
+from bot.reload import CatalogInfo, CatalogReloader, CatalogSnapshot, Install, describe_catalog
 from bot.schemas import open_database
 from bot.search import SearchIndex
 from bot.storage.database import Database
@@ -61,15 +62,7 @@ class BackgroundWorker(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
-class CatalogInfo:
-    """What ``/about`` says about the catalog: its size and when it last changed."""
-
-    entries: int
-    sections: int
-    updated: datetime | None
-    # "git" when ``updated`` is the last commit touching the folder, "files" for mtimes.
-    updated_from: str | None = None
+__all__ = ["CatalogInfo", "Services", "build_services", "describe_catalog"]
 
 
 @dataclass
@@ -77,11 +70,11 @@ class Services:
     """Everything the cogs need. Built by ``build_services``; closed by its builder."""
 
     config: Config
-    catalog: Catalog
-    search: SearchIndex
+    # Catalog, search index, deadlines and feeds: replaced as one by ``/catalog reload``.
+    # Read them at call time (``services.catalog``), never keep one across an ``await``.
+    snapshot: CatalogSnapshot
     clock: Clock
     database: Database
-    catalog_info: CatalogInfo
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     workers: list[BackgroundWorker] = field(default_factory=list)
     # -- area services: suggestions, outbox, deadlines, feeds add their fields below ------
@@ -89,8 +82,28 @@ class Services:
     # the bot (``bot.discord.client``), since sending needs the logged-in client.
     outbox: Outbox | None = None
     suggestions: SuggestionService | None = None
-    deadlines: DeadlineBook = field(default_factory=DeadlineBook)
     feeds: FeedService | None = None
+    reloader: CatalogReloader | None = None
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.snapshot.catalog
+
+    @property
+    def search(self) -> SearchIndex:
+        return self.snapshot.search
+
+    @property
+    def catalog_info(self) -> CatalogInfo:
+        return self.snapshot.info
+
+    @property
+    def deadlines(self) -> DeadlineBook:
+        return self.snapshot.deadlines
+
+    @deadlines.setter
+    def deadlines(self, book: DeadlineBook) -> None:
+        self.snapshot = replace(self.snapshot, deadlines=book)
 
     def add_worker(self, worker: BackgroundWorker) -> None:
         self.workers.append(worker)
@@ -142,12 +155,11 @@ async def build_services(
         catalog = await asyncio.to_thread(load_catalog, config.catalog_path)
     if search is None:
         search = await asyncio.to_thread(SearchIndex.build, catalog)
-    info = await asyncio.to_thread(describe_catalog, catalog, config.catalog_path)
     if database is not None:
-        return await _build_areas(config, clock, catalog, search, database, info)
+        return await _build_areas(config, clock, catalog, search, database)
     database = await open_database(config.database_path)
     try:
-        return await _build_areas(config, clock, catalog, search, database, info)
+        return await _build_areas(config, clock, catalog, search, database)
     except BaseException:
         # The caller never gets the database to close; its worker thread (not a daemon)
         # would keep the process alive after the failure.
@@ -161,23 +173,30 @@ async def _build_areas(
     catalog: Catalog,
     search: SearchIndex,
     database: Database,
-    info: CatalogInfo,
 ) -> Services:
     """The services around an open database: each area migrates its tables and starts."""
     clock = clock or SystemClock()
+    info = await asyncio.to_thread(
+        describe_catalog, catalog, config.catalog_path, loaded_at=clock.now()
+    )
     services = Services(
         config=config,
-        catalog=catalog,
-        search=search,
+        snapshot=CatalogSnapshot(
+            catalog,
+            search,
+            info,
+            # At start, the valid part of deadlines and feeds (problems are logged);
+            # a reload is stricter: it keeps the old snapshot until every problem is fixed.
+            deadlines=await asyncio.to_thread(load_deadline_book, config.catalog_path),
+            feeds=tuple(await asyncio.to_thread(load_feeds_or_log, config)),
+        ),
         clock=clock,
         database=database,
-        catalog_info=info,
         started_at=clock.now(),
     )
     # -- area services: create them here (after the database is open) -------------------
     services.outbox = Outbox(database, services.clock)
     await services.outbox.setup()
-    services.deadlines = await asyncio.to_thread(load_deadline_book, config.catalog_path)
     services.suggestions = await build_suggestion_service(
         config,
         database,
@@ -186,62 +205,58 @@ async def _build_areas(
         outbox=lambda: services.outbox,
         announcement_channel=lambda: services.config.announcements_channel_id,
     )
-    services.add_worker(
-        await build_reminder_worker(
-            database,
-            FollowingClock(lambda: services.clock),  # tests and the demo swap the clock
-            outbox=lambda: services.outbox,
-            book=lambda: services.deadlines,
-            channel_id=lambda: services.config.announcements_channel_id,
-            offsets=lambda: services.config.deadline_reminder_offsets,
-        )
+    reminders = await build_reminder_worker(
+        database,
+        FollowingClock(lambda: services.clock),  # tests and the demo swap the clock
+        outbox=lambda: services.outbox,
+        book=lambda: services.deadlines,
+        channel_id=lambda: services.config.announcements_channel_id,
+        offsets=lambda: services.config.deadline_reminder_offsets,
     )
+    services.add_worker(reminders)
     feeds = await build_feeds(
         config,
         database,
         services.clock,
         outbox=lambda: services.outbox,
         current_config=lambda: services.config,
+        specs=lambda: services.snapshot.feeds,
     )
     services.feeds = feeds.service
     services.add_worker(feeds.worker)  # also closes the feeds' HTTP session on stop
+    services.reloader = CatalogReloader(
+        lambda: services.config,
+        FollowingClock(lambda: services.clock),
+        lambda: services.snapshot,
+        _installer(services, reminders),
+        outbox=lambda: services.outbox,
+        log_channel=lambda: services.config.log_channel_id,
+    )
     return services
 
 
-def describe_catalog(catalog: Catalog, path: Path) -> CatalogInfo:
-    """Size of the catalog and the date of its last change: git commit, else file times."""
-    updated = _last_commit_date(path)
-    source = "git" if updated else None
-    if updated is None:
-        updated = _newest_mtime(path)
-        source = "files" if updated else None
-    return CatalogInfo(len(catalog), len(catalog.sections), updated, source)
+def _installer(services: Services, reminders: ReminderScheduler) -> Install:
+    """Serve a reloaded snapshot, then bring what depends on it up to date."""
 
+    async def install(snapshot: CatalogSnapshot) -> Sequence[str]:
+        services.snapshot = snapshot  # one assignment: readers see the old or the new, whole
+        reminders.wake()  # re-plans from services.deadlines at once
+        notes: list[str] = []
+        if services.feeds is not None:
+            try:
+                await services.feeds.catalog_changed()
+            except Exception:
+                log.exception("reloaded feeds could not be stored")
+                notes.append("New feeds could not be stored (see the log); reload again.")
+        if services.suggestions is not None:
+            try:
+                merged = await services.suggestions.reconcile_with_catalog()
+            except Exception:  # the reload itself is done; the next one tries again
+                log.exception("suggestions could not be matched with the reloaded catalog")
+                merged = []
+            notes += [
+                f"Suggestion #{one.id} is now {entry.id}: marked merged." for one, entry in merged
+            ]
+        return notes
 
-def _last_commit_date(path: Path) -> datetime | None:
-    try:
-        done = subprocess.run(
-            ["git", "log", "-1", "--format=%cI", "--", "."],  # noqa: S607 (git from PATH)
-            cwd=path,
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    stamp = done.stdout.strip()
-    if done.returncode != 0 or not stamp:
-        return None
-    try:
-        return datetime.fromisoformat(stamp).astimezone(UTC)
-    except ValueError:
-        return None
-
-
-def _newest_mtime(path: Path) -> datetime | None:
-    try:
-        stamps = [p.stat().st_mtime for p in path.rglob("*") if p.is_file()]
-    except OSError:
-        return None
-    return datetime.fromtimestamp(max(stamps), UTC) if stamps else None
+    return install

@@ -13,7 +13,7 @@ from discord.ext import commands
 from bot import __version__, markup
 from bot.discord.client import MLAudioBot, services_of
 from bot.discord.format import ACCENT, fit, format_date
-from bot.services import Services
+from bot.services import CatalogInfo, Services
 
 SEED_LIST_URL = "https://github.com/drscotthawley/ml-audio-start"
 
@@ -46,7 +46,8 @@ class Meta(commands.Cog):
         embed.add_field(
             name="Catalog",
             value=f"{markup.plural(info.entries, 'entry', 'entries')} in "
-            f"{markup.plural(info.sections, 'section')}\nupdated {format_date(info.updated)}",
+            f"{markup.plural(info.sections, 'section')}\nupdated {format_date(info.updated)}"
+            f"\n{_loaded(info)}",
             inline=True,
         )
         embed.add_field(name="Uptime", value=_duration(uptime), inline=True)
@@ -103,6 +104,17 @@ def _walk(
 
 def _name(command: Any) -> str:
     return str(command.name)
+
+
+def _loaded(info: CatalogInfo) -> str:
+    """``version 3f2a1bc, loaded <t:…:f>``: which catalog answers, since when (Discord
+    shows the timestamp in the reader's own time zone)."""
+    version = f"version {info.version}" if info.version else "version unknown"
+    if info.version_from == "files":
+        version += " (hash of the files)"  # not a commit: edited since, or no git
+    if info.loaded_at is None:
+        return version
+    return f"{version}, loaded {discord.utils.format_dt(info.loaded_at, 'f')}"
 
 
 def _duration(delta: timedelta) -> str:

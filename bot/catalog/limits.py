@@ -1,7 +1,7 @@
 """How long the texts of the reading list may be: Discord's limits, since each is shown in an embed.
 
 The catalog's entries and sections and the deadline files use these; the numbers come from
-``bot.text`` (Discord's documented sizes), and ``catalog/schema/*.schema.json`` repeats them
+``bot.markup`` (Discord's documented sizes), and ``catalog/schema/*.schema.json`` repeats them
 for editors (a test keeps the two in agreement).
 """
 

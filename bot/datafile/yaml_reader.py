@@ -360,6 +360,13 @@ class _Converter:
             )
             # Carry on with the text as written, so that the field is not reported again.
             return str(node.value)
+        except ValueError as error:  # a date YAML recognises but cannot be: 2019-13-02
+            self._problem(
+                node.start_mark.line + 1,
+                f"'{node.value}' is not a real date ({error})",
+                "write an existing date as YYYY-MM-DD",
+            )
+            return str(node.value)
         if isinstance(value, str | int | float | bool | dt.date | bytes) or value is None:
             return value
         return str(value)

@@ -51,6 +51,7 @@ EXTENSIONS: list[str] = [
     "cogs.suggestions",
     "cogs.deadlines",
     "cogs.feeds",
+    "cogs.catalog",
 ]
 
 

@@ -26,7 +26,7 @@ from bot.discord.heartbeat import HeartbeatWriter
 from bot.discord.logging import setup_logging
 from bot.discord.sender import DiscordClock
 from bot.health import health_file
-from bot.services import build_services
+from bot.services import Services, build_services
 from bot.storage import DatabaseError
 
 log = logging.getLogger(__name__)
@@ -128,6 +128,9 @@ async def _serve(bot: MLAudioBot) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError):  # not on Windows
             loop.add_signal_handler(signum, stop.set)
+    reloads = ReloadOnSignal(bot.services)
+    with contextlib.suppress(NotImplementedError, AttributeError):  # no SIGHUP on Windows
+        loop.add_signal_handler(signal.SIGHUP, reloads.request)
     connection = asyncio.create_task(bot.connect(reconnect=True), name="gateway")
     stopper = asyncio.create_task(stop.wait(), name="stop-signal")
     # The heartbeat file behind `ml-audio-bot health` (the container's HEALTHCHECK).
@@ -145,4 +148,37 @@ async def _serve(bot: MLAudioBot) -> None:
         with contextlib.suppress(asyncio.CancelledError):
             await connection  # re-raises a gateway failure (e.g. PrivilegedIntentsRequired)
     finally:
+        await reloads.finish()
         await heartbeat.stop()
+
+
+class ReloadOnSignal:
+    """SIGHUP → ``/catalog reload`` (``docker kill -s HUP``); the result goes to the log.
+
+    A signal handler cannot await: each signal starts a task, and the reloader runs them
+    one after the other. ``finish`` waits for them before the bot stops.
+    """
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def request(self) -> None:
+        log.info("SIGHUP received: reloading the catalog")
+        task = asyncio.create_task(self._reload(), name="catalog-reload")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _reload(self) -> None:
+        reloader = self.services.reloader
+        if reloader is None:
+            log.error("SIGHUP: this bot was built without a catalog reloader")
+            return
+        try:
+            await reloader.reload("SIGHUP")  # logs the changes, or each file:line
+        except Exception:
+            log.exception("SIGHUP: the catalog reload failed; the old catalog still serves")
+
+    async def finish(self) -> None:
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -65,6 +65,16 @@ class FeedService:
         await self.store.sync_catalog(self.catalog(), self.clock.now())
         await self.statuses()
 
+    async def catalog_changed(self) -> None:
+        """The catalog's feeds were reloaded: store new ones and poll them soon.
+
+        Feeds gone from the file drop out of ``statuses`` (so out of polling) by
+        themselves; their rows and seen items stay, should they come back.
+        """
+        await self.store.sync_catalog(self.catalog(), self.clock.now())
+        await self.statuses()
+        self.on_change()
+
     async def statuses(self) -> list[FeedStatus]:
         """Every stored feed (removed ones too); also refreshes the names autocomplete shows."""
         found = await self.store.statuses(self.catalog())

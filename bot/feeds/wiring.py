@@ -45,6 +45,20 @@ def load_catalog_feeds(config: Config) -> tuple[FeedSpec, ...]:
     return catalog.feeds
 
 
+def load_feeds_or_log(config: Config) -> tuple[FeedSpec, ...]:
+    """The feeds of the configured file, or none with every ``file:line`` logged.
+
+    For start-up: a broken feeds file should not keep the rest of the bot from serving
+    (feeds added from Discord keep working); ``/catalog reload`` reports it instead.
+    """
+    try:
+        return load_catalog_feeds(config)
+    except FeedsFileError as error:
+        for problem in error.problems:
+            log.error("feeds file: %s", problem)
+        return ()
+
+
 def channel_resolver(config: Callable[[], Config]) -> Callable[[FeedSpec], int | None]:
     def channel_for(spec: FeedSpec) -> int | None:
         if spec.channel_id is not None:
@@ -69,22 +83,25 @@ async def build_feeds(
     *,
     outbox: Callable[[], Outbox | None],
     current_config: Callable[[], Config] | None = None,
+    specs: Callable[[], Sequence[FeedSpec]] | None = None,
     limits: FetchLimits | None = None,
 ) -> FeedsArea:
-    """Create the tables, read the feeds file and build service, poller and worker.
+    """Create the tables and build service, poller and worker.
 
-    A broken feeds file is logged with every ``file:line`` and the bot runs without the
-    catalog's feeds (added feeds keep working) rather than not starting at all.
+    ``specs`` gives the catalog's feeds at each use (a running bot reads them from its
+    current catalog snapshot, which ``/catalog reload`` replaces); without it the feeds
+    file is read once here (``load_feeds_or_log``).
     ``current_config`` is read at each announcement (channels may be changed at runtime).
     """
     config_now = current_config or (lambda: config)
-    try:
+    if specs is None:
         # A file read and YAML parse: off the event loop, which may already serve others.
-        specs: Sequence[FeedSpec] = await asyncio.to_thread(load_catalog_feeds, config)
-    except FeedsFileError as error:
-        for problem in error.problems:
-            log.error("feeds file: %s", problem)
-        specs = ()
+        loaded = await asyncio.to_thread(load_feeds_or_log, config)
+
+        def catalog_specs() -> Sequence[FeedSpec]:
+            return loaded
+
+        specs = catalog_specs
     guard = UrlGuard(config.feeds_allowed_hosts)
     fetcher = Fetcher(guard, limits)
     store = FeedStore(database)
@@ -92,13 +109,13 @@ async def build_feeds(
         store,
         fetcher,
         clock,
-        lambda: specs,
+        specs,
         outbox=outbox,
         channel_for=channel_resolver(config_now),
         log_channel=lambda: config_now().log_channel_id,
         settings=poll_settings(config),
     )
-    service = FeedService(store, poller, fetcher, clock, lambda: specs)
+    service = FeedService(store, poller, fetcher, clock, specs)
     await service.setup()
     worker = FeedWorker(
         poller, fetcher, clock, enabled=config.feeds_enabled, start_delay=config.feeds_start_delay

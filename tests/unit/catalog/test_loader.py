@@ -151,6 +151,21 @@ def test_problems_in_several_files_are_all_reported_in_file_order(tmp_path: Path
     ]
 
 
+def test_an_impossible_date_is_a_problem_at_its_line_not_an_exception(tmp_path: Path) -> None:
+    root = copy_catalog(tmp_path)
+    papers = root / "entries" / "key-papers.yaml"
+    papers.write_text(
+        papers.read_text(encoding="utf-8").replace("kind: paper\n", "kind: 2019-13-02\n", 1),
+        encoding="utf-8",
+    )
+
+    problems = [p.format(base=root) for p in check_catalog(root).problems]
+
+    assert problems[0].startswith(
+        "entries/key-papers.yaml:6: '2019-13-02' is not a real date (month must be in 1..12)"
+    ), problems
+
+
 def test_a_missing_folder_is_a_problem_not_an_exception(tmp_path: Path) -> None:
     result = check_catalog(tmp_path / "nowhere")
     assert result.catalog is None

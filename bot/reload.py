@@ -1,0 +1,350 @@
+"""The catalog a running bot serves, as one immutable snapshot, and reloading it in place.
+
+Everything read from ``catalog/`` (entries and sections, the search index built from them,
+deadlines, feeds) lives in one frozen :class:`CatalogSnapshot`. ``Services`` holds exactly
+one and readers take it (or a field of it) in a single attribute read, so a reload that
+swaps it with one assignment on the event loop is seen by every reader at once: an
+autocomplete in flight keeps the index it started with and never sees half of a new one.
+
+:class:`CatalogReloader` (``/catalog reload`` and SIGHUP) reads and validates the whole
+folder in a worker thread and swaps only a valid snapshot in; when anything is wrong the
+old snapshot keeps serving and the result lists every ``file:line``. One reload runs at a
+time; a second request waits for the first and then reads the files afresh.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import subprocess
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot import markup
+from bot.catalog.loader import check_catalog
+from bot.catalog.model import Catalog
+from bot.clock import Clock
+from bot.config import Config
+from bot.datafile.problems import Problem
+from bot.deadlines.conferences import DEADLINES_DIR
+from bot.deadlines.loader import load_deadlines
+from bot.deadlines.model import DeadlineBook
+from bot.feeds.catalog import load_feeds
+from bot.feeds.model import FeedSpec
+from bot.feeds.wiring import feeds_path
+from bot.outbox import Outbox, OutgoingMessage
+from bot.search import SearchIndex
+
+log = logging.getLogger(__name__)
+
+# Characters of a content hash shown as the catalog's version (as short as a git hash).
+VERSION_LENGTH = 12
+# A log channel notice stays well inside Discord's 2000 characters.
+NOTICE_LIMIT = 1800
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogInfo:
+    """What ``/about`` says about the catalog: size, last change, version, when loaded."""
+
+    entries: int
+    sections: int
+    updated: datetime | None
+    # "git" when ``updated`` is the last commit touching the folder, "files" for mtimes.
+    updated_from: str | None = None
+    # The short commit of a folder without uncommitted changes, else a hash of its files.
+    version: str | None = None
+    # "git" or "files", like ``updated_from``.
+    version_from: str | None = None
+    loaded_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogSnapshot:
+    """Everything the bot serves from ``catalog/``, loaded together, replaced together."""
+
+    catalog: Catalog
+    search: SearchIndex
+    info: CatalogInfo
+    deadlines: DeadlineBook = field(default_factory=DeadlineBook)
+    feeds: tuple[FeedSpec, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogChanges:
+    """What a reload changed, in the words a maintainer checks it by."""
+
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    changed: tuple[str, ...]
+    sections: tuple[int, int]
+    editions: tuple[int, int]
+    feeds_added: tuple[str, ...]
+    feeds_removed: tuple[str, ...]
+    version: tuple[str | None, str | None]
+
+    def lines(self) -> list[str]:
+        before, after = self.version
+        lines = [f"Version {before or '?'} → {after or '?'}" if before != after else ""]
+        lines += [
+            f"Entries: {len(self.added)} added, {len(self.removed)} removed, "
+            f"{len(self.changed)} changed",
+            *_named("added", self.added),
+            *_named("removed", self.removed),
+            f"Sections: {_counts(self.sections)}",
+            f"Deadline editions: {_counts(self.editions)}",
+            f"Feeds: {len(self.feeds_added)} added, {len(self.feeds_removed)} removed",
+            *_named("new feeds", self.feeds_added),
+            *_named("no longer polled", self.feeds_removed),
+        ]
+        return [line for line in lines if line]
+
+
+@dataclass(frozen=True, slots=True)
+class ReloadResult:
+    """The snapshot served after a reload, and why it is still the old one if it is."""
+
+    snapshot: CatalogSnapshot
+    problems: tuple[Problem, ...] = ()
+    changes: CatalogChanges | None = None
+    # What happened after the swap (suggestions now in the catalog marked merged, ...).
+    notes: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def problem_lines(self, base: Path | None = None) -> list[str]:
+        return [problem.format(base) for problem in self.problems]
+
+    def summary(self, base: Path | None = None) -> list[str]:
+        """Lines for a maintainer: what changed, or every problem (``file:line: ...``)."""
+        if not self.ok:
+            count = markup.plural(len(self.problems), "problem")
+            return [
+                f"The catalog was not reloaded: {count} to fix. Still serving version "
+                f"{self.snapshot.info.version or '?'}.",
+                *self.problem_lines(base),
+            ]
+        assert self.changes is not None
+        return ["Catalog reloaded.", *self.changes.lines(), *self.notes]
+
+
+def _named(label: str, ids: Sequence[str]) -> list[str]:
+    return [f"  {label}: " + markup.truncate(", ".join(ids), 300)] if ids else []
+
+
+def _counts(pair: tuple[int, int]) -> str:
+    before, after = pair
+    return f"{after}" if before == after else f"{before} → {after}"
+
+
+# -- reading the folder (in a worker thread) ---------------------------------------------
+
+
+def read_snapshot(config: Config, now: datetime) -> tuple[CatalogSnapshot | None, list[Problem]]:
+    """Load and check all of ``catalog/`` strictly; the snapshot only when nothing is wrong.
+
+    Blocking (files, YAML, git, index build): call it through ``asyncio.to_thread``.
+    """
+    path = config.catalog_path
+    checked = check_catalog(path)
+    deadlines = load_deadlines(path / DEADLINES_DIR)
+    known = {entry.id for entry in checked.catalog} if checked.catalog is not None else None
+    feeds = load_feeds(feeds_path(config), known)
+    problems = sorted(
+        (*checked.problems, *deadlines.problems, *feeds.problems), key=Problem.sort_key
+    )
+    if problems or checked.catalog is None:
+        return None, problems
+    snapshot = CatalogSnapshot(
+        catalog=checked.catalog,
+        search=SearchIndex.build(checked.catalog),
+        info=describe_catalog(checked.catalog, path, loaded_at=now),
+        deadlines=deadlines.book,
+        feeds=feeds.feeds,
+    )
+    return snapshot, []
+
+
+def compare(old: CatalogSnapshot, new: CatalogSnapshot) -> CatalogChanges:
+    before = {entry.id: entry for entry in old.catalog}
+    after = {entry.id: entry for entry in new.catalog}
+    old_feeds = {spec.id for spec in old.feeds}
+    new_feeds = {spec.id for spec in new.feeds}
+    return CatalogChanges(
+        added=tuple(sorted(after.keys() - before.keys())),
+        removed=tuple(sorted(before.keys() - after.keys())),
+        # Entry equality ignores where it was read from: moved lines are no change.
+        changed=tuple(sorted(i for i in after.keys() & before.keys() if after[i] != before[i])),
+        sections=(len(old.catalog.sections), len(new.catalog.sections)),
+        editions=(_editions(old.deadlines), _editions(new.deadlines)),
+        feeds_added=tuple(sorted(new_feeds - old_feeds)),
+        feeds_removed=tuple(sorted(old_feeds - new_feeds)),
+        version=(old.info.version, new.info.version),
+    )
+
+
+def _editions(book: DeadlineBook) -> int:
+    return sum(len(series.editions) for series in book.series)
+
+
+def describe_catalog(
+    catalog: Catalog, path: Path, *, loaded_at: datetime | None = None
+) -> CatalogInfo:
+    """Size, last change and version of the catalog in ``path``: from git, else its files."""
+    commit = _last_commit(path)
+    version: str | None = None
+    version_from: str | None = None
+    if commit is not None and _is_clean(path):
+        version, version_from = commit[0], "git"
+    else:
+        # Edited but not committed (or no git): the commit would name other content.
+        version = content_hash(path)
+        version_from = "files" if version else None
+    updated: datetime | None = None
+    updated_from: str | None = None
+    if commit is not None:
+        updated, updated_from = commit[1], "git"
+    else:
+        updated = _newest_mtime(path)
+        updated_from = "files" if updated else None
+    return CatalogInfo(
+        entries=len(catalog),
+        sections=len(catalog.sections),
+        updated=updated,
+        updated_from=updated_from,
+        version=version,
+        version_from=version_from,
+        loaded_at=loaded_at,
+    )
+
+
+def content_hash(path: Path) -> str | None:
+    """A short hash of every file's name and bytes below ``path``; None when unreadable."""
+    digest = hashlib.sha256()
+    try:
+        files = sorted(p for p in path.rglob("*") if p.is_file())
+        for file in files:
+            digest.update(file.relative_to(path).as_posix().encode() + b"\0")
+            digest.update(file.read_bytes() + b"\0")
+    except OSError:
+        return None
+    return digest.hexdigest()[:VERSION_LENGTH] if files else None
+
+
+def _git(path: Path, *args: str) -> str | None:
+    try:
+        done = subprocess.run(  # noqa: S603 (our own fixed arguments, no shell)
+            ["git", *args],  # noqa: S607 (git from PATH)
+            cwd=path,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def _last_commit(path: Path) -> tuple[str, datetime] | None:
+    """Short hash and date of the last commit touching ``path``."""
+    found = _git(path, "log", "-1", "--format=%h %cI", "--", ".")
+    if not found:
+        return None
+    short, _, stamp = found.partition(" ")
+    try:
+        return short, datetime.fromisoformat(stamp).astimezone(UTC)
+    except ValueError:
+        return None
+
+
+def _is_clean(path: Path) -> bool:
+    return _git(path, "status", "--porcelain", "--", ".") == ""
+
+
+def _newest_mtime(path: Path) -> datetime | None:
+    try:
+        stamps = [p.stat().st_mtime for p in path.rglob("*") if p.is_file()]
+    except OSError:
+        return None
+    return datetime.fromtimestamp(max(stamps), UTC) if stamps else None
+
+
+# -- reloading ---------------------------------------------------------------------------
+
+# Puts a valid snapshot in service (one assignment), then does what follows from it
+# (re-plan reminders, store new feeds, ...); returns notes for the maintainer.
+Install = Callable[[CatalogSnapshot], Awaitable[Sequence[str]]]
+
+
+class CatalogReloader:
+    """Reads ``catalog/`` again and swaps the snapshot in only when all of it is valid."""
+
+    def __init__(
+        self,
+        config: Callable[[], Config],
+        clock: Clock,
+        current: Callable[[], CatalogSnapshot],
+        install: Install,
+        *,
+        outbox: Callable[[], Outbox | None] = lambda: None,
+        log_channel: Callable[[], int | None] = lambda: None,
+    ) -> None:
+        self.config = config
+        self.clock = clock
+        self.current = current
+        self.install = install
+        self.outbox = outbox
+        self.log_channel = log_channel
+        self._lock = asyncio.Lock()
+        self._count = 0
+
+    @property
+    def busy(self) -> bool:
+        return self._lock.locked()
+
+    async def reload(self, requested_by: str) -> ReloadResult:
+        """Reload now (after any reload already running); never raises for bad files."""
+        async with self._lock:
+            config = self.config()
+            new, problems = await asyncio.to_thread(read_snapshot, config, self.clock.now())
+            old = self.current()
+            if new is None:
+                result = ReloadResult(old, tuple(problems))
+                for line in result.problem_lines(config.catalog_path.parent):
+                    log.error("catalog reload: %s", line)
+                log.warning(
+                    "catalog reload (%s) refused: %s; still serving version %s",
+                    requested_by,
+                    markup.plural(len(problems), "problem"),
+                    old.info.version,
+                )
+            else:
+                notes = await self.install(new)
+                result = ReloadResult(new, changes=compare(old, new), notes=tuple(notes))
+                log.info("catalog reloaded (%s): %s", requested_by, "; ".join(result.summary()[1:]))
+            await self._notify(result, requested_by, config.catalog_path.parent)
+            return result
+
+    async def _notify(self, result: ReloadResult, requested_by: str, base: Path) -> None:
+        """Tell the log channel (when one is set) what happened; best effort."""
+        channel, box = self.log_channel(), self.outbox()
+        if channel is None or box is None:
+            return
+        self._count += 1
+        now = self.clock.now()
+        lines = [f"Catalog reload requested by {requested_by}:", *result.summary(base)]
+        notice = OutgoingMessage(
+            key=f"catalog-reload:{now.isoformat()}:{self._count}",
+            channel_id=channel,
+            content=markup.join_lines(lines, NOTICE_LIMIT),
+        )
+        try:
+            await box.enqueue(notice)
+        except Exception:  # the reload itself is done; a lost notice must not undo it
+            log.exception("could not queue the catalog reload notice")
