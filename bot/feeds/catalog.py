@@ -209,19 +209,4 @@ def _announce_types(reader: FieldReader) -> tuple[str, ...]:
     return chosen
 
 
-def _flag(reader: FieldReader, key: str) -> bool | None:
-    field = reader.field(key)
-    if field is None:
-        return None
-    value = field.value.value if isinstance(field.value, YamlScalar) else None
-    if not isinstance(value, bool):
-        reader.problem(
-            field.line,
-            f"{key} of {reader.what} must be true or false, found {describe(field.value)}",
-            f"write {key}: true or {key}: false",
-        )
-        return None
-    return value
-
-
 __all__ = ["CHANNEL_KEYS", "FeedCatalog", "feeds_file", "load_feeds"]
