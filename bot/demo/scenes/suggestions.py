@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import discord
 
-from bot.demo.world import DemoContext, DemoScene
+from bot.demo.world import DemoContext, DemoScene, show_outbox_posts
 from bot.suggestions.export import export_text, plan_export
 
 TITLE = "AST: Audio Spectrogram Transformer"
@@ -67,6 +67,12 @@ async def suggest_vote_approve_export(context: DemoContext) -> None:
     if updated is not None:
         context.transcript.note("the suggestion's message now reads:")
         context.transcript.message(context.bot_name, updated, edited=True)
+    # The outbox posts the approved resource in the announcement channel and publishes it.
+    await context.env.advance_time(5)
+    await context.env.settle()
+    await show_outbox_posts(
+        context, world.announcements, "suggestion-approved:", "approved resource"
+    )
 
     context.transcript.line()
     context.transcript.line("▶ a maintainer runs  ml-audio-bot suggestions export")

@@ -44,6 +44,8 @@ def test_demo_outside_a_terminal_prints_the_session_and_exits_0() -> None:
     assert "suggestions from ML-Audio Bot" in transcript
     assert "[Next ▶]" in transcript
     assert "runs  /about" in transcript
+    # The approved suggestion is announced once, and published, by the bot's own outbox.
+    assert "(1 approved resource in #announcements: posted and published once)" in transcript
     assert "127.0.0.1" not in transcript  # the preview is only for terminals
 
 
