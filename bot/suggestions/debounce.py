@@ -30,6 +30,9 @@ class Debouncer(Generic[K]):
         self._next_slot = 0.0
         self._tasks: dict[K, asyncio.Task[None]] = {}
         self._dirty: set[K] = set()
+        self._running: K | None = None  # the key whose action runs now (one at a time)
+        self._idle = asyncio.Event()
+        self._idle.set()
         self.runs = 0  # how many times ``action`` ran: the edits a burst caused
 
     def touch(self, key: K) -> None:
@@ -50,6 +53,13 @@ class Debouncer(Generic[K]):
                 self._next_slot = slot + self.spacing
                 if slot > loop.time():
                     await asyncio.sleep(slot - loop.time())
+                # An action slower than the spacing (a rate-limited edit, a loaded machine)
+                # is still running: wait for it, so actions never overlap. Checking and
+                # claiming happen with no await between them, so one waiter wins.
+                while self._running is not None:
+                    await self._idle.wait()
+                self._running = key
+                self._idle.clear()
                 # Touches that came while waiting for the slot are covered by this run.
                 self._dirty.discard(key)
                 self.runs += 1
@@ -57,6 +67,10 @@ class Debouncer(Generic[K]):
                     await self._action(key)
                 except Exception:
                     log.exception("debounced action for %r failed", key)
+                finally:
+                    self._running = None
+                    self._idle.set()
+                    self._next_slot = max(self._next_slot, loop.time() + self.spacing)
         finally:
             self._tasks.pop(key, None)
 

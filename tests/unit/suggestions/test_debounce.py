@@ -86,3 +86,26 @@ async def test_spacing_serialises_actions_of_all_keys_and_coalesces_while_waitin
     assert sorted(seen) == [0, 1, 2, 3, 4]
     assert debouncer.runs == 5
     assert not overlapped
+
+
+async def test_an_action_slower_than_the_spacing_is_never_overlapped() -> None:
+    # A rate-limited edit (or a loaded machine) takes longer than the spacing: the next
+    # key's action must wait for it rather than start on its reserved slot.
+    running: list[int] = []
+    overlapped = False
+    seen: list[int] = []
+
+    async def slow_action(key: int) -> None:
+        nonlocal overlapped
+        overlapped = overlapped or bool(running)
+        running.append(key)
+        await asyncio.sleep(0.05)  # five times the spacing
+        seen.append(key)
+        running.remove(key)
+
+    debouncer: Debouncer[int] = Debouncer(slow_action, delay=0, spacing=0.01)
+    for key in range(3):
+        debouncer.touch(key)
+    await debouncer.flush()
+    assert sorted(seen) == [0, 1, 2]
+    assert not overlapped
