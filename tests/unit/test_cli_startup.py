@@ -66,3 +66,14 @@ def test_unknown_package_name_is_an_attribute_error() -> None:
 
     with pytest.raises(AttributeError, match="no attribute 'Nonexistent'"):
         _ = bot.search.Nonexistent  # type: ignore[attr-defined]
+
+
+def test_health_help_states_the_real_default_max_age(capsys: pytest.CaptureFixture[str]) -> None:
+    # The help text names the default without importing bot.health; this keeps them equal.
+    from bot.cli import main
+    from bot.health import DEFAULT_MAX_AGE
+
+    with pytest.raises(SystemExit):
+        main(["health", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())  # argparse wraps lines
+    assert f"three missed beats, {DEFAULT_MAX_AGE:.0f})" in help_text
