@@ -1,12 +1,18 @@
-"""Discord runtime: interaction-to-answer latency through SimCord, start-up time, memory.
+"""Discord runtime: throughput and latency through SimCord, our CPU per command, start-up.
 
-* ``/resource`` latency: 1 000 commands (50 with ``quick``), at most 200 in flight at once
-  (an ``asyncio.Semaphore``), each timed from the moment SimCord emits its
+* ``/resource`` throughput: 1 000 commands (50 with ``quick``), at most 200 in flight at
+  once (an ``asyncio.Semaphore``), each timed from the moment SimCord emits its
   INTERACTION_CREATE on the gateway to the moment the bot's answer reaches SimCord's REST
-  layer: discord.py parsing, the command tree, search, formatting and the HTTP call.
+  layer: discord.py parsing, the command tree, search, formatting and the HTTP call. With
+  200 in flight the latency is mostly SimCord's queue; ``per_second`` is the throughput.
+* latency with nothing queued: the same, one command in flight.
+* CPU per command, split: the busy run's CPU time per command, divided by where a
+  profiled run of the same harness spends it (our search, the rest of our code, SimCord,
+  discord.py, everything else).
 * start-up: wall time from spawning a fresh Python process to the bot being READY in
-  SimCord (imports, catalog load, index build, database open, login, command sync), and
-  that process's resident memory (VmRSS) at that moment.
+  SimCord (imports, catalog load, index build, database open, login, command sync), the
+  same without SimCord's own import (a real start does not pay it), and that process's
+  resident memory (VmRSS) at that moment.
 
 Member actions in SimCord run one at a time, so the concurrent run emits interactions the
 way ``MemberActor.slash`` does (SimCord's ``interactions`` helpers) without waiting for each.
@@ -15,7 +21,9 @@ way ``MemberActor.slash`` does (SimCord's ``interactions`` helpers) without wait
 from __future__ import annotations
 
 import asyncio
+import cProfile
 import json
+import pstats
 import statistics
 import subprocess
 import sys
@@ -44,7 +52,9 @@ class _TimedLog(list[Any]):
             self._on_callback(path.split("/")[2])
 
 
-async def _latency(count: int, in_flight: int) -> dict[str, Any]:
+async def _latency(
+    count: int, in_flight: int, profile: cProfile.Profile | None = None
+) -> dict[str, Any]:
     import simcord
     from simcord import actors, interactions
 
@@ -108,25 +118,67 @@ async def _latency(count: int, in_flight: int) -> dict[str, Any]:
                         await asyncio.wait_for(waiters[key], 30)
                         latencies.append((answered[key] - started) * 1000)
 
-                wall = time.perf_counter()
+                wall, cpu = time.perf_counter(), time.process_time()
+                if profile is not None:
+                    profile.enable()
                 await asyncio.gather(*(one(n) for n in range(count)))
-                wall = time.perf_counter() - wall
+                if profile is not None:
+                    profile.disable()
+                wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
                 await env.settle()
         finally:
             await bot.close()
             await services.close()
     latencies.sort()
     return {
-        "measure": f"/resource x{count}, {in_flight} in flight",
+        "measure": f"/resource x{count}, {in_flight} in flight; CPU ms per command",
         "p50_ms": statistics.median(latencies),
         "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
         "max_ms": latencies[-1],
         "per_second": count / wall,
-        "value": None,
+        "value": cpu * 1000 / count,
     }
 
 
-def _startup() -> dict[str, Any]:
+# Where each profiled function's own time goes; the first matching part of its file wins.
+CPU_GROUPS = (
+    ("ours: search (bot/search/)", (str(REPO_ROOT / "bot" / "search") + "/",)),
+    ("ours: the rest (bot/, cogs/)", (str(REPO_ROOT / "bot") + "/", str(REPO_ROOT / "cogs") + "/")),
+    ("SimCord", ("/simcord/",)),
+    ("discord.py", ("/discord/",)),
+)
+OTHER_GROUP = "asyncio, stdlib, C calls, harness"
+
+
+def _cpu_split(count: int, in_flight: int, cpu_ms_per_command: float) -> list[dict[str, Any]]:
+    """Our code's CPU per command, apart from SimCord's and discord.py's.
+
+    A profiled run gives each group's share of the time; the shares are applied to the CPU
+    per command of the unprofiled run, so the profiler's own overhead does not count.
+    """
+    profile = cProfile.Profile()
+    asyncio.run(_latency(count, in_flight, profile))
+    shares = {name: 0.0 for name, _ in CPU_GROUPS} | {OTHER_GROUP: 0.0}
+    for (filename, _line, _name), (_calls, _primitive, own, _cumulative, _callers) in (
+        pstats.Stats(profile).stats.items()  # type: ignore[attr-defined]
+    ):
+        group = next((n for n, parts in CPU_GROUPS if any(p in filename for p in parts)), None)
+        shares[group or OTHER_GROUP] += own
+    total = sum(shares.values()) or 1.0
+    return [
+        {
+            "measure": f"CPU ms per command: {name} ({own / total:.0%})",
+            "p50_ms": None,
+            "p99_ms": None,
+            "max_ms": None,
+            "per_second": None,
+            "value": cpu_ms_per_command * own / total,
+        }
+        for name, own in shares.items()
+    ]
+
+
+def _startup() -> list[dict[str, Any]]:
     started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks.bench_discord", CHILD_FLAG],
@@ -136,23 +188,35 @@ def _startup() -> dict[str, Any]:
         timeout=120,
         check=False,
     )
-    elapsed = time.perf_counter() - started
+    elapsed_ms = (time.perf_counter() - started) * 1000
     if done.returncode != 0:
         raise RuntimeError(f"start-up child failed:\n{done.stderr[-2000:]}")
     report = json.loads(done.stdout.strip().splitlines()[-1])
-    return {
-        "measure": "process start to READY; RSS (MiB) then",
-        "p50_ms": None,
-        "p99_ms": None,
-        "max_ms": elapsed * 1000,
-        "per_second": None,
-        "value": report["rss_kib"] / 1024,
-    }
+    figures = (
+        ("process start to READY, ms (one run)", elapsed_ms),
+        ("  the same without SimCord's own import, ms", elapsed_ms - report["simcord_import_ms"]),
+        ("  SimCord's own import, ms", report["simcord_import_ms"]),
+        ("resident memory at READY, MiB", report["rss_kib"] / 1024),
+    )
+    return [
+        {"measure": measure, "p50_ms": None, "p99_ms": None, "max_ms": None,
+         "per_second": None, "value": value}
+        for measure, value in figures
+    ]  # fmt: skip
 
 
 async def _child() -> None:
-    """In the fresh process: build everything, reach READY in SimCord, report memory."""
+    """In the fresh process: build everything, reach READY in SimCord, report memory.
+
+    discord.py is imported first (the bot needs it), so the time ``import simcord`` takes
+    after it is SimCord's own, which a real start does not pay.
+    """
+    import discord  # noqa: F401  (imported first, see above)
+
+    began = time.perf_counter()
     import simcord
+
+    simcord_import_ms = (time.perf_counter() - began) * 1000
 
     from bot.config import Config
     from bot.discord.client import create_bot
@@ -172,7 +236,7 @@ async def _child() -> None:
         finally:
             await bot.close()
             await services.close()
-    print(json.dumps({"rss_kib": rss}))
+    print(json.dumps({"rss_kib": rss, "simcord_import_ms": simcord_import_ms}))
 
 
 def _rss_kib() -> int:
@@ -184,9 +248,12 @@ def _rss_kib() -> int:
 
 def run(quick: bool) -> list[dict[str, Any]]:
     count = 50 if quick else 1000
-    rows = [asyncio.run(_latency(count, min(200, count)))]
-    rows.append(_startup())
-    return rows
+    busy = asyncio.run(_latency(count, min(200, count)))
+    # One in flight: the latency a member sees when nothing is queued ahead (with 200 in
+    # flight the figure is mostly SimCord's queue).
+    idle = asyncio.run(_latency(count // 5, 1))
+    rows = [busy, idle, *_cpu_split(count // 5, min(200, count), busy["value"])]
+    return rows + _startup()
 
 
 if __name__ == "__main__" and CHILD_FLAG in sys.argv:

@@ -36,7 +36,13 @@ WAVE = 50
 
 def run(quick: bool) -> list[dict[str, Any]]:
     sizes = (200, 50, 5) if quick else (10_000, 2_000, 50)
-    return [asyncio.run(_run(*sizes)), asyncio.run(_run_core(*sizes))]
+    rounds, members = (5, 20) if quick else (20, WAVE)
+    return [
+        asyncio.run(_run(*sizes)),
+        asyncio.run(_run_core(*sizes)),
+        # For re-votes, `votes` is the number of rounds (one click per member each).
+        asyncio.run(_run(rounds, members, 1, revote=True)),
+    ]
 
 
 async def _run_core(votes: int, members: int, suggestions: int) -> dict[str, Any]:
@@ -108,7 +114,30 @@ def _plan(
     return plan, expected
 
 
-async def _run(votes: int, members: int, suggestions: int) -> dict[str, Any]:
+def _revote_plan(
+    voters: list[int], sid: int, rounds: int
+) -> tuple[list[list[tuple[int, int, str]]], dict[int, Tally]]:
+    """Every member clicks the same suggestion in every round, all members at once.
+
+    The case most likely to race: concurrent toggles on one row and one message. Each
+    round holds one click per member, so a member's own clicks keep their order and the
+    final tally is exact to predict: the same vote again removes it, the other replaces it.
+    """
+    rng = random.Random(11)
+    current: dict[int, str | None] = dict.fromkeys(voters)
+    waves = []
+    for _ in range(rounds):
+        wave = [(voter, sid, rng.choice(("up", "up", "down"))) for voter in voters]
+        for voter, _sid, action in wave:
+            current[voter] = None if current[voter] == action else action
+        waves.append(wave)
+    votes = list(current.values())
+    return waves, {sid: Tally(votes.count("up"), votes.count("down"))}
+
+
+async def _run(
+    votes: int, members: int, suggestions: int, *, revote: bool = False
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as folder:
         config = Config(
             database_path=Path(folder) / "bench.sqlite3",
@@ -130,7 +159,9 @@ async def _run(votes: int, members: int, suggestions: int) -> dict[str, Any]:
         services.config = services.config.with_overrides(suggestions_channel_id=channel.id)
         await env.start()
         try:
-            return await _measure(env, services, guild, channel, author, voters, votes, suggestions)
+            return await _measure(
+                env, services, guild, channel, author, voters, votes, suggestions, revote
+            )
         finally:
             await env.shutdown()
             await bot.close()
@@ -146,6 +177,7 @@ async def _measure(
     voters: list[simcord.MemberActor],
     votes: int,
     count: int,
+    revote: bool,
 ) -> dict[str, Any]:
     service = services.suggestions
     ui = ui_of(env.bot)
@@ -168,7 +200,15 @@ async def _measure(
             messages[int(footer.removeprefix("suggestion #"))] = message
 
     ids = sorted(messages)
-    plan, expected = _plan((v.id for v in voters), ids, votes)
+    if revote:
+        waves, expected = _revote_plan([v.id for v in voters], ids[0], votes)
+        ids = ids[:1]
+        run = f"re-votes on one suggestion, {len(voters)} members at once"
+    else:
+        plan, expected = _plan((v.id for v in voters), ids, votes)
+        waves = [plan[start : start + WAVE] for start in range(0, len(plan), WAVE)]
+        run = f"through SimCord, waves of {WAVE}"
+    clicks = sum(len(wave) for wave in waves)
 
     edits_before = _edits(env)
     emitted: dict[int, float] = {}
@@ -181,15 +221,15 @@ async def _measure(
 
     ui.vote = timed_vote  # type: ignore[method-assign]
     started = time.perf_counter()
-    for start in range(0, len(plan), WAVE):
-        wave = []
-        for user_id, sid, action in plan[start : start + WAVE]:
+    for wave in waves:
+        sent = []
+        for user_id, sid, action in wave:
             record = _emit_click(env, guild.id, messages[sid], user_id, f"sg:{action}:{sid}")
             emitted[record.id] = time.perf_counter()
-            wave.append(record.id)
+            sent.append(record.id)
         # Let the bot answer this wave before the next one (debounced edits carry on in the
         # background, as they would in production).
-        await _answered(answered, wave)
+        await _answered(answered, sent)
     elapsed = time.perf_counter() - started
     await env.settle()
     ui.vote = original_vote  # type: ignore[method-assign]
@@ -209,14 +249,14 @@ async def _measure(
     )
     latencies = sorted((answered[i] - emitted[i]) * 1000 for i in answered if i in emitted)
     return {
-        "run": f"through SimCord, waves of {WAVE}",
-        "votes": len(plan),
+        "run": run,
+        "votes": clicks,
         "members": len(voters),
         "suggestions": len(ids),
         "answered": len(answered),
         "exact_db": exact_db,
         "exact_messages": exact_message,
-        "votes_per_s": len(plan) / elapsed,
+        "votes_per_s": clicks / elapsed,
         "message_edits": _edits(env) - edits_before,
         "ack_p50_ms": statistics.median(latencies) if latencies else None,
         "ack_p99_ms": latencies[int(len(latencies) * 0.99) - 1] if latencies else None,

@@ -15,7 +15,7 @@ from typing import Any
 
 from bot import __version__
 from bot.datafile import DataFileError
-from bot.storage.database import DatabaseError
+from bot.storage.errors import DatabaseError
 
 EXIT_USAGE = 2
 

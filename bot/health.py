@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -26,7 +25,11 @@ def health_file(environ: Mapping[str, str] | None = None) -> Path:
     """``$ML_AUDIO_BOT_HEALTH_FILE``, else ``ml-audio-bot.health`` in the temporary folder."""
     environ = os.environ if environ is None else environ
     override = environ.get(HEALTH_FILE_ENV)
-    return Path(override) if override else Path(tempfile.gettempdir()) / "ml-audio-bot.health"
+    if override:
+        return Path(override)
+    import tempfile  # here: it loads random and shutil, which `ml-audio-bot --help` skips
+
+    return Path(tempfile.gettempdir()) / "ml-audio-bot.health"
 
 
 @dataclass(frozen=True, slots=True)

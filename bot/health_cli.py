@@ -11,8 +11,6 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.health import DEFAULT_MAX_AGE, check_health, health_file
-
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser = subparsers.add_parser(
@@ -32,13 +30,18 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     parser.add_argument(
         "--max-age",
         type=float,
-        default=DEFAULT_MAX_AGE,
-        help=f"seconds after which a heartbeat is stale (default {DEFAULT_MAX_AGE:.0f})",
+        default=None,
+        help="seconds after which a heartbeat is stale (default: three missed beats, 90)",
     )
     parser.set_defaults(handler=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    report = check_health(args.file or health_file(), max_age=args.max_age)
+    # Imported here, not at the top: registering the command for `ml-audio-bot --help`
+    # should not load dataclasses and datetime.
+    from bot.health import DEFAULT_MAX_AGE, check_health, health_file
+
+    max_age = DEFAULT_MAX_AGE if args.max_age is None else args.max_age
+    report = check_health(args.file or health_file(), max_age=max_age)
     print(report.message, file=sys.stdout if report.healthy else sys.stderr)
     return 0 if report.healthy else 1

@@ -9,9 +9,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.config import Config, ConfigError, describe, load_config
+if TYPE_CHECKING:
+    from bot.config import Config
 
 EXIT_USAGE = 2
 
@@ -69,6 +70,10 @@ def _config_option(parser: argparse.ArgumentParser) -> None:
 
 
 def _load(args: argparse.Namespace) -> Config | None:
+    # Imported here: settings pull in the reminder offsets and asyncio, which
+    # `ml-audio-bot --help` does not need.
+    from bot.config import ConfigError, load_config
+
     try:
         return load_config(path=args.config)
     except ConfigError as exc:
@@ -121,6 +126,8 @@ def _invite_url(args: argparse.Namespace) -> int:
 
 
 def _show_config(args: argparse.Namespace) -> int:
+    from bot.config import describe
+
     config = _load(args)
     if config is None:
         return EXIT_USAGE

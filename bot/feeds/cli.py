@@ -8,7 +8,6 @@ items are queued in the database's outbox and the running bot posts them; with
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
 from typing import Any
@@ -83,6 +82,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _poll(args: argparse.Namespace) -> int:
+    import asyncio  # here, not at the top: `ml-audio-bot --help` needs no event loop
+
     config = _config(args)
     if config is None:
         return 2

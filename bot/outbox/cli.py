@@ -13,7 +13,6 @@ anything else is enqueued), or at once when restarted.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from pathlib import Path
@@ -78,6 +77,8 @@ def _snowflake(text: str) -> int:
 
 
 def _run(args: argparse.Namespace, action: Any) -> int:
+    import asyncio  # here, not at the top: `ml-audio-bot --help` needs no event loop
+
     try:
         database = _database(args)
     except _Fail as exc:

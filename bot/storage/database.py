@@ -31,24 +31,14 @@ from typing import Any
 
 import aiosqlite
 
+from bot.storage.errors import DatabaseError
+
 log = logging.getLogger(__name__)
 
 # How long a statement waits for another process's lock before giving up. Long enough for
 # the bot's own short transactions (a CLI tool runs beside it), short enough that a start-up
 # against a file held by something else fails within seconds instead of hanging.
 BUSY_TIMEOUT = 5.0
-
-
-class DatabaseError(Exception):
-    """The database file cannot be used as it is. ``str()`` is one line: the file, what is
-    wrong, and what to do. ``Database.open`` raises it before writing anything; a migration
-    step that fails this way is rolled back whole."""
-
-    def __init__(self, path: str, problem: str, advice: str) -> None:
-        self.path = path
-        self.problem = problem
-        self.advice = advice
-        super().__init__(f"database {path} {problem}; {advice}")
 
 
 @dataclass(frozen=True, slots=True)

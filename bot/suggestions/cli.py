@@ -12,7 +12,6 @@ the catalog folder, so a maintainer can turn approved suggestions into a catalog
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import sys
 from pathlib import Path
@@ -112,6 +111,8 @@ class _Fail(Exception):
 
 
 def _run(args: argparse.Namespace, job: Any) -> int:
+    import asyncio  # here, not at the top: `ml-audio-bot --help` needs no event loop
+
     try:
         args.database, args.catalog = _locations(args)
         if not args.database.exists():

@@ -24,5 +24,15 @@ def load_real_catalog() -> Catalog:
 
 
 def labelled_queries() -> list[dict[str, str]]:
+    """Every labelled query, tuning and held-out alike (``held_out`` is "True" or absent)."""
     data = yaml.safe_load(LABELLED_QUERIES.read_text(encoding="utf-8"))
     return [{k: str(v) for k, v in item.items()} for item in data["queries"]]
+
+
+def is_held_out(item: dict[str, str]) -> bool:
+    return item.get("held_out") == "True"
+
+
+def tuning_queries() -> list[dict[str, str]]:
+    """The part of the labelled set that ranking may be tuned on."""
+    return [item for item in labelled_queries() if not is_held_out(item)]
