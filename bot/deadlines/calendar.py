@@ -77,7 +77,9 @@ def build_calendar(
 
 def _event(edition: Edition, deadline: Deadline, now: datetime, changed: datetime) -> Event:
     local, at = deadline.local, deadline.at
-    assert local is not None and at is not None  # known_deadlines() keeps announced ones
+    # known_deadlines() keeps announced ones only.
+    assert local is not None
+    assert at is not None
     event = Event()
     event.add("uid", event_uid(edition, deadline))
     event.add("dtstamp", now)

@@ -131,9 +131,9 @@ def test_calendar_keeps_past_editions_when_nothing_is_ahead() -> None:
 
 
 def test_date_only_deadline_is_an_all_day_event_on_the_organisers_date() -> None:
-    stated = Deadline("paper", parse_timezone("AoE"), datetime(2026, 9, 16, 23, 59))
+    stated = Deadline("paper", parse_timezone("AoE"), parse_local("2026-09-16 23:59").value)
     date_only = Deadline(
-        "abstract", parse_timezone("AoE"), datetime(2026, 9, 9, 23, 59), time_stated=False
+        "abstract", parse_timezone("AoE"), parse_local("2026-09-09 23:59").value, time_stated=False
     )
     book = DeadlineBook(
         (
@@ -171,7 +171,7 @@ def test_a_changed_series_gets_a_higher_sequence_and_its_change_date() -> None:
                 "neurips",
                 "NeurIPS",
                 2026,
-                (Deadline("paper", parse_timezone("AoE"), datetime(2026, 5, 6, 23, 59)),),
+                (Deadline("paper", parse_timezone("AoE"), parse_local("2026-05-06 23:59").value),),
             ),
         ),
     )
