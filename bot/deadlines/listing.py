@@ -11,6 +11,7 @@ empty season never reads as "the bot is broken". Every view ends with "data as o
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -128,11 +129,14 @@ def listing_lines(
     lines = [format_row(row) for row in rows]
     if any(row.deadline is not None and row.deadline.at is not None for row in rows):
         return lines
-    return nothing_announced(wanted, age, has_rows=bool(rows)) + lines
+    return nothing_announced(wanted, age, rows) + lines
 
 
-def nothing_announced(wanted: DeadlineFilter, age: DataAge | None, *, has_rows: bool) -> list[str]:
-    """The plain lines that open a list with no announced deadline ahead."""
+def nothing_announced(
+    wanted: DeadlineFilter, age: DataAge | None, rows: Sequence[Row]
+) -> list[str]:
+    """The plain lines that open a list with no announced deadline ahead, saying what the
+    ``rows`` below it are instead (TBA deadlines, estimates)."""
     scope = "" if wanted == DeadlineFilter() else " that matches the filter"
     updated = (
         f" The deadline data was last updated {age.when()}, from {age.source}."
@@ -140,11 +144,13 @@ def nothing_announced(wanted: DeadlineFilter, age: DataAge | None, *, has_rows: 
         else ""
     )
     lines = [f"**No announced deadline lies ahead{scope}.**{updated}"]
-    if has_rows:
-        lines.append(
-            "Below: editions whose deadlines are still TBA, and *estimates* from past "
-            "editions. Estimates are not announced dates."
-        )
+    below = []
+    if any(row.deadline is not None for row in rows):
+        below.append("editions whose deadlines are still TBA")
+    if any(row.estimate is not None for row in rows):
+        below.append("*estimates* from past editions, which are not announced dates")
+    if below:
+        lines.append(f"Below: {' and '.join(below)}.")
     elif scope:
         lines.append("Nothing else matches either. Try `/deadlines` without a filter.")
     return lines

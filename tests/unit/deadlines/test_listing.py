@@ -139,7 +139,10 @@ def test_nothing_announced_ahead_is_said_first_with_the_data_age_then_labelled_e
     assert lines[0].startswith("**No announced deadline lies ahead.**")
     assert f"last updated <t:{AGE_UNIX}:f>" in lines[0]
     assert "from catalog/deadlines, last commit" in lines[0]
-    assert "not announced dates" in lines[1]
+    assert lines[1] == (
+        "Below: editions whose deadlines are still TBA and *estimates* from past editions, "
+        "which are not announced dates."
+    )
     assert lines[2] == "**ICASSP 2027** · Camera-ready — TBA"
     estimates = lines[3:]
     assert [line.split(" · ")[0] for line in estimates] == ["**NeurIPS 2027**", "**ICASSP 2028**"]
