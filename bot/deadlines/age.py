@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.markup import timestamp
+from bot.markup import timestamp_and_countdown
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +36,7 @@ class DataAge:
 
     def when(self) -> str:
         """``<t:…:f> (<t:…:R>)``: in each reader's own timezone, and how long ago."""
-        return f"{timestamp(self.as_of, 'f')} ({timestamp(self.as_of, 'R')})"
+        return timestamp_and_countdown(self.as_of, "f")
 
 
 def age_line(age: DataAge | None) -> str:
