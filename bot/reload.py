@@ -29,6 +29,7 @@ from bot.catalog.model import Catalog
 from bot.clock import Clock
 from bot.config import Config
 from bot.datafile.problems import Problem
+from bot.deadlines.age import DataAge
 from bot.deadlines.conferences import DEADLINES_DIR
 from bot.deadlines.loader import load_deadlines
 from bot.deadlines.model import DeadlineBook
@@ -71,6 +72,8 @@ class CatalogSnapshot:
     info: CatalogInfo
     deadlines: DeadlineBook = field(default_factory=DeadlineBook)
     feeds: tuple[FeedSpec, ...] = ()
+    # When catalog/deadlines last changed ("data as of …" in every deadline view).
+    deadlines_age: DataAge | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +169,7 @@ def read_snapshot(config: Config, now: datetime) -> tuple[CatalogSnapshot | None
         info=describe_catalog(checked.catalog, path, loaded_at=now),
         deadlines=deadlines.book,
         feeds=feeds.feeds,
+        deadlines_age=describe_deadlines(path),
     )
     return snapshot, []
 
@@ -223,6 +227,56 @@ def describe_catalog(
     )
 
 
+def describe_deadlines(catalog_path: Path) -> DataAge | None:
+    """When each file of ``catalog/deadlines`` last changed, and the newest of them.
+
+    A committed file changed at its last commit; an edited or new one at its mtime (its
+    commit would be older than what is served). None when there is no file at all.
+    """
+    folder = catalog_path / DEADLINES_DIR
+    try:
+        files = sorted(p for p in folder.glob("*.yaml") if p.is_file())
+    except OSError:
+        return None
+    committed = _file_commits(folder)
+    dirty = _dirty_names(folder)
+    changed: dict[str, datetime] = {}
+    from_files = False
+    for file in files:
+        moment = committed.get(file.name) if file.name not in dirty else None
+        if moment is None:
+            moment = _newest_mtime_of([file])
+            from_files = True
+        if moment is not None:
+            changed[file.stem] = moment  # the file is named after its series
+    if not changed:
+        return None
+    source = "catalog/deadlines, " + ("file dates" if from_files else "last commit")
+    return DataAge(max(changed.values()), source, changed)
+
+
+def _file_commits(folder: Path) -> dict[str, datetime]:
+    """The date of the last commit of each file in ``folder``, by file name (one git call)."""
+    found = _git(folder, "log", "--format=@%cI", "--name-only", "--relative", "--", ".")
+    dates: dict[str, datetime] = {}
+    current: datetime | None = None
+    for line in (found or "").splitlines():
+        if line.startswith("@"):
+            try:
+                current = datetime.fromisoformat(line[1:]).astimezone(UTC)
+            except ValueError:
+                current = None
+        elif line and current is not None:
+            dates.setdefault(line, current)  # newest first: the first date seen is the last
+    return dates
+
+
+def _dirty_names(folder: Path) -> set[str]:
+    """Names of the files in ``folder`` with changes git has not committed (or untracked)."""
+    found = _git(folder, "status", "--porcelain", "--untracked-files=all", "--", ".")
+    return {line[3:].rsplit("/", 1)[-1] for line in (found or "").splitlines() if line}
+
+
 def content_hash(path: Path) -> str | None:
     """A short hash of every file's name and bytes below ``path``; None when unreadable."""
     digest = hashlib.sha256()
@@ -269,7 +323,14 @@ def _is_clean(path: Path) -> bool:
 
 def _newest_mtime(path: Path) -> datetime | None:
     try:
-        stamps = [p.stat().st_mtime for p in path.rglob("*") if p.is_file()]
+        return _newest_mtime_of([p for p in path.rglob("*") if p.is_file()])
+    except OSError:
+        return None
+
+
+def _newest_mtime_of(files: Sequence[Path]) -> datetime | None:
+    try:
+        stamps = [file.stat().st_mtime for file in files]
     except OSError:
         return None
     return datetime.fromtimestamp(max(stamps), UTC) if stamps else None

@@ -31,13 +31,21 @@ from bot.catalog.loader import load_catalog
 from bot.catalog.model import Catalog
 from bot.clock import Clock, FollowingClock, SystemClock
 from bot.config import Config
+from bot.deadlines.age import DataAge
 from bot.deadlines.model import DeadlineBook
 from bot.deadlines.scheduler import ReminderScheduler
 from bot.deadlines.wiring import build_reminder_worker, load_deadline_book
 from bot.feeds.service import FeedService
 from bot.feeds.wiring import build_feeds, load_feeds_or_log
 from bot.outbox import Outbox
-from bot.reload import CatalogInfo, CatalogReloader, CatalogSnapshot, Install, describe_catalog
+from bot.reload import (
+    CatalogInfo,
+    CatalogReloader,
+    CatalogSnapshot,
+    Install,
+    describe_catalog,
+    describe_deadlines,
+)
 from bot.schemas import open_database
 from bot.search import SearchIndex
 from bot.storage.database import Database
@@ -104,6 +112,11 @@ class Services:
     @deadlines.setter
     def deadlines(self, book: DeadlineBook) -> None:
         self.snapshot = replace(self.snapshot, deadlines=book)
+
+    @property
+    def deadlines_age(self) -> DataAge | None:
+        """ "Data as of …" of the deadlines served (the newest of their sources)."""
+        return self.snapshot.deadlines_age
 
     def add_worker(self, worker: BackgroundWorker) -> None:
         self.workers.append(worker)
@@ -189,6 +202,7 @@ async def _build_areas(
             # a reload is stricter: it keeps the old snapshot until every problem is fixed.
             deadlines=await asyncio.to_thread(load_deadline_book, config.catalog_path),
             feeds=tuple(await asyncio.to_thread(load_feeds_or_log, config)),
+            deadlines_age=await asyncio.to_thread(describe_deadlines, config.catalog_path),
         ),
         clock=clock,
         database=database,

@@ -15,14 +15,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import markup
+from bot.deadlines.age import age_line
 from bot.deadlines.calendar import build_calendar
 from bot.deadlines.listing import (
     DeadlineFilter,
     FilterError,
     edition_details,
-    format_row,
+    listing_lines,
     parse_filter,
-    upcoming_rows,
 )
 from bot.discord.client import MLAudioBot, services_of
 from bot.discord.errors import refuse
@@ -66,15 +66,16 @@ class Deadlines(commands.Cog):
         if wanted.wants_calendar:
             await self._send_calendar(interaction, wanted, private)
             return
-        rows = [format_row(row) for row in upcoming_rows(book, now, wanted)]
+        age = self.services.deadlines_age
+        rows = listing_lines(book, now, wanted, age)
         title = "Upcoming deadlines" + (f" · {markup.truncate(filter, 60)}" if filter else "")
-        if not rows:
-            rows = ["Nothing ahead that matches. Try `/deadlines` without a filter."]
         pages = []
         for start in range(0, len(rows), ROWS_PER_PAGE):
+            # Discord shows <t:…> timestamps in descriptions, not footers: the age goes here.
+            page = [*rows[start : start + ROWS_PER_PAGE], age_line(age)]
             embed = discord.Embed(
                 title=title,
-                description=markup.join_lines(rows[start : start + ROWS_PER_PAGE], 4000),
+                description=markup.join_lines(page, 4000),
                 colour=COLOUR,
             )
             embed.set_footer(
@@ -90,11 +91,14 @@ class Deadlines(commands.Cog):
         private: bool,
     ) -> None:
         book = self.services.deadlines
-        data = build_calendar(book, self.services.clock.now(), conference=wanted.conference)
+        age = self.services.deadlines_age
+        data = build_calendar(
+            book, self.services.clock.now(), conference=wanted.conference, age=age
+        )
         name = f"deadlines-{wanted.conference}.ics" if wanted.conference else "deadlines.ics"
         await interaction.response.send_message(
-            "Upcoming deadlines as a calendar file (times in UTC; import it, or re-import to "
-            "update: events keep their ids).",
+            "Every known deadline, past and coming, as a calendar file (import it, or "
+            "subscribe and re-import to update: events keep their ids).\n" + age_line(age),
             file=discord.File(io.BytesIO(data), filename=name),
             ephemeral=private,
         )
@@ -117,7 +121,9 @@ class Deadlines(commands.Cog):
         if series is None:
             await refuse(interaction, "Name one conference, e.g. `icassp`.", reason="no-conference")
             return
-        edition, lines = edition_details(series, self.services.clock.now())
+        edition, lines = edition_details(
+            series, self.services.clock.now(), self.services.deadlines_age
+        )
         embed = discord.Embed(
             title=edition.title if edition else series.name,
             url=edition.link if edition and edition.link else None,

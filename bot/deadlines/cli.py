@@ -34,7 +34,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     importer.add_argument("--catalog", type=Path, help="catalog folder (default: catalog/)")
     importer.set_defaults(handler=_import)
 
-    ics = commands.add_parser("ics", help="write an iCalendar file of upcoming deadlines")
+    ics = commands.add_parser(
+        "ics", help="write an iCalendar file of every known deadline, past and coming"
+    )
     ics.add_argument("--conference", help="only this conference (catalog id)")
     ics.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
     ics.add_argument("--catalog", type=Path, help="catalog folder (default: catalog/)")
@@ -132,6 +134,7 @@ def _ics(args: argparse.Namespace) -> int:
     from bot.deadlines.calendar import build_calendar
     from bot.deadlines.conferences import DEADLINES_DIR
     from bot.deadlines.loader import load_deadlines
+    from bot.reload import describe_deadlines
 
     root = _catalog(args)
     result = load_deadlines(root / DEADLINES_DIR)
@@ -144,10 +147,13 @@ def _ics(args: argparse.Namespace) -> int:
         known = ", ".join(s.id for s in result.book.series)
         print(f"unknown conference '{args.conference}' (known: {known})", file=sys.stderr)
         return 2
-    data = build_calendar(result.book, SystemClock().now(), conference=args.conference)
+    age = describe_deadlines(root)
+    data = build_calendar(result.book, SystemClock().now(), conference=args.conference, age=age)
     if args.output:
         args.output.write_bytes(data)
         print(f"wrote {args.output}", file=sys.stderr)
     else:
         sys.stdout.buffer.write(data)
+    if age is not None:
+        print(f"data as of {age.as_of:%Y-%m-%d %H:%M} UTC ({age.source})", file=sys.stderr)
     return 0

@@ -3,15 +3,19 @@
 Times are written as Discord timestamps (``<t:unix:F>`` and ``<t:unix:R>``), which every
 reader's client shows in their own timezone, next to the organisers' own time ("23:59
 AoE"). Past deadlines are hidden; TBA deadlines of coming editions are listed as TBA;
-conferences with nothing announced get an estimate, always labelled as one.
+conferences with nothing announced get an estimate, always labelled as one. When no
+announced deadline lies ahead at all, the list says so first, with the data's age, so an
+empty season never reads as "the bot is broken". Every view ends with "data as of …".
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.deadlines.age import DataAge, age_line
 from bot.deadlines.estimates import Estimate, estimate_next
 from bot.deadlines.model import TAGS, Deadline, DeadlineBook, Edition, Series
 from bot.markup import timestamp_and_countdown
@@ -117,6 +121,41 @@ def upcoming_rows(book: DeadlineBook, now: datetime, wanted: DeadlineFilter) -> 
     return announced + pending + estimates
 
 
+def listing_lines(
+    book: DeadlineBook, now: datetime, wanted: DeadlineFilter, age: DataAge | None
+) -> list[str]:
+    """What ``/deadlines`` shows (without the "data as of" line each page ends with)."""
+    rows = upcoming_rows(book, now, wanted)
+    lines = [format_row(row) for row in rows]
+    if any(row.deadline is not None and row.deadline.at is not None for row in rows):
+        return lines
+    return nothing_announced(wanted, age, rows) + lines
+
+
+def nothing_announced(
+    wanted: DeadlineFilter, age: DataAge | None, rows: Sequence[Row]
+) -> list[str]:
+    """The plain lines that open a list with no announced deadline ahead, saying what the
+    ``rows`` below it are instead (TBA deadlines, estimates)."""
+    scope = "" if wanted == DeadlineFilter() else " that matches the filter"
+    updated = (
+        f" The deadline data was last updated {age.when()}, from {age.source}."
+        if age is not None
+        else ""
+    )
+    lines = [f"**No announced deadline lies ahead{scope}.**{updated}"]
+    below = []
+    if any(row.deadline is not None for row in rows):
+        below.append("editions whose deadlines are still TBA")
+    if any(row.estimate is not None for row in rows):
+        below.append("*estimates* from past editions, which are not announced dates")
+    if below:
+        lines.append(f"Below: {' and '.join(below)}.")
+    elif scope:
+        lines.append("Nothing else matches either. Try `/deadlines` without a filter.")
+    return lines
+
+
 def _title(row: Row) -> str:
     return row.edition.id if row.edition else ""
 
@@ -150,13 +189,17 @@ def when(deadline: Deadline) -> str:
     return f"{timestamp_and_countdown(at)} · {deadline.clock_text()}"
 
 
-def edition_details(series: Series, now: datetime) -> tuple[Edition | None, list[str]]:
+def edition_details(
+    series: Series, now: datetime, age: DataAge | None = None
+) -> tuple[Edition | None, list[str]]:
     """The edition ``/deadline`` shows (the next one, else the latest) and its lines."""
     coming = [e for e in series.editions if not _is_over(e, now)]
     edition = coming[0] if coming else (series.editions[-1] if series.editions else None)
     lines: list[str] = []
     if edition is None:
-        return None, ["No edition on record."]
+        return None, ["No edition on record.", age_line(age)]
+    if not _announced_ahead(series, now):
+        lines.append(f"**No {series.name} deadline announced ahead.**")
     if edition.start:
         dates = edition.start.isoformat()
         if edition.end and edition.end != edition.start:
@@ -178,5 +221,15 @@ def edition_details(series: Series, now: datetime) -> tuple[Edition | None, list
         )
     if edition.note:
         lines.append(edition.note)
-    lines.append(f"-# Source: {edition.source}")
+    if edition.source:
+        lines.append(f"-# Source: {edition.source}")
+    lines.append(age_line(age))
     return edition, lines
+
+
+def _announced_ahead(series: Series, now: datetime) -> bool:
+    return any(
+        deadline.at is not None and deadline.at > now
+        for edition in series.editions
+        for deadline in edition.deadlines
+    )

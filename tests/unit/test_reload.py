@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import subprocess
 import threading
@@ -23,6 +24,7 @@ from bot.reload import (
     CatalogSnapshot,
     content_hash,
     describe_catalog,
+    describe_deadlines,
     read_snapshot,
 )
 from bot.search import SearchIndex
@@ -276,3 +278,50 @@ def test_the_version_is_the_commit_of_a_clean_folder_else_the_files(catalog_copy
     edited = describe_catalog(catalog, catalog_copy)
     assert (edited.version, edited.version_from) == (content_hash(catalog_copy), "files")
     assert edited.updated_from == "git"
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_deadline_data_age_is_each_files_last_commit_or_its_edit(catalog_copy: Path) -> None:
+    def git(*args: str, date: str = "") -> None:
+        stamp = {"GIT_COMMITTER_DATE": date, "GIT_AUTHOR_DATE": date} if date else {}
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+            cwd=catalog_copy,
+            capture_output=True,
+            check=True,
+            env={**os.environ, **stamp},
+        )
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "catalog", date="2026-11-01T10:00:00+00:00")
+    icassp = catalog_copy / "deadlines" / "icassp.yaml"
+    icassp.write_text(icassp.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    git("commit", "-qam", "icassp", date="2026-11-20T09:30:00+00:00")
+
+    age = describe_deadlines(catalog_copy)
+    assert age is not None
+    assert age.as_of == datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+    assert age.source == "catalog/deadlines, last commit"
+    assert age.changed_at("icassp") == datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+    assert age.changed_at("ismir") == datetime(2026, 11, 1, 10, 0, tzinfo=UTC)
+
+    # Edited, not committed: the served data is newer than any commit.
+    ismir = catalog_copy / "deadlines" / "ismir.yaml"
+    ismir.write_text(ismir.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    os.utime(ismir, (datetime(2026, 12, 2, tzinfo=UTC).timestamp(),) * 2)
+    edited = describe_deadlines(catalog_copy)
+    assert edited is not None
+    assert edited.changed_at("ismir") == datetime(2026, 12, 2, tzinfo=UTC)
+    assert edited.as_of == datetime(2026, 12, 2, tzinfo=UTC)
+    assert edited.source == "catalog/deadlines, file dates"
+    assert edited.changed_at("icassp") == datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+
+
+def test_deadline_data_age_without_git_is_the_files_dates(catalog_copy: Path) -> None:
+    for file in (catalog_copy / "deadlines").glob("*.yaml"):
+        os.utime(file, (datetime(2026, 6, 1, tzinfo=UTC).timestamp(),) * 2)
+    age = describe_deadlines(catalog_copy)
+    assert age is not None
+    assert age.as_of == datetime(2026, 6, 1, tzinfo=UTC)
+    assert age.source == "catalog/deadlines, file dates"

@@ -96,13 +96,69 @@ async def test_deadlines_ics_returns_a_calendar_file(bound: DemoGuild) -> None:
     assert attachment.filename == "deadlines-icassp.ics"
     calendar = Calendar.from_ical(await attachment.read())
     uids = [str(event["UID"]) for event in calendar.walk("VEVENT")]
-    assert uids == ["icassp-2027-paper@ml-audio-bot"]  # 2026-09-16 AoE; 2026's is past
+    # Every edition on record, past ones too, oldest first.
+    assert uids[-2:] == ["icassp-2026-paper@ml-audio-bot", "icassp-2027-paper@ml-audio-bot"]
+    assert "icassp-2019-paper@ml-audio-bot" in uids
+    assert "-# Data as of <t:" in result.response.content
     everything = await bound.alice.slash(bound.general, "deadlines", filter="ics")
     assert everything.response is not None
     data = await everything.response.attachments[0].read()
     events = Calendar.from_ical(data).walk("VEVENT")
     assert "icml-2026-abstract@ml-audio-bot" in [str(e["UID"]) for e in events]
     assert b"DTSTART:20260124T115959Z" in data  # 2026-01-23 23:59:59 AoE
+    # MTG's files give ICASSP 2019's deadline as a date only: an all-day event on that date.
+    assert b"DTSTART;VALUE=DATE:20181029" in data
+    assert all("SEQUENCE" in event and "LAST-MODIFIED" in event for event in events)
+
+
+class ShiftedClock:
+    """SimCord's virtual time moved to another day: the bot reads "today" as ``moment``,
+    while its workers still sleep on SimCord's clock."""
+
+    def __init__(self, moment: datetime) -> None:
+        self._offset = moment - DiscordClock().now()
+
+    def now(self) -> datetime:
+        return DiscordClock().now() + self._offset
+
+    async def sleep(self, seconds: float) -> None:
+        await DiscordClock().sleep(seconds)
+
+
+async def test_with_nothing_announced_ahead_deadlines_says_so_then_shows_estimates(
+    services: Services, demo: DemoGuild
+) -> None:
+    # On 2026-12-03 the real data has no announced deadline ahead (the 2027 calls are out
+    # later): the list must say so plainly, with the data's age, before any estimate.
+    services.clock = ShiftedClock(datetime(2026, 12, 3, 12, 0, tzinfo=UTC))
+    age = services.deadlines_age
+    assert age is not None
+    result = await demo.alice.slash(demo.general, "deadlines")
+    simcord.assert_responded(result, ephemeral=False)
+    assert result.response is not None
+    first = result.response.embeds[0].description or ""
+    lines = first.splitlines()
+    assert lines[0].startswith("**No announced deadline lies ahead.**")
+    assert f"last updated {age.when()}, from catalog/deadlines" in lines[0]
+    assert "*estimates*" in lines[1]
+    listing = page_text(result)
+    assert "*estimate:* expected around" in listing
+    assert "— <t:" not in listing  # no announced time anywhere
+    for embed in result.response.embeds:  # every page carries the data's age
+        assert (embed.description or "").splitlines()[-1] == age.line()
+
+    details = await demo.alice.slash(demo.general, "deadline", conference="icassp")
+    assert details.response is not None
+    description = details.response.embeds[0].description or ""
+    assert description.splitlines()[0] == "**No ICASSP deadline announced ahead.**"
+    assert "*Estimate:*" in description
+    assert description.splitlines()[-1] == age.line()
+
+    calendar = await demo.alice.slash(demo.general, "deadlines", filter="ics")
+    assert calendar.response is not None
+    assert age.line() in calendar.response.content
+    data = await calendar.response.attachments[0].read()
+    assert len(Calendar.from_ical(data).walk("VEVENT")) > 50  # never an empty calendar
 
 
 async def test_follow_announcements_needs_manage_webhooks(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from icalendar import Calendar
 
 from bot.cli import main
+from bot.deadlines.age import DataAge
 from bot.deadlines.calendar import build_calendar
 from bot.deadlines.dates import parse_local
 from bot.deadlines.estimates import estimate_next
@@ -111,13 +112,82 @@ def test_calendar_times_are_utc_including_aoe_and_uids_are_stable() -> None:
         },
     ]
     assert b"DTSTART:20260917T115900Z" in build_calendar(book, now)
+    # A month later the 2027 deadline is past: still in the calendar, with the same UID.
     later = parse(build_calendar(book, datetime(2026, 10, 1, tzinfo=UTC)))
-    assert [e["uid"] for e in later] == ["icassp-2028-paper@ml-audio-bot"]  # past is hidden
+    assert [e["uid"] for e in later] == [e["uid"] for e in events]
 
 
 def test_calendar_skips_tba() -> None:
     book = DeadlineBook((Series("icassp", "ICASSP", (edition(2027, None),)),))
     assert parse(build_calendar(book, datetime(2026, 1, 1, tzinfo=UTC))) == []
+
+
+def test_calendar_keeps_past_editions_when_nothing_is_ahead() -> None:
+    book = DeadlineBook((SERIES,))
+    events = parse(build_calendar(book, datetime(2026, 12, 3, tzinfo=UTC)))
+    assert [e["uid"] for e in events] == [
+        f"icassp-{y}-paper@ml-audio-bot" for y in range(2023, 2028)
+    ]
+
+
+def test_date_only_deadline_is_an_all_day_event_on_the_organisers_date() -> None:
+    stated = Deadline("paper", parse_timezone("AoE"), parse_local("2026-09-16 23:59").value)
+    date_only = Deadline(
+        "abstract", parse_timezone("AoE"), parse_local("2026-09-09 23:59").value, time_stated=False
+    )
+    book = DeadlineBook(
+        (
+            Series(
+                "icassp",
+                "ICASSP",
+                (Edition("icassp-2027", "icassp", "ICASSP", 2027, (date_only, stated)),),
+            ),
+        )
+    )
+    data = build_calendar(book, datetime(2026, 1, 1, tzinfo=UTC))
+    assert b"DTSTART;VALUE=DATE:20260909" in data
+    abstract, paper = Calendar.from_ical(data).walk("VEVENT")
+    assert abstract.decoded("DTSTART") == date(2026, 9, 9)
+    assert abstract.decoded("DTEND") == date(2026, 9, 10)
+    assert "time not given" in str(abstract["SUMMARY"])
+    assert paper.decoded("DTSTART") == datetime(2026, 9, 17, 11, 59, tzinfo=UTC)
+
+
+def revisions(data: bytes) -> dict[str, tuple[int, datetime]]:
+    return {
+        str(event["UID"]): (int(event["SEQUENCE"]), event.decoded("LAST-MODIFIED"))
+        for event in Calendar.from_ical(data).walk("VEVENT")
+    }
+
+
+def test_a_changed_series_gets_a_higher_sequence_and_its_change_date() -> None:
+    now = datetime(2026, 12, 3, tzinfo=UTC)
+    other = Series(
+        "neurips",
+        "NeurIPS",
+        (
+            Edition(
+                "neurips-2026",
+                "neurips",
+                "NeurIPS",
+                2026,
+                (Deadline("paper", parse_timezone("AoE"), parse_local("2026-05-06 23:59").value),),
+            ),
+        ),
+    )
+    book = DeadlineBook((SERIES, other))
+    first = DataAge(datetime(2026, 11, 1, tzinfo=UTC), "catalog/deadlines, last commit")
+    before = revisions(build_calendar(book, now, age=first))
+    assert revisions(build_calendar(book, now + timedelta(days=1), age=first)) == before
+    moved = Series("icassp", "ICASSP", (*SERIES.editions[:-1], edition(2027, "2026-09-18 23:59")))
+    edited = datetime(2026, 11, 20, 9, 30, tzinfo=UTC)
+    second = DataAge(edited, "catalog/deadlines, last commit", {"neurips": first.as_of})
+    after = revisions(build_calendar(DeadlineBook((moved, other)), now, age=second))
+    assert after.keys() == before.keys()  # same UIDs: the event is updated, not added
+    moved_uid = "icassp-2027-paper@ml-audio-bot"
+    assert after[moved_uid][0] > before[moved_uid][0]
+    assert after[moved_uid][1] == edited
+    assert after["neurips-2026-paper@ml-audio-bot"] == before["neurips-2026-paper@ml-audio-bot"]
 
 
 def test_ics_command_writes_a_file(
@@ -137,7 +207,6 @@ def test_ics_command_writes_a_file(
     ]
     assert main(args) == 0
     events = parse(out.read_bytes())
-    # Whether the 2026 deadline is still ahead depends on today; the file is valid either way.
-    assert all(e["uid"] == "icassp-2027-paper@ml-audio-bot" for e in events)
+    assert [e["uid"] for e in events] == ["icassp-2027-paper@ml-audio-bot"]  # past or not
     assert main(["deadlines", "ics", "--conference", "nope", "--catalog", str(catalog.root)]) == 2
     assert "unknown conference 'nope'" in capsys.readouterr().err

@@ -6,11 +6,13 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from bot.deadlines.age import DataAge, age_line
 from bot.deadlines.dates import parse_local
 from bot.deadlines.listing import (
     FilterError,
     edition_details,
     format_row,
+    listing_lines,
     parse_filter,
     upcoming_rows,
 )
@@ -108,7 +110,8 @@ def test_details_of_the_next_edition() -> None:
     assert shown.year == 2027
     assert "**Dates:** 2027-05-16 to 2027-05-21" in lines
     assert "**Camera-ready:** TBA" in lines
-    assert lines[-1].startswith("-# Source: ccfddl/ccf-deadlines@")
+    assert lines[-2].startswith("-# Source: ccfddl/ccf-deadlines@")
+    assert lines[-1] == age_line(None)
     _, later = edition_details(series, datetime(2026, 10, 1, tzinfo=UTC))
     assert any("(passed)" in line for line in later)
     assert any(line.startswith("*Estimate:*") and "ICASSP 2028" in line for line in later)
@@ -124,3 +127,49 @@ def test_calendar_word_asks_for_a_file_and_keeps_the_rest_of_the_filter(text: st
 
 def test_without_a_calendar_word_the_list_is_wanted() -> None:
     assert not parse_filter("icassp 30d", BOOK).wants_calendar
+
+
+AGE = DataAge(datetime(2026, 11, 21, 8, 0, tzinfo=UTC), "catalog/deadlines, last commit")
+AGE_UNIX = int(AGE.as_of.timestamp())
+
+
+def test_nothing_announced_ahead_is_said_first_with_the_data_age_then_labelled_estimates() -> None:
+    later = datetime(2026, 12, 3, tzinfo=UTC)  # ICASSP 2027's deadline (September) is past
+    lines = listing_lines(BOOK, later, parse_filter("", BOOK), AGE)
+    assert lines[0].startswith("**No announced deadline lies ahead.**")
+    assert f"last updated <t:{AGE_UNIX}:f>" in lines[0]
+    assert "from catalog/deadlines, last commit" in lines[0]
+    assert lines[1] == (
+        "Below: editions whose deadlines are still TBA and *estimates* from past editions, "
+        "which are not announced dates."
+    )
+    assert lines[2] == "**ICASSP 2027** · Camera-ready — TBA"
+    estimates = lines[3:]
+    assert [line.split(" · ")[0] for line in estimates] == ["**NeurIPS 2027**", "**ICASSP 2028**"]
+    assert all("*estimate:*" in line for line in estimates)
+
+
+def test_an_announced_deadline_ahead_needs_no_such_notice() -> None:
+    lines = listing_lines(BOOK, NOW, parse_filter("", BOOK), AGE)
+    assert lines[0].startswith("**ICASSP 2027** · Paper — <t:")
+    assert not any("No announced deadline" in line for line in lines)
+
+
+def test_a_filter_with_nothing_at_all_says_so_and_how_to_widen_it() -> None:
+    lines = listing_lines(BOOK, NOW, parse_filter("speech 7d", BOOK), None)
+    assert lines == [
+        "**No announced deadline lies ahead that matches the filter.**",
+        "Nothing else matches either. Try `/deadlines` without a filter.",
+    ]
+
+
+def test_details_end_with_the_data_age_and_say_when_nothing_is_ahead() -> None:
+    series = BOOK.get("neurips")
+    assert series is not None
+    _, lines = edition_details(series, NOW, AGE)
+    assert lines[0] == "**No NeurIPS deadline announced ahead.**"
+    assert lines[-1] == AGE.line()
+    assert lines[-1] == (
+        f"-# Data as of <t:{AGE_UNIX}:f> (<t:{AGE_UNIX}:R>) · catalog/deadlines, last commit"
+    )
+    assert edition_details(series, NOW)[1][-1] == age_line(None)
