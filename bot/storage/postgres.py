@@ -26,7 +26,7 @@ from contextlib import asynccontextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import asyncpg
 
@@ -98,7 +98,7 @@ class PostgresDatabase:
         missing) and a newer schema raise :class:`DatabaseError` with the pool closed.
         """
         where = redacted(url)
-        if where != url or "password=" in urlsplit(url).query:
+        if where != url:
             raise DatabaseError(
                 where,
                 "has a password in its URL",
@@ -296,15 +296,15 @@ def changed_rows(status: str) -> int:
 
 
 def redacted(url: str) -> str:
-    """``url`` without any password, for messages and logs."""
+    """``url`` without any password (in the user part or a ``password=`` parameter), for
+    messages and logs."""
     parts = urlsplit(url)
-    if parts.password is None:
+    userinfo, at, hostport = parts.netloc.rpartition("@")
+    netloc = f"{userinfo.partition(':')[0]}{at}{hostport}"
+    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "password"])
+    if (netloc, query) == (parts.netloc, parts.query):
         return url
-    host = parts.hostname or ""
-    if parts.port is not None:
-        host = f"{host}:{parts.port}"
-    user = f"{parts.username}@" if parts.username else ""
-    return parts._replace(netloc=user + host).geturl()
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
 
 
 def _explain_connect(exc: BaseException, where: str, timeout: float) -> DatabaseError:

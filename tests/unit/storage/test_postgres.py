@@ -64,6 +64,9 @@ def test_a_password_is_cut_out_of_a_url() -> None:
         "postgresql://bot@db.local:5433/audio"
     )
     assert redacted("postgresql://bot@db.local/audio") == "postgresql://bot@db.local/audio"
+    assert redacted("postgresql://bot@db.local/audio?password=s3cret&sslmode=require") == (
+        "postgresql://bot@db.local/audio?sslmode=require"
+    )
 
 
 # -- choosing the backend ------------------------------------------------------------------
@@ -115,11 +118,16 @@ async def test_the_password_comes_from_the_environment_and_is_never_shown(
     assert "ML_AUDIO_BOT_DATABASE_PASSWORD" in message
     assert "\n" not in message
 
-    in_url = postgres_server.url().replace("@", f":{secret}@", 1)
-    with pytest.raises(DatabaseError, match="has a password in its URL") as in_url_refused:
-        await open_storage(in_url, environ=env)
+    refusals = [message]
+    for in_url in (
+        postgres_server.url().replace("@", f":{secret}@", 1),
+        postgres_server.url() + f"?password={secret}",
+    ):
+        with pytest.raises(DatabaseError, match="has a password in its URL") as in_url_refused:
+            await open_storage(in_url, environ=env)
+        refusals.append(str(in_url_refused.value))
 
-    for text in (message, str(in_url_refused.value), caplog.text):
+    for text in [*refusals, caplog.text]:
         assert secret not in text
         assert wrong not in text
 
