@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import tests.postgres
 from bot.storage import Database, DatabaseError, Migration, PostgresDatabase, open_storage
 from bot.storage.postgres import changed_rows, numbered_placeholders, redacted
 from tests.postgres import PostgresServer
@@ -159,3 +160,24 @@ async def test_a_migration_without_its_postgresql_script_is_refused(
         assert await db.schema_version("sqlite_only") == 0
     finally:
         await db.close()
+
+
+# -- the test server itself ----------------------------------------------------------------
+
+
+def test_missing_binaries_skip_but_fail_when_postgres_is_required(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tests.postgres, "POSTGRES_BIN", tmp_path / "absent")
+    monkeypatch.delenv("REQUIRE_POSTGRES", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="PostgreSQL 15 not found"):
+        tests.postgres.require_binaries()
+    monkeypatch.setenv("REQUIRE_POSTGRES", "1")
+    with pytest.raises(pytest.fail.Exception, match="REQUIRE_POSTGRES=1"):
+        tests.postgres.require_binaries()
+
+
+def test_the_test_server_listens_on_loopback_only(postgres_server: PostgresServer) -> None:
+    settings = (postgres_server.data_dir / "postmaster.pid").read_text().splitlines()
+    assert str(postgres_server.port) in settings
+    assert "127.0.0.1" in settings  # the address it listens on, as the server recorded it
