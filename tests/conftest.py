@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests import postgres
+from tests.postgres import PostgresServer
 from tests.shared_data import REPO_ROOT
 
 # timeout_report: a timed-out test also prints its asyncio tasks (see that module).
@@ -16,3 +19,15 @@ pytest_plugins = ["tests.timeout_report", "pytester"]
 @pytest.fixture(scope="session")
 def catalog_dir() -> Path:
     return REPO_ROOT / "catalog"
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """A throw-away PostgreSQL 15 for the whole session, started by the first test that asks
+    for it and stopped at the end, whatever happened (see tests/postgres.py)."""
+    postgres.require_binaries()
+    server = postgres.start()
+    try:
+        yield server
+    finally:
+        postgres.stop(server)

@@ -43,11 +43,18 @@ BUSY_TIMEOUT = 5.0
 
 @dataclass(frozen=True, slots=True)
 class Migration:
-    """One schema step of a component. ``version`` starts at 1 and grows by one."""
+    """One schema step of a component. ``version`` starts at 1 and grows by one.
+
+    ``sql`` is the step for SQLite, ``postgres_sql`` the same step for PostgreSQL (the
+    dialects differ in types, defaults and upserts, so each backend gets its own script
+    under the same version number and description). A step without ``postgres_sql`` is
+    refused by the PostgreSQL backend rather than guessed.
+    """
 
     version: int
     description: str
     sql: str
+    postgres_sql: str | None = None
 
 
 _BOOTSTRAP = """
@@ -173,12 +180,10 @@ class Database:
         Each step runs in its own transaction together with its bookkeeping row, so a crash
         halfway leaves the file at the previous version, never in between.
         """
-        expected = list(range(1, len(migrations) + 1))
-        if [m.version for m in migrations] != expected:
-            raise ValueError(f"migrations of {component!r} must be numbered 1..{len(migrations)}")
+        check_numbering(component, migrations)
         current = await self.schema_version(component)
         if current > len(migrations):
-            raise _newer(self.path, component, current, len(migrations))
+            raise newer_schema(self.path, component, current, len(migrations))
         for migration in migrations[current:]:
             try:
                 async with self.transaction():
@@ -297,6 +302,13 @@ class Database:
             raise _explain(exc, str(target), self.busy_timeout) from None
 
 
+def check_numbering(component: str, migrations: Sequence[Migration]) -> None:
+    """Refuse a list of steps that is not numbered 1, 2, 3… (a programming error)."""
+    expected = list(range(1, len(migrations) + 1))
+    if [m.version for m in migrations] != expected:
+        raise ValueError(f"migrations of {component!r} must be numbered 1..{len(migrations)}")
+
+
 def _split_statements(sql: str) -> list[str]:
     """Split a migration script on ``;`` at line ends (migrations hold no triggers)."""
     lines = [line for line in sql.splitlines() if not line.lstrip().startswith("--")]
@@ -369,7 +381,7 @@ async def _check_usable(
     for component, version in await _stored_versions(conn):
         known = known_versions.get(component)
         if known is not None and version > known:
-            raise _newer(path, component, version, known)
+            raise newer_schema(path, component, version, known)
     # Take the write lock and give it back: fails now, not half-way through start-up,
     # when another process holds the file or it cannot be written after all.
     await conn.execute("BEGIN IMMEDIATE")
@@ -391,7 +403,7 @@ async def _stored_versions(conn: aiosqlite.Connection) -> list[tuple[str, int]]:
     return [(str(row[0]), int(row[1])) for row in rows]
 
 
-def _newer(path: str, component: str, found: int, known: int) -> DatabaseError:
+def newer_schema(path: str, component: str, found: int, known: int) -> DatabaseError:
     return DatabaseError(
         path,
         f"has {component} schema v{found}, newer than this ml-audio-bot knows (v{known})",
