@@ -17,6 +17,7 @@ from bot.outbox.outbox import (
 )
 from bot.outbox.records import BlockedChannel, OutboxItem, OutboxProblem, PassResult, State
 from bot.outbox.sender import DeliveryError, PermanentFailure, RetryLater, Sender
+from bot.outbox.store import OutboxStore
 from bot.outbox.worker import OutboxWorker
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "Outbox",
     "OutboxItem",
     "OutboxProblem",
+    "OutboxStore",
     "OutboxWorker",
     "OutgoingMessage",
     "PassResult",
