@@ -17,7 +17,7 @@ from bot.feeds import store as feeds
 from bot.outbox import schema as outbox
 from bot.storage import command_sync as runtime
 from bot.storage.database import Database, Migration
-from bot.suggestions import store as suggestions
+from bot.suggestions import schema as suggestions
 
 _COMPONENTS: tuple[tuple[str, Sequence[Migration]], ...] = (
     (runtime.COMPONENT, runtime.MIGRATIONS),

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     )
     from bot.outbox.records import BlockedChannel, OutboxItem, OutboxProblem, PassResult, State
     from bot.outbox.sender import DeliveryError, PermanentFailure, RetryLater, Sender
+    from bot.outbox.store import OutboxStore
     from bot.outbox.worker import OutboxWorker
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "Outbox",
     "OutboxItem",
     "OutboxProblem",
+    "OutboxStore",
     "OutboxWorker",
     "OutgoingMessage",
     "PassResult",
@@ -64,6 +66,7 @@ __getattr__ = lazy_exports(
         **dict.fromkeys(
             ("DeliveryError", "PermanentFailure", "RetryLater", "Sender"), "bot.outbox.sender"
         ),
+        "OutboxStore": "bot.outbox.store",
         "OutboxWorker": "bot.outbox.worker",
     },
 )

@@ -1,8 +1,9 @@
 """Community suggestions: members propose resources, vote, maintainers decide, export to YAML.
 
-Core only (no discord import): ``service.SuggestionService`` holds the rules,
-``store.SuggestionStore`` the SQL, ``export`` the catalog YAML. The Discord side is
-``bot/discord/suggestions/controller.py`` and ``cogs/suggestions.py``.
+Core only (no discord import): ``service.SuggestionService`` holds the rules (those of
+``proposing`` and ``reviewing``, on a shared ``base``), ``store.SuggestionStore`` the SQL,
+``export`` the catalog YAML. The Discord side is ``bot/discord/suggestions/controller.py``
+and ``cogs/suggestions.py``.
 
 The names below are imported on first use (``bot.lazy``), so that registering
 ``ml-audio-bot suggestions`` for ``--help`` does not load aiosqlite or rapidfuzz.

@@ -10,7 +10,7 @@ import pytest
 from bot.storage import Database
 from bot.suggestions import StorageError, SuggestionService, SuggestionStore, Tally, Vote
 from bot.suggestions.outcomes import Created
-from bot.suggestions.store import COMPONENT, MIGRATIONS
+from bot.suggestions.schema import COMPONENT, MIGRATIONS
 from tests.unit.suggestions.conftest import ALICE, BOB, GUILD, draft
 
 
