@@ -349,14 +349,21 @@ class FeedPoller:
                 min_interval=floor,
                 backlog=1 if waiting else 0,
             )
-            pruned = await self.store.prune_seen(
-                db,
-                spec,
-                parsed.items,
-                now,
-                retention=self.settings.seen_retention,
-                every=PRUNE_EVERY,
-                max_keys=self.settings.max_seen_keys,
+            # A first poll has nothing of its own to forget: its keys were all seen just
+            # now. Its first prune (and the group's cap) comes with its next 200; skipping
+            # it here spares a thousand feeds added at once five statements each.
+            pruned = (
+                None
+                if first_poll
+                else await self.store.prune_seen(
+                    db,
+                    spec,
+                    parsed.items,
+                    now,
+                    retention=self.settings.seen_retention,
+                    every=PRUNE_EVERY,
+                    max_keys=self.settings.max_seen_keys,
+                )
             )
         if pruned:
             log.info("feed %s: forgot %d old seen entry keys", spec.id, pruned)
