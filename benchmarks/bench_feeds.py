@@ -19,6 +19,7 @@ of the process's resident memory during the cycle (sampled every 5 ms; tracemall
 slow feedparser down several times) and the items announced. A ``ratio`` row per cycle
 divides our median wall time by the baseline's.
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -134,7 +134,9 @@ def test_benchmark_quick_run_prints_both_pollers_and_their_ratio() -> None:
     assert by_poller["ml-audio-bot", 1]["announced"] == 0  # a first poll only marks seen
     for cycle in (1, 2):
         ratio = by_poller["ratio", cycle]["wall_s"]
-        expected = by_poller["ml-audio-bot", cycle]["wall_s"] / by_poller["baseline", cycle]["wall_s"]
+        expected = (
+            by_poller["ml-audio-bot", cycle]["wall_s"] / by_poller["baseline", cycle]["wall_s"]
+        )
         assert ratio == pytest.approx(expected)
 
 
