@@ -1,6 +1,6 @@
 """Feed polling: 1 000 feeds on a loopback server, two cycles, beside a baseline poller.
 
-The server (its own thread and event loop) serves N small RSS documents with ETag and
+The server (a process of its own) serves N small RSS documents with ETag and
 Last-Modified; between the two cycles 1 % of the feeds get a new item. Two pollers run in
 the same process, one after the other, each against a fresh server state:
 
@@ -24,6 +24,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
+import multiprocessing
+import multiprocessing.process
 import os
 import random
 import sqlite3
@@ -31,7 +34,8 @@ import statistics
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+import urllib.request
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, formatdate
 from pathlib import Path
@@ -115,29 +119,22 @@ class _Counters:
 
 
 @dataclass
-class BenchServer:
-    """N feeds on 127.0.0.1 in a thread of its own."""
+class _FeedSite:
+    """The server side: N feeds, and ``/control/...`` for the benchmark (not counted)."""
 
     feeds: int
     versions: dict[int, int] = field(default_factory=dict)
     counters: _Counters = field(default_factory=_Counters)
-    port: int = 0
-    _loop: asyncio.AbstractEventLoop | None = None
-    _thread: threading.Thread | None = None
-    _runner: web.AppRunner | None = None
     _cache: dict[tuple[int, int], tuple[bytes, str]] = field(default_factory=dict)
+    # The same feeds change for every poller: each runs against a fresh server.
+    _rng: random.Random = field(default_factory=lambda: random.Random(42))
 
-    def url(self, feed: int) -> str:
-        return f"http://127.0.0.1:{self.port}/feed/{feed}.xml"
-
-    def bump(self, share: float, rng: random.Random) -> int:
-        changed = rng.sample(range(self.feeds), max(1, int(self.feeds * share)))
-        for feed in changed:
-            self.versions[feed] = self.versions.get(feed, 0) + 1
-        return len(changed)
-
-    def reset_counters(self) -> None:
-        self.counters = _Counters()
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_get("/feed/{n}.xml", self._handle)
+        app.router.add_post("/control/bump", self._bump)
+        app.router.add_get("/control/counters", self._counters)
+        return app
 
     def _body(self, feed: int) -> tuple[bytes, str]:
         key = (feed, self.versions.get(feed, 0))
@@ -163,33 +160,77 @@ class BenchServer:
             },
         )
 
+    async def _bump(self, request: web.Request) -> web.Response:
+        share = float(request.query["share"])
+        changed = self._rng.sample(range(self.feeds), max(1, int(self.feeds * share)))
+        for feed in changed:
+            self.versions[feed] = self.versions.get(feed, 0) + 1
+        return web.json_response({"changed": len(changed)})
+
+    async def _counters(self, request: web.Request) -> web.Response:
+        counters = self.counters
+        if request.query.get("reset"):
+            self.counters = _Counters()
+        return web.json_response(asdict(counters))
+
+
+def _serve(feeds: int, port: Any) -> None:
+    """Child process: serve until terminated; the port goes back through ``port``."""
+
+    async def main() -> None:
+        runner = web.AppRunner(_FeedSite(feeds).app(), access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0, backlog=1024)
+        await site.start()
+        port.put(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+@dataclass
+class BenchServer:
+    """N feeds on 127.0.0.1 in a process of its own, as a real server would be: in this
+    process it would compete with the pollers for the interpreter lock."""
+
+    feeds: int
+    port: int = 0
+    _process: multiprocessing.process.BaseProcess | None = None
+
+    def url(self, feed: int) -> str:
+        return f"http://127.0.0.1:{self.port}/feed/{feed}.xml"
+
+    def _control(self, path: str, *, post: bool = False) -> dict[str, Any]:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}/control/{path}", method="POST" if post else "GET"
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            answer: dict[str, Any] = json.load(response)
+        return answer
+
+    def bump(self, share: float) -> int:
+        return int(self._control(f"bump?share={share}", post=True)["changed"])
+
+    def reset_counters(self) -> None:
+        self._control("counters?reset=1")
+
+    @property
+    def counters(self) -> _Counters:
+        return _Counters(**self._control("counters"))
+
     def start(self) -> None:
-        ready = threading.Event()
-
-        def serve() -> None:
-            loop = asyncio.new_event_loop()
-            self._loop = loop
-            app = web.Application()
-            app.router.add_get("/feed/{n}.xml", self._handle)
-            self._runner = web.AppRunner(app, access_log=None)
-            loop.run_until_complete(self._runner.setup())
-            site = web.TCPSite(self._runner, "127.0.0.1", 0, backlog=1024)
-            loop.run_until_complete(site.start())
-            self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-            ready.set()
-            loop.run_forever()
-            loop.run_until_complete(self._runner.cleanup())
-            loop.close()
-
-        self._thread = threading.Thread(target=serve, name="bench-feed-server", daemon=True)
-        self._thread.start()
-        ready.wait(10)
+        context = multiprocessing.get_context("spawn")
+        port = context.Queue()
+        self._process = context.Process(
+            target=_serve, args=(self.feeds, port), name="bench-feed-server", daemon=True
+        )
+        self._process.start()
+        self.port = port.get(timeout=60)
 
     def stop(self) -> None:
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-        if self._thread is not None:
-            self._thread.join(10)
+        if self._process is not None:
+            self._process.terminate()
+            self._process.join(10)
 
 
 async def _ours(server: BenchServer, feeds: int, rng: random.Random) -> list[dict[str, Any]]:
@@ -217,7 +258,7 @@ async def _ours(server: BenchServer, feeds: int, rng: random.Random) -> list[dic
                 )
                 for cycle in (1, 2):
                     if cycle == 2:
-                        server.bump(CHANGED_SHARE, rng)
+                        server.bump(CHANGED_SHARE)
                     server.reset_counters()
                     with RssSampler() as memory:
                         started = time.perf_counter()
@@ -248,7 +289,7 @@ async def _baseline(server: BenchServer, feeds: int, rng: random.Random) -> list
         async with aiohttp.ClientSession() as session:
             for cycle in (1, 2):
                 if cycle == 2:
-                    server.bump(CHANGED_SHARE, rng)
+                    server.bump(CHANGED_SHARE)
                 server.reset_counters()
                 with RssSampler() as memory:
                     started = time.perf_counter()
