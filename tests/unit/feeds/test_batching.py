@@ -54,7 +54,8 @@ async def test_one_failing_item_fails_alone() -> None:
 
     results = await asyncio.gather(*tasks, return_exceptions=True)
 
-    assert results[0] == "A" and results[2] == "C"
+    assert results[0] == "A"
+    assert results[2] == "C"
     assert isinstance(results[1], ValueError)
     # Tried together first, then one by one.
     assert store.batches[1:] == [["a", "bad", "c"], ["a"], ["bad"], ["c"]]
@@ -77,7 +78,7 @@ async def test_a_submitter_cancelled_while_waiting_is_not_stored() -> None:
     await blocker
     with pytest.raises(asyncio.CancelledError):
         await gone
-    assert ["gone"] not in store.batches and all("gone" not in b for b in store.batches)
+    assert all("gone" not in batch for batch in store.batches)
 
 
 async def test_a_batch_cancelled_halfway_leaves_the_others_to_be_stored() -> None:
