@@ -25,12 +25,14 @@ not a feed / network      is told
 
 Marking entries seen, storing the validators and queueing the announcements in the outbox
 happen in one transaction: a crash leaves either all of it or none of it, so nothing is
-announced twice and nothing is lost.
+announced twice and nothing is lost. Feeds of a group fetched at about the same time share
+that transaction (``bot.feeds.batching``), decided one after another as if stored apart.
 
 Seen keys are shared by the feeds of a group (a paper in two arXiv listings is announced
 once) and are not kept forever: once a day a 200 also forgets the keys of entries that
 left the feed and are dated more than ``seen_retention`` ago (see ``FeedStore.prune_seen``),
-and holds the group to ``max_seen_keys``. If such an entry ever returns it is older than
+and holds the group to ``max_seen_keys`` (not on a feed's first poll, which has nothing old
+of its own). If such an entry ever returns it is older than
 ``max_age`` or the group's cut-off, so it is marked seen again instead of announced.
 """
 
