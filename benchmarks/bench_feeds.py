@@ -1,29 +1,41 @@
-"""Feed polling: 1 000 feeds on a loopback server, two cycles, beside a naive poller.
+"""Feed polling: 1 000 feeds on a loopback server, two cycles, beside a baseline poller.
 
-The server (its own thread and event loop) serves N small RSS documents with ETag and
+The server (a process of its own) serves N small RSS documents with ETag and
 Last-Modified; between the two cycles 1 % of the feeds get a new item. Two pollers run in
 the same process, one after the other, each against a fresh server state:
 
 * ``ml-audio-bot``: the real ``FeedPoller`` (conditional GET, per-host limit, parse in a
   thread, SQLite seen-set, outbox) with the politeness delay off (one loopback host would
   otherwise be paced at one request per delay);
-* ``naive``: one request after another, unconditional GET, feedparser on every body.
+* ``baseline``: what a competent developer would write without our requirements: one
+  request after another with aiohttp, conditional (If-None-Match / If-Modified-Since),
+  feedparser with its defaults, seen entry ids and validators in SQLite, one commit per
+  feed.
 
-Rows per poller and cycle: wall time, requests, body bytes sent by the server, share of
-304 answers (target >= 95 % in cycle 2), and the growth of the process's resident memory
-during the cycle (sampled every 5 ms; tracemalloc would slow feedparser down several times).
+Each poller runs ``REPEATS`` times (alternating, the machine may be shared); rows per
+poller and cycle give the median wall time, the requests, body bytes sent by the server
+and share of 304 answers (target >= 95 % in cycle 2) of the last run, the largest growth
+of the process's resident memory during the cycle (sampled every 5 ms; tracemalloc would
+slow feedparser down several times) and the items announced. A ``ratio`` row per cycle
+divides our median wall time by the baseline's.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
+import multiprocessing
+import multiprocessing.process
 import os
 import random
+import sqlite3
+import statistics
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+import urllib.request
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime, formatdate
 from pathlib import Path
@@ -45,6 +57,7 @@ from bot.storage import Database
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 ITEMS_PER_FEED = 10
 CHANGED_SHARE = 0.01
+REPEATS = 3  # per poller; the table shows median wall times
 
 
 def _document(feed: int, version: int) -> bytes:
@@ -106,29 +119,22 @@ class _Counters:
 
 
 @dataclass
-class BenchServer:
-    """N feeds on 127.0.0.1 in a thread of its own."""
+class _FeedSite:
+    """The server side: N feeds, and ``/control/...`` for the benchmark (not counted)."""
 
     feeds: int
     versions: dict[int, int] = field(default_factory=dict)
     counters: _Counters = field(default_factory=_Counters)
-    port: int = 0
-    _loop: asyncio.AbstractEventLoop | None = None
-    _thread: threading.Thread | None = None
-    _runner: web.AppRunner | None = None
     _cache: dict[tuple[int, int], tuple[bytes, str]] = field(default_factory=dict)
+    # The same feeds change for every poller: each runs against a fresh server.
+    _rng: random.Random = field(default_factory=lambda: random.Random(42))
 
-    def url(self, feed: int) -> str:
-        return f"http://127.0.0.1:{self.port}/feed/{feed}.xml"
-
-    def bump(self, share: float, rng: random.Random) -> int:
-        changed = rng.sample(range(self.feeds), max(1, int(self.feeds * share)))
-        for feed in changed:
-            self.versions[feed] = self.versions.get(feed, 0) + 1
-        return len(changed)
-
-    def reset_counters(self) -> None:
-        self.counters = _Counters()
+    def app(self) -> web.Application:
+        app = web.Application()
+        app.router.add_get("/feed/{n}.xml", self._handle)
+        app.router.add_post("/control/bump", self._bump)
+        app.router.add_get("/control/counters", self._counters)
+        return app
 
     def _body(self, feed: int) -> tuple[bytes, str]:
         key = (feed, self.versions.get(feed, 0))
@@ -154,33 +160,77 @@ class BenchServer:
             },
         )
 
+    async def _bump(self, request: web.Request) -> web.Response:
+        share = float(request.query["share"])
+        changed = self._rng.sample(range(self.feeds), max(1, int(self.feeds * share)))
+        for feed in changed:
+            self.versions[feed] = self.versions.get(feed, 0) + 1
+        return web.json_response({"changed": len(changed)})
+
+    async def _counters(self, request: web.Request) -> web.Response:
+        counters = self.counters
+        if request.query.get("reset"):
+            self.counters = _Counters()
+        return web.json_response(asdict(counters))
+
+
+def _serve(feeds: int, port: Any) -> None:
+    """Child process: serve until terminated; the port goes back through ``port``."""
+
+    async def main() -> None:
+        runner = web.AppRunner(_FeedSite(feeds).app(), access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0, backlog=1024)
+        await site.start()
+        port.put(site._server.sockets[0].getsockname()[1])  # type: ignore[union-attr]
+        await asyncio.Event().wait()
+
+    asyncio.run(main())
+
+
+@dataclass
+class BenchServer:
+    """N feeds on 127.0.0.1 in a process of its own, as a real server would be: in this
+    process it would compete with the pollers for the interpreter lock."""
+
+    feeds: int
+    port: int = 0
+    _process: multiprocessing.process.BaseProcess | None = None
+
+    def url(self, feed: int) -> str:
+        return f"http://127.0.0.1:{self.port}/feed/{feed}.xml"
+
+    def _control(self, path: str, *, post: bool = False) -> dict[str, Any]:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}/control/{path}", method="POST" if post else "GET"
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            answer: dict[str, Any] = json.load(response)
+        return answer
+
+    def bump(self, share: float) -> int:
+        return int(self._control(f"bump?share={share}", post=True)["changed"])
+
+    def reset_counters(self) -> None:
+        self._control("counters?reset=1")
+
+    @property
+    def counters(self) -> _Counters:
+        return _Counters(**self._control("counters"))
+
     def start(self) -> None:
-        ready = threading.Event()
-
-        def serve() -> None:
-            loop = asyncio.new_event_loop()
-            self._loop = loop
-            app = web.Application()
-            app.router.add_get("/feed/{n}.xml", self._handle)
-            self._runner = web.AppRunner(app, access_log=None)
-            loop.run_until_complete(self._runner.setup())
-            site = web.TCPSite(self._runner, "127.0.0.1", 0, backlog=1024)
-            loop.run_until_complete(site.start())
-            self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-            ready.set()
-            loop.run_forever()
-            loop.run_until_complete(self._runner.cleanup())
-            loop.close()
-
-        self._thread = threading.Thread(target=serve, name="bench-feed-server", daemon=True)
-        self._thread.start()
-        ready.wait(10)
+        context = multiprocessing.get_context("spawn")
+        port = context.Queue()
+        self._process = context.Process(
+            target=_serve, args=(self.feeds, port), name="bench-feed-server", daemon=True
+        )
+        self._process.start()
+        self.port = port.get(timeout=60)
 
     def stop(self) -> None:
-        if self._loop is not None:
-            self._loop.call_soon_threadsafe(self._loop.stop)
-        if self._thread is not None:
-            self._thread.join(10)
+        if self._process is not None:
+            self._process.terminate()
+            self._process.join(10)
 
 
 async def _ours(server: BenchServer, feeds: int, rng: random.Random) -> list[dict[str, Any]]:
@@ -202,13 +252,13 @@ async def _ours(server: BenchServer, feeds: int, rng: random.Random) -> list[dic
                     clock,
                     lambda: specs,
                     outbox=lambda: outbox,
-                    channel_for=lambda spec: (1, True),
+                    channel_for=lambda spec: 1,
                     settings=PollSettings(concurrency=32),
                     rng=rng,
                 )
                 for cycle in (1, 2):
                     if cycle == 2:
-                        server.bump(CHANGED_SHARE, rng)
+                        server.bump(CHANGED_SHARE)
                     server.reset_counters()
                     with RssSampler() as memory:
                         started = time.perf_counter()
@@ -221,25 +271,62 @@ async def _ours(server: BenchServer, feeds: int, rng: random.Random) -> list[dic
     return rows
 
 
-async def _naive(server: BenchServer, feeds: int, rng: random.Random) -> list[dict[str, Any]]:
+_BASELINE_SCHEMA = """
+CREATE TABLE feeds (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT);
+CREATE TABLE seen (url TEXT NOT NULL, entry_id TEXT NOT NULL, PRIMARY KEY (url, entry_id));
+"""
+
+
+async def _baseline(server: BenchServer, feeds: int, rng: random.Random) -> list[dict[str, Any]]:
+    """What a competent developer would write: one feed after another, conditional GET,
+    feedparser with its defaults, seen ids and validators in SQLite, one commit per feed."""
     rows = []
-    async with aiohttp.ClientSession() as session:
-        for cycle in (1, 2):
-            if cycle == 2:
-                server.bump(CHANGED_SHARE, rng)
-            server.reset_counters()
-            with RssSampler() as memory:
-                started = time.perf_counter()
-                parsed = 0
-                for feed in range(feeds):
-                    async with session.get(server.url(feed)) as response:
-                        body = await response.read()
-                    parsed += len(feedparser.parse(body).entries)
-                wall = time.perf_counter() - started
-            rows.append(
-                _row("naive", feeds, cycle, wall, server, memory.growth) | {"announced": None}
-            )
+    with tempfile.TemporaryDirectory() as folder:
+        db = sqlite3.connect(Path(folder) / "baseline.sqlite3", isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")  # as ours: WAL, no fsync per commit
+        db.executescript(_BASELINE_SCHEMA)
+        async with aiohttp.ClientSession() as session:
+            for cycle in (1, 2):
+                if cycle == 2:
+                    server.bump(CHANGED_SHARE)
+                server.reset_counters()
+                with RssSampler() as memory:
+                    started = time.perf_counter()
+                    announced = 0
+                    for feed in range(feeds):
+                        announced += await _baseline_poll(session, db, server.url(feed))
+                    wall = time.perf_counter() - started
+                rows.append(
+                    _row("baseline", feeds, cycle, wall, server, memory.growth)
+                    | {"announced": announced}
+                )
+        db.close()
     return rows
+
+
+async def _baseline_poll(session: aiohttp.ClientSession, db: sqlite3.Connection, url: str) -> int:
+    """Poll one feed; the number of new entries (none on its first poll)."""
+    known = db.execute("SELECT etag, last_modified FROM feeds WHERE url = ?", (url,)).fetchone()
+    headers = {}
+    if known is not None:
+        if known[0]:
+            headers["If-None-Match"] = known[0]
+        if known[1]:
+            headers["If-Modified-Since"] = known[1]
+    async with session.get(url, headers=headers) as response:
+        if response.status == 304:
+            return 0
+        body = await response.read()
+        etag, modified = response.headers.get("ETag"), response.headers.get("Last-Modified")
+    ids = [entry.get("id") or entry.get("link") for entry in feedparser.parse(body).entries]
+    db.execute("BEGIN")
+    seen = {row[0] for row in db.execute("SELECT entry_id FROM seen WHERE url = ?", (url,))}
+    new = [entry_id for entry_id in ids if entry_id and entry_id not in seen]
+    db.executemany("INSERT OR IGNORE INTO seen VALUES (?, ?)", [(url, i) for i in new])
+    db.execute("INSERT OR REPLACE INTO feeds VALUES (?, ?, ?)", (url, etag, modified))
+    db.execute("COMMIT")
+    return len(new) if known is not None else 0
 
 
 def _row(
@@ -260,12 +347,33 @@ def _row(
 
 def run(quick: bool) -> list[dict[str, Any]]:
     feeds = 20 if quick else 1000
+    repeats = 1 if quick else REPEATS
+    runs: dict[str, list[list[dict[str, Any]]]] = {"ml-audio-bot": [], "baseline": []}
+    for _ in range(repeats):
+        for name, poller in (("ml-audio-bot", _ours), ("baseline", _baseline)):
+            server = BenchServer(feeds)
+            server.start()
+            try:
+                runs[name].append(asyncio.run(poller(server, feeds, random.Random(42))))
+            finally:
+                server.stop()
     rows: list[dict[str, Any]] = []
-    for poller in (_ours, _naive):
-        server = BenchServer(feeds)
-        server.start()
-        try:
-            rows += asyncio.run(poller(server, feeds, random.Random(42)))
-        finally:
-            server.stop()
+    for cycle in (1, 2):
+        mine = _summary([run[cycle - 1] for run in runs["ml-audio-bot"]])
+        theirs = _summary([run[cycle - 1] for run in runs["baseline"]])
+        ratio = dict.fromkeys(mine, None) | {
+            "poller": "ratio",
+            "feeds": feeds,
+            "cycle": cycle,
+            "wall_s": mine["wall_s"] / theirs["wall_s"] if theirs["wall_s"] else None,
+        }
+        rows += [mine, theirs, ratio]
     return rows
+
+
+def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The last run's row with the median wall time and the largest memory growth."""
+    return runs[-1] | {
+        "wall_s": statistics.median(row["wall_s"] for row in runs),
+        "rss_growth_mib": max(row["rss_growth_mib"] for row in runs),
+    }

@@ -61,8 +61,12 @@ def parse_feed(body: bytes, headers: Mapping[str, str] | None = None) -> ParsedF
     result = feedparser.parse(
         body,
         response_headers=dict(headers or {}),
+        # Titles can carry markup (a script in an HTML title): the sanitiser removes it.
         sanitize_html=True,
-        resolve_relative_uris=True,
+        # Links inside summaries are dropped with the markup (html_to_text), so rewriting
+        # them against the base would be wasted work. Entry links and ids are still
+        # resolved: feedparser does that whatever this option says.
+        resolve_relative_uris=False,
     )
     entries: list[Any] = list(result.get("entries") or [])
     version = str(result.get("version") or "")

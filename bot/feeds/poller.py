@@ -25,12 +25,14 @@ not a feed / network      is told
 
 Marking entries seen, storing the validators and queueing the announcements in the outbox
 happen in one transaction: a crash leaves either all of it or none of it, so nothing is
-announced twice and nothing is lost.
+announced twice and nothing is lost. Feeds of a group fetched at about the same time share
+that transaction (``bot.feeds.batching``), decided one after another as if stored apart.
 
 Seen keys are shared by the feeds of a group (a paper in two arXiv listings is announced
 once) and are not kept forever: once a day a 200 also forgets the keys of entries that
 left the feed and are dated more than ``seen_retention`` ago (see ``FeedStore.prune_seen``),
-and holds the group to ``max_seen_keys``. If such an entry ever returns it is older than
+and holds the group to ``max_seen_keys`` (not on a feed's first poll, which has nothing old
+of its own). If such an entry ever returns it is older than
 ``max_age`` or the group's cut-off, so it is marked seen again instead of announced.
 """
 
@@ -42,16 +44,19 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.clock import Clock
 from bot.feeds.announce import item_message
+from bot.feeds.batching import Batcher
 from bot.feeds.digest import DigestSender
 from bot.feeds.digest_store import DigestStore
 from bot.feeds.fetch import Fetcher, FetchError, FetchResult
 from bot.feeds.model import FeedItem, FeedMode, FeedSpec, FeedState, FeedStatus, ParsedFeed
 from bot.feeds.parse import ParseError, parse_feed
-from bot.feeds.store import FeedStore
+from bot.feeds.store import FeedStore, SeenKeys
 from bot.outbox import Outbox, OutgoingMessage
+from bot.storage import Database
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +91,30 @@ class PollSettings:
         that multiple, or the floor).
         """
         return max(SEEN_RETENTION_FLOOR, SEEN_RETENTION_FACTOR * self.max_age)
+
+
+@dataclass(frozen=True, slots=True)
+class _Fetched:
+    """A parsed 200 waiting for its group's turn."""
+
+    status: FeedStatus
+    result: FetchResult
+    parsed: ParsedFeed
+    dry_run: bool
+
+
+@dataclass(slots=True)
+class _Plan:
+    """What storing one fetched feed writes, decided before any of it is written."""
+
+    spec: FeedSpec
+    outcome: FeedOutcome
+    marked: list[FeedItem]  # every item whose keys become seen
+    digested: list[FeedItem]
+    messages: list[OutgoingMessage]
+    state: dict[str, Any]  # the feed's new state columns
+    queued_before: list[str] = field(default_factory=list)  # outbox keys already there
+    pruned: int | None = None
 
 
 @dataclass(slots=True)
@@ -156,9 +185,10 @@ class FeedPoller:
         # Feeds whose last poll broke inside the bot (not the feed's fault), kept out of
         # ``due`` for a while in memory: the stored next poll may be what failed to write.
         self._retry_at: dict[str, datetime] = {}
-        # Feeds of one group decide "seen or new" one at a time: two listings of the same
-        # paper polled together must not both find it new.
-        self._group_locks: dict[str, asyncio.Lock] = {}
+        # Fetched feeds are stored a group at a time (see ``_store_fetched``), dry runs apart;
+        # unchanged feeds' new state is written in batches too.
+        self._stores: dict[tuple[str, bool], Batcher[_Fetched, FeedOutcome]] = {}
+        self._state_writes: Batcher[tuple[str, dict[str, Any]], None] = Batcher(self._write_states)
         self.digests = DigestStore(store.db)
         self._digest_sender = DigestSender(
             store, self.digests, catalog, outbox=outbox, channel_for=channel_for
@@ -255,16 +285,104 @@ class FeedPoller:
             return await self._failed(status, failure, dry_run, moved_to=result.moved_to)
         if parsed.problem:
             log.warning("feed %s is not well-formed but usable: %s", status.spec.id, parsed.problem)
-        lock = self._group_locks.setdefault(status.spec.group, asyncio.Lock())
-        async with lock:
-            return await self._fetched(status, result, parsed, dry_run)
+        return await self._store_fetched(_Fetched(status, result, parsed, dry_run))
 
     # -- outcomes -------------------------------------------------------------------------
 
-    async def _fetched(
-        self, status: FeedStatus, result: FetchResult, parsed: ParsedFeed, dry_run: bool
-    ) -> FeedOutcome:
+    async def _store_fetched(self, fetched: _Fetched) -> FeedOutcome:
+        """Decide what one fetched feed announces and store it, with its group's others.
+
+        Feeds of one group decide "seen or new" one at a time: two listings of the same
+        paper polled together must not both find it new. The feeds that finish parsing
+        while others of their group are being stored wait, and are then stored together
+        in one transaction (``bot.feeds.batching``): a thousand new feeds make a few dozen
+        commits rather than a thousand.
+        """
+        lane = (fetched.status.spec.group, fetched.dry_run)
+        batcher = self._stores.get(lane)
+        if batcher is None:
+            batcher = self._stores[lane] = Batcher(self._store_together)
+        return await batcher.submit(fetched)
+
+    async def _store_together(self, batch: Sequence[_Fetched]) -> list[FeedOutcome]:
+        """Decide for each feed in order, as if one after another, and store it all at once.
+
+        Each feed sees the keys the ones before it marked. A feed whose daily prune is due
+        has what came before it written first (pruning counts the group's keys), and what
+        the prune forgot is looked up again for the ones after it.
+        """
         now = self.clock.now()
+        if batch[0].dry_run:
+            return [plan.outcome for plan in await self._plans(batch, now, None)]
+        async with self.store.transaction() as db:
+            plans = await self._plans(batch, now, db)
+        for plan in plans:
+            for key in plan.queued_before:
+                log.info("feed %s: %s was queued before; not again", plan.spec.id, key)
+            if plan.pruned:
+                log.info("feed %s: forgot %d old seen entry keys", plan.spec.id, plan.pruned)
+            if plan.outcome.moved_to:
+                log.info("feed %s moved permanently to %s", plan.spec.id, plan.outcome.moved_to)
+        return [plan.outcome for plan in plans]
+
+    async def _plans(
+        self, batch: Sequence[_Fetched], now: datetime, db: Database | None
+    ) -> list[_Plan]:
+        """Every feed's plan; with ``db`` (a transaction), each is also stored."""
+        group = batch[0].status.spec.group
+        seen = await self._seen(batch)
+        cutoff: datetime | None = None
+        cutoff_known = False
+        claimed: set[str] = set()  # keys marked by the feeds before, not stored yet
+        plans: list[_Plan] = []
+        unwritten: list[_Plan] = []
+        for index, fetched in enumerate(batch):
+            first_poll = fetched.status.last_success is None
+            if not first_poll and not cutoff_known:
+                cutoff = await self.store.seen_cutoff(group)
+                cutoff_known = True
+            plan = self._plan(fetched, seen.among(fetched.status.spec.id) | claimed, cutoff, now)
+            plans.append(plan)
+            if db is None:
+                continue
+            unwritten.append(plan)
+            claimed.update(key for item in plan.marked for key in item.keys)
+            # A first poll has nothing of its own to forget: its keys were all seen just
+            # now. Its first prune (and the group's cap) comes with its next 200.
+            if first_poll:
+                continue
+            await self._write(db, unwritten, now)
+            unwritten = []
+            plan.pruned = await self.store.prune_seen(
+                db,
+                plan.spec,
+                fetched.parsed.items,
+                now,
+                retention=self.settings.seen_retention,
+                every=PRUNE_EVERY,
+                max_keys=self.settings.max_seen_keys,
+            )
+            if plan.pruned:
+                seen = await self._seen(batch[index + 1 :])
+                claimed = set()
+                cutoff_known = False
+        if db is not None:
+            await self._write(db, unwritten, now)
+        return plans
+
+    async def _seen(self, batch: Sequence[_Fetched]) -> SeenKeys:
+        if not batch:
+            return SeenKeys(set(), {})
+        keys = (key for f in batch for item in f.parsed.items for key in item.keys)
+        return await self.store.seen_in_group(
+            batch[0].status.spec.group, [f.status.spec.id for f in batch], keys
+        )
+
+    def _plan(
+        self, fetched: _Fetched, seen: set[str], cutoff: datetime | None, now: datetime
+    ) -> _Plan:
+        """What one fetched feed announces, marks seen and stores (no I/O)."""
+        status, result, parsed = fetched.status, fetched.result, fetched.parsed
         spec = status.spec
         outcome = FeedOutcome(
             spec.id,
@@ -273,8 +391,6 @@ class FeedPoller:
             problem=parsed.problem,
             moved_to=result.moved_to,
         )
-        all_keys = [key for item in parsed.items for key in item.keys]
-        seen = await self.store.seen_among(spec, all_keys)
         first_poll = status.last_success is None
         fresh = _unseen(parsed.items, seen)
         to_post: list[FeedItem] = []
@@ -284,7 +400,7 @@ class FeedPoller:
         else:
             oldest = now - self.settings.max_age
             # Items dated at or before the group's cut-off may be ones whose keys were dropped.
-            cutoff = await self.store.seen_cutoff(spec.group) or oldest
+            cutoff = cutoff or oldest
             for item in fresh:
                 too_old = item.published is not None and (
                     item.published < oldest or item.published <= cutoff
@@ -322,47 +438,35 @@ class FeedPoller:
         outcome.marked_seen = len(silent) + len(to_post) + len(digested)
         floor = parsed.min_interval_seconds
         outcome.next_poll = self._next_poll(spec, now, floor)
-        if dry_run:
-            return outcome
+        state = {
+            "url": result.moved_to or status.url,
+            "state": FeedState.OK,
+            "etag": result.etag,
+            "last_modified": result.last_modified,
+            "last_success": now,
+            "last_error": f"usable despite: {parsed.problem}" if parsed.problem else None,
+            "error_since": None,
+            "failures": 0,
+            "next_poll": outcome.next_poll,
+            "min_interval": floor,
+            "backlog": 1 if waiting else 0,
+        }
+        return _Plan(spec, outcome, silent + to_post + digested, digested, messages, state)
+
+    async def _write(self, db: Database, plans: Sequence[_Plan], now: datetime) -> None:
+        """Store ``plans`` in the caller's transaction: seen keys, digest items, messages, state."""
+        if not plans:
+            return
+        await self.store.mark_seen_many(db, [(plan.spec, plan.marked) for plan in plans], now)
         box = self.outbox()
-        async with self.store.transaction() as db:
-            await self.store.mark_seen(db, spec, silent + to_post + digested, now)
-            if digested:
-                await self.digests.add_items(db, spec, digested, now)
-            for message in messages:
+        for plan in plans:
+            if plan.digested:
+                await self.digests.add_items(db, plan.spec, plan.digested, now)
+            for message in plan.messages:
                 assert box is not None
                 if not await box.enqueue(message):
-                    log.info("feed %s: %s was queued before; not again", spec.id, message.key)
-            await self.store.update(
-                db,
-                spec.id,
-                now,
-                url=result.moved_to or status.url,
-                state=FeedState.OK,
-                etag=result.etag,
-                last_modified=result.last_modified,
-                last_success=now,
-                last_error=f"usable despite: {parsed.problem}" if parsed.problem else None,
-                error_since=None,
-                failures=0,
-                next_poll=outcome.next_poll,
-                min_interval=floor,
-                backlog=1 if waiting else 0,
-            )
-            pruned = await self.store.prune_seen(
-                db,
-                spec,
-                parsed.items,
-                now,
-                retention=self.settings.seen_retention,
-                every=PRUNE_EVERY,
-                max_keys=self.settings.max_seen_keys,
-            )
-        if pruned:
-            log.info("feed %s: forgot %d old seen entry keys", spec.id, pruned)
-        if result.moved_to:
-            log.info("feed %s moved permanently to %s", spec.id, result.moved_to)
-        return outcome
+                    plan.queued_before.append(message.key)
+        await self.store.update_many(db, now, [(plan.spec.id, plan.state) for plan in plans])
 
     async def _not_modified(
         self, status: FeedStatus, result: FetchResult, dry_run: bool
@@ -378,22 +482,26 @@ class FeedPoller:
             # 304 to a request without validators: the server sent nothing to mark seen, so
             # the feed stays "new" and the next poll is again a first poll.
             outcome.state = status.state
-            await self.store.set_state(status.spec.id, now, next_poll=next_poll)
+            await self._state_writes.submit((status.spec.id, {"next_poll": next_poll}))
             return outcome
-        await self.store.set_state(
-            status.spec.id,
-            now,
-            url=result.moved_to or status.url,
-            state=FeedState.OK,
+        state: dict[str, Any] = {
+            "url": result.moved_to or status.url,
+            "state": FeedState.OK,
             # A 304 that omits the validators does not erase ours.
-            etag=result.etag or status.etag,
-            last_modified=result.last_modified or status.last_modified,
-            last_success=now,
-            error_since=None,
-            failures=0,
-            next_poll=next_poll,
-        )
+            "etag": result.etag or status.etag,
+            "last_modified": result.last_modified or status.last_modified,
+            "last_success": now,
+            "error_since": None,
+            "failures": 0,
+            "next_poll": next_poll,
+        }
+        await self._state_writes.submit((status.spec.id, state))
         return outcome
+
+    async def _write_states(self, changes: Sequence[tuple[str, dict[str, Any]]]) -> list[None]:
+        """New state of feeds that answered 304, in one transaction."""
+        await self.store.set_states(changes, self.clock.now())
+        return [None] * len(changes)
 
     async def _failed(
         self,

@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import AsyncIterator, Iterable, Sequence
-from dataclasses import asdict
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -164,6 +164,17 @@ def spec_from_json(text: str) -> FeedSpec:
     return FeedSpec(**{k: v for k, v in data.items() if k in known})
 
 
+@dataclass(frozen=True, slots=True)
+class SeenKeys:
+    """Seen keys among those asked about: the group's, and each feed's own in any group."""
+
+    in_group: set[str]
+    by_feed: dict[str, set[str]]
+
+    def among(self, feed_id: str) -> set[str]:
+        return self.in_group | self.by_feed.get(feed_id, set())
+
+
 class FeedStore:
     """All SQL of the feeds area."""
 
@@ -286,38 +297,74 @@ class FeedStore:
 
     async def update(self, db: Database, feed_id: str, now: datetime, **values: Any) -> None:
         """Change state columns of one feed (inside the caller's ``transaction``)."""
-        unknown = set(values) - set(_STATE_COLUMNS)
-        if unknown:
-            raise ValueError(f"not feed state columns: {sorted(unknown)}")
-        columns = ", ".join(f"{name} = ?" for name in values)
-        params = [
-            _text(v) if isinstance(v, datetime) else (v.value if isinstance(v, FeedState) else v)
-            for v in values.values()
-        ]
-        await db.execute(
-            f"UPDATE feeds SET {columns}, updated_at = ? WHERE id = ?",  # noqa: S608 (checked)
-            (*params, _text(now), feed_id),
-        )
+        await self.update_many(db, now, [(feed_id, values)])
+
+    async def update_many(
+        self, db: Database, now: datetime, changes: Sequence[tuple[str, Mapping[str, Any]]]
+    ) -> None:
+        """:meth:`update` for several feeds; one statement per set of columns changed."""
+        by_columns: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
+        for feed_id, values in changes:
+            unknown = set(values) - set(_STATE_COLUMNS)
+            if unknown:
+                raise ValueError(f"not feed state columns: {sorted(unknown)}")
+            params = [
+                _text(v)
+                if isinstance(v, datetime)
+                else (v.value if isinstance(v, FeedState) else v)
+                for v in values.values()
+            ]
+            by_columns.setdefault(tuple(values), []).append((*params, _text(now), feed_id))
+        for names, rows in by_columns.items():
+            columns = ", ".join(f"{name} = ?" for name in names)
+            await db.executemany(
+                f"UPDATE feeds SET {columns}, updated_at = ? WHERE id = ?",  # noqa: S608 (checked)
+                rows,
+            )
 
     async def set_state(self, feed_id: str, now: datetime, **values: Any) -> None:
         async with self.transaction() as db:
             await self.update(db, feed_id, now, **values)
 
+    async def set_states(
+        self, changes: Sequence[tuple[str, Mapping[str, Any]]], now: datetime
+    ) -> None:
+        """:meth:`set_state` for several feeds, in one transaction."""
+        async with self.transaction() as db:
+            await self.update_many(db, now, changes)
+
     # -- seen entries ---------------------------------------------------------------------
 
     async def seen_among(self, spec: FeedSpec, keys: Iterable[str]) -> set[str]:
         """Which of ``keys`` the feed's group (or the feed itself, in an earlier group) knows."""
+        return (await self.seen_in_group(spec.group, [spec.id], keys)).among(spec.id)
+
+    async def seen_in_group(
+        self, group: str, feed_ids: Sequence[str], keys: Iterable[str]
+    ) -> SeenKeys:
+        """Which of ``keys`` ``group`` knows, and which each of ``feed_ids`` showed first.
+
+        One query for the feeds of a group polled together, instead of one per feed.
+        """
         wanted = json.dumps(list(dict.fromkeys(keys)))
         if wanted == "[]":
-            return set()
+            return SeenKeys(set(), {})
         rows = await self.db.fetchall(
-            "SELECT entry_key FROM feed_seen WHERE group_id = ? "
+            "SELECT entry_key, NULL AS feed_id FROM feed_seen WHERE group_id = ? "
             "AND entry_key IN (SELECT value FROM json_each(?)) "
-            "UNION SELECT entry_key FROM feed_seen WHERE feed_id = ? "
+            "UNION ALL SELECT entry_key, feed_id FROM feed_seen "
+            "WHERE feed_id IN (SELECT value FROM json_each(?)) "
             "AND entry_key IN (SELECT value FROM json_each(?))",
-            (spec.group, wanted, spec.id, wanted),
+            (group, wanted, json.dumps(list(feed_ids)), wanted),
         )
-        return {str(row["entry_key"]) for row in rows}
+        in_group: set[str] = set()
+        by_feed: dict[str, set[str]] = {}
+        for row in rows:
+            if row["feed_id"] is None:
+                in_group.add(str(row["entry_key"]))
+            else:
+                by_feed.setdefault(str(row["feed_id"]), set()).add(str(row["entry_key"]))
+        return SeenKeys(in_group, by_feed)
 
     async def seen_cutoff(self, group: str) -> datetime | None:
         """Items dated before this moment count as seen in ``group`` (see :meth:`cap_seen`)."""
@@ -331,17 +378,28 @@ class FeedStore:
 
         The entry's date is kept with each key: pruning needs it (see :meth:`prune_seen`).
         """
+        await self.mark_seen_many(db, [(spec, items)], now)
+
+    async def mark_seen_many(
+        self,
+        db: Database,
+        batch: Iterable[tuple[FeedSpec, Iterable[FeedItem]]],
+        now: datetime,
+    ) -> None:
+        """:meth:`mark_seen` for several feeds in one statement; the first to show a key owns it."""
         stamp = _utc_text(now)
-        rows: dict[str, tuple[str, str, str, str | None, str | None]] = {}
-        for item in items:
-            published = _utc_text(item.published)
-            for key in item.keys:
-                rows.setdefault(key, (spec.group, key, spec.id, stamp, published))
-        await db.executemany(
-            "INSERT OR IGNORE INTO feed_seen (group_id, entry_key, feed_id, seen_at, published) "
-            "VALUES (?, ?, ?, ?, ?)",
-            list(rows.values()),
-        )
+        rows: dict[tuple[str, str], tuple[str, str, str, str | None, str | None]] = {}
+        for spec, items in batch:
+            for item in items:
+                published = _utc_text(item.published)
+                for key in item.keys:
+                    rows.setdefault((spec.group, key), (spec.group, key, spec.id, stamp, published))
+        if rows:
+            await db.executemany(
+                "INSERT OR IGNORE INTO feed_seen "
+                "(group_id, entry_key, feed_id, seen_at, published) VALUES (?, ?, ?, ?, ?)",
+                list(rows.values()),
+            )
 
     async def cap_seen(self, db: Database, group: str, max_keys: int) -> int:
         """Keep the ``max_keys`` newest seen keys of ``group``; the number dropped.

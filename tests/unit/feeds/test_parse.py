@@ -129,3 +129,22 @@ def test_script_in_titles_is_sanitised() -> None:
 def test_ttl_and_update_period_give_a_polling_floor() -> None:
     feed = parse_feed(real("feedjira", "TechCrunch.xml").read_bytes())
     assert feed.min_interval_seconds == 3600
+
+
+def test_relative_entry_links_and_ids_resolve_against_the_feed_url() -> None:
+    # Relative links inside summaries are not rewritten (the markup is dropped anyway), but
+    # an entry's own link and permalink id must still become absolute: the link is what
+    # the announcement points to, the id is the entry's seen key.
+    body = (
+        b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T</title>'
+        b"<item><guid>posts/7</guid><title>Seven</title><link>/posts/7.html</link>"
+        b'<description>&lt;a href="/x"&gt;more&lt;/a&gt; words</description></item>'
+        b"</channel></rss>"
+    )
+    headers = {"content-location": "https://blog.example.org/feed/index.xml"}
+
+    [item] = parse_feed(body, headers).items
+
+    assert item.link == "https://blog.example.org/posts/7.html"
+    assert item.keys[0] == "id:https://blog.example.org/feed/posts/7"
+    assert item.summary == "more words"

@@ -119,14 +119,25 @@ async def test_disabled_worker_does_not_poll(server: FeedServer, harness: Harnes
 
 
 @pytest.mark.slow
-def test_benchmark_quick_run_prints_both_pollers() -> None:
+def test_benchmark_quick_run_prints_both_pollers_and_their_ratio() -> None:
     rows = bench_feeds.run(quick=True)
-    assert {row["poller"] for row in rows} == {"ml-audio-bot", "naive"}
-    ours = {row["cycle"]: row for row in rows if row["poller"] == "ml-audio-bot"}
-    naive = {row["cycle"]: row for row in rows if row["poller"] == "naive"}
-    assert ours[2]["share_304"] >= 0.9
-    assert naive[2]["share_304"] == 0
-    assert ours[2]["body_kib"] < naive[2]["body_kib"]
+    by_poller = {(row["poller"], row["cycle"]): row for row in rows}
+    assert set(by_poller) == {
+        (name, cycle) for name in ("ml-audio-bot", "baseline", "ratio") for cycle in (1, 2)
+    }
+    ours, baseline = by_poller["ml-audio-bot", 2], by_poller["baseline", 2]
+    # Both send conditional requests: the unchanged feeds answer 304 in cycle 2.
+    assert ours["share_304"] >= 0.9
+    assert baseline["share_304"] >= 0.9
+    # Both find the item added between the cycles (ours queues it for Discord).
+    assert ours["announced"] == baseline["announced"] >= 1
+    assert by_poller["ml-audio-bot", 1]["announced"] == 0  # a first poll only marks seen
+    for cycle in (1, 2):
+        ratio = by_poller["ratio", cycle]["wall_s"]
+        expected = (
+            by_poller["ml-audio-bot", cycle]["wall_s"] / by_poller["baseline", cycle]["wall_s"]
+        )
+        assert ratio == pytest.approx(expected)
 
 
 async def test_a_wake_during_a_poll_starts_another_poll(
