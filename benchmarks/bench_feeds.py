@@ -49,7 +49,8 @@ from bot.clock import FakeClock
 from bot.feeds.fetch import Fetcher, FetchLimits
 from bot.feeds.guard import UrlGuard
 from bot.feeds.model import FeedSpec
-from bot.feeds.poller import FeedPoller, PollSettings
+from bot.feeds.poller import FeedPoller
+from bot.feeds.polling import PollSettings
 from bot.feeds.store import FeedStore
 from bot.outbox import Outbox
 from bot.storage import Database

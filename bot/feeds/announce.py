@@ -8,6 +8,7 @@ limits. Embeds never ping, and mentions in the text are defused anyway. The outb
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from bot import markup
@@ -64,4 +65,16 @@ def item_message(
         key=outbox_key(spec.group, item),
         channel_id=channel_id,
         embeds=(item_embed(spec, item, feed_title),),
+    )
+
+
+def disabled_notice(spec: FeedSpec, reason: str, now: datetime, channel: int) -> OutgoingMessage:
+    """The log channel's notice that ``spec`` was disabled, and how to bring it back."""
+    content = markup.truncate(
+        f"Feed **{markup.one_line(spec.title)}** (`{spec.id}`) was disabled: {reason}. "
+        f"Fix the URL or the server, then `/feeds resume {spec.id}`.",
+        1500,
+    )
+    return OutgoingMessage(
+        key=f"feed-disabled:{spec.id}:{now.isoformat()}", channel_id=channel, content=content
     )

@@ -1,27 +1,6 @@
-"""Decide what to fetch when, what to announce, and how to treat a failing feed.
+"""Decide what to fetch when and what to announce; store each outcome in one transaction.
 
-One poll of one feed ends in exactly one of these documented states:
-
-========================  ==============================================================
-outcome                   what happens
-========================  ==============================================================
-200, first success        every entry is marked seen; nothing is announced
-200                       unseen entries (none of their keys seen by the feed's group) that
-                          pass the keyword filters and announce types and are not older
-                          than ``max_age`` (nor than the group's cut-off) are announced,
-                          the oldest first, at most ``max_posts``; the rest wait
-                          (``backlog``: the next poll skips the validators so a 304 cannot
-                          hide them). Digest feeds queue them all for the group's daily
-                          message instead (``bot.feeds.digest``)
-bozo but usable           as 200; the problem is logged and kept as ``last_error``
-304                       nothing changes (validators without a new value are kept)
-301/308 (every hop)       the stored URL becomes the new one
-410                       ``disabled``; a notice goes to the log channel
-429 / 503                 ``error``; next poll after ``Retry-After`` (at most a day)
-blocked / timeout /       ``error``; exponential backoff with jitter; after failing for
-too large / redirects /   ``disable_after`` the feed is ``disabled`` and the log channel
-not a feed / network      is told
-========================  ==============================================================
+What each outcome of a poll does is documented in ``bot.feeds.polling``.
 
 Marking entries seen, storing the validators and queueing the announcements in the outbox
 happen in one transaction: a crash leaves either all of it or none of it, so nothing is
@@ -47,50 +26,31 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.clock import Clock
-from bot.feeds.announce import item_message
+from bot.feeds.announce import disabled_notice, item_message
 from bot.feeds.batching import Batcher
 from bot.feeds.digest import DigestSender
 from bot.feeds.digest_store import DigestStore
 from bot.feeds.fetch import Fetcher, FetchError, FetchResult
 from bot.feeds.model import FeedItem, FeedMode, FeedSpec, FeedState, FeedStatus, ParsedFeed
 from bot.feeds.parse import ParseError, parse_feed
+from bot.feeds.polling import (
+    PRUNE_EVERY,
+    FeedOutcome,
+    PollSettings,
+    backoff,
+    next_poll,
+    oldest_first,
+    pollable,
+    unseen,
+)
 from bot.feeds.store import FeedStore, SeenKeys
 from bot.outbox import Outbox, OutgoingMessage
 from bot.storage import Database
 
 log = logging.getLogger(__name__)
 
-#: Seen keys are kept at least this long, and at least this many times ``max_age``.
-SEEN_RETENTION_FLOOR = timedelta(days=90)
-SEEN_RETENTION_FACTOR = 4
-#: How often one feed's seen keys are pruned at most.
-PRUNE_EVERY = timedelta(days=1)
-
 #: The channel id of a feed, or ``None`` when its channel is not configured.
 ChannelFor = Callable[[FeedSpec], int | None]
-
-
-@dataclass(frozen=True, slots=True)
-class PollSettings:
-    interval: timedelta = timedelta(minutes=30)
-    max_age: timedelta = timedelta(days=7)
-    backoff_base: timedelta = timedelta(minutes=5)
-    backoff_max: timedelta = timedelta(hours=12)
-    disable_after: timedelta = timedelta(days=3)
-    max_floor: timedelta = timedelta(days=1)  # a ttl of a month is not obeyed beyond this
-    max_retry_after: timedelta = timedelta(days=1)
-    concurrency: int = 20
-    max_seen_keys: int = 50_000  # per feed group; a year of arXiv audio listings is ~30 000
-
-    @property
-    def seen_retention(self) -> timedelta:
-        """How long a seen key outlives its entry's date and its first sighting.
-
-        A multiple of ``max_age`` with a floor, so that a forgotten entry that comes back
-        is still too old to announce even if ``feeds_max_age_days`` was raised since (up to
-        that multiple, or the floor).
-        """
-        return max(SEEN_RETENTION_FLOOR, SEEN_RETENTION_FACTOR * self.max_age)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,41 +75,6 @@ class _Plan:
     state: dict[str, Any]  # the feed's new state columns
     queued_before: list[str] = field(default_factory=list)  # outbox keys already there
     pruned: int | None = None
-
-
-@dataclass(slots=True)
-class FeedOutcome:
-    """What one poll of one feed did, for logs, ``feeds poll`` and tests."""
-
-    feed_id: str
-    state: FeedState
-    status: int | None = None
-    announced: list[FeedItem] = field(default_factory=list)
-    digested: list[FeedItem] = field(default_factory=list)  # queued for the daily digest
-    marked_seen: int = 0
-    waiting: int = 0  # new items left for the next cycle (max_posts)
-    error: str | None = None
-    problem: str | None = None  # bozo but usable
-    moved_to: str | None = None
-    next_poll: datetime | None = None
-
-    def line(self) -> str:
-        parts = [f"{self.feed_id}: {self.state.value}"]
-        if self.status is not None:
-            parts.append(f"HTTP {self.status}")
-        if self.announced:
-            parts.append(f"{len(self.announced)} new")
-        if self.digested:
-            parts.append(f"{len(self.digested)} for the digest")
-        if self.waiting:
-            parts.append(f"{self.waiting} waiting")
-        if self.moved_to:
-            parts.append(f"moved to {self.moved_to}")
-        if self.error:
-            parts.append(self.error)
-        elif self.problem:
-            parts.append(f"usable despite: {self.problem}")
-        return ", ".join(parts)
 
 
 class FeedPoller:
@@ -392,7 +317,7 @@ class FeedPoller:
             moved_to=result.moved_to,
         )
         first_poll = status.last_success is None
-        fresh = _unseen(parsed.items, seen)
+        fresh = unseen(parsed.items, seen)
         to_post: list[FeedItem] = []
         silent: list[FeedItem] = []
         if first_poll:
@@ -409,7 +334,7 @@ class FeedPoller:
                     silent.append(item)
                 else:
                     to_post.append(item)
-        to_post.sort(key=_oldest_first)
+        to_post.sort(key=oldest_first)
         digested: list[FeedItem] = []
         if spec.mode is FeedMode.DIGEST:
             digested, to_post = to_post, []
@@ -437,7 +362,7 @@ class FeedPoller:
         outcome.waiting = len(waiting)
         outcome.marked_seen = len(silent) + len(to_post) + len(digested)
         floor = parsed.min_interval_seconds
-        outcome.next_poll = self._next_poll(spec, now, floor)
+        outcome.next_poll = next_poll(self.settings, self._rng, spec, now, floor)
         state = {
             "url": result.moved_to or status.url,
             "state": FeedState.OK,
@@ -472,9 +397,11 @@ class FeedPoller:
         self, status: FeedStatus, result: FetchResult, dry_run: bool
     ) -> FeedOutcome:
         now = self.clock.now()
-        next_poll = self._next_poll(status.spec, now, status.min_interval_seconds)
+        upcoming = next_poll(
+            self.settings, self._rng, status.spec, now, status.min_interval_seconds
+        )
         outcome = FeedOutcome(
-            status.spec.id, FeedState.OK, status=304, moved_to=result.moved_to, next_poll=next_poll
+            status.spec.id, FeedState.OK, status=304, moved_to=result.moved_to, next_poll=upcoming
         )
         if dry_run:
             return outcome
@@ -482,7 +409,7 @@ class FeedPoller:
             # 304 to a request without validators: the server sent nothing to mark seen, so
             # the feed stays "new" and the next poll is again a first poll.
             outcome.state = status.state
-            await self._state_writes.submit((status.spec.id, {"next_poll": next_poll}))
+            await self._state_writes.submit((status.spec.id, {"next_poll": upcoming}))
             return outcome
         state: dict[str, Any] = {
             "url": result.moved_to or status.url,
@@ -493,7 +420,7 @@ class FeedPoller:
             "last_success": now,
             "error_since": None,
             "failures": 0,
-            "next_poll": next_poll,
+            "next_poll": upcoming,
         }
         await self._state_writes.submit((status.spec.id, state))
         return outcome
@@ -528,7 +455,7 @@ class FeedPoller:
             wait = min(timedelta(seconds=error.retry_after), self.settings.max_retry_after)
             wait = max(wait, timedelta(seconds=60))
         else:
-            wait = self._backoff(failures)
+            wait = backoff(self.settings, self._rng, failures)
         next_poll = now + wait
         outcome = FeedOutcome(
             spec.id,
@@ -540,7 +467,10 @@ class FeedPoller:
         )
         if dry_run:
             return outcome
-        notice = self._disabled_notice(spec, reason, now) if reason else None
+        channel = self.log_channel()
+        notice = (
+            disabled_notice(spec, reason, now, channel) if reason and channel is not None else None
+        )
         box = self.outbox()
         async with self.store.transaction() as db:
             await self.store.update(
@@ -559,67 +489,3 @@ class FeedPoller:
         if reason:
             log.error("feed %s disabled: %s", spec.id, reason)
         return outcome
-
-    def _disabled_notice(
-        self, spec: FeedSpec, reason: str, now: datetime
-    ) -> OutgoingMessage | None:
-        channel = self.log_channel()
-        if channel is None:
-            return None
-        from bot import markup  # local: keeps the module's import list about polling
-
-        content = markup.truncate(
-            f"Feed **{markup.one_line(spec.title)}** (`{spec.id}`) was disabled: {reason}. "
-            f"Fix the URL or the server, then `/feeds resume {spec.id}`.",
-            1500,
-        )
-        return OutgoingMessage(
-            key=f"feed-disabled:{spec.id}:{now.isoformat()}", channel_id=channel, content=content
-        )
-
-    # -- timing ---------------------------------------------------------------------------
-
-    def _next_poll(self, spec: FeedSpec, now: datetime, floor: float | None) -> datetime:
-        interval = (
-            timedelta(minutes=spec.interval_minutes)
-            if spec.interval_minutes
-            else self.settings.interval
-        )
-        if floor:
-            interval = max(interval, min(timedelta(seconds=floor), self.settings.max_floor))
-        # A little jitter so that feeds added together do not stay in lockstep.
-        factor: float = self._rng.uniform(1.0, 1.1)
-        return now + interval * factor
-
-    def _backoff(self, failures: int) -> timedelta:
-        base: timedelta = self.settings.backoff_base * (2 ** min(failures - 1, 20))
-        capped = min(base, self.settings.backoff_max)
-        factor: float = self._rng.uniform(0.5, 1.0)
-        return capped * factor
-
-
-def pollable(status: FeedStatus) -> bool:
-    return status.spec.enabled and status.state not in (
-        FeedState.PAUSED,
-        FeedState.DISABLED,
-        FeedState.REMOVED,
-    )
-
-
-def _unseen(items: Sequence[FeedItem], seen: set[str]) -> list[FeedItem]:
-    """Items none of whose keys were seen, each once (a document may repeat an entry)."""
-    fresh: list[FeedItem] = []
-    taken: set[str] = set(seen)
-    for item in items:
-        if any(key in taken for key in item.keys):
-            continue
-        taken.update(item.keys)
-        fresh.append(item)
-    return fresh
-
-
-def _oldest_first(item: FeedItem) -> tuple[float, int]:
-    # Undated items come after dated ones, in reverse document order (feeds put the newest
-    # first).
-    stamp = item.published.timestamp() if item.published is not None else float("inf")
-    return (stamp, -item.position)

@@ -16,7 +16,8 @@ from bot.feeds.catalog import feeds_file, load_feeds
 from bot.feeds.fetch import Fetcher, FetchLimits
 from bot.feeds.guard import UrlGuard
 from bot.feeds.model import FeedSpec
-from bot.feeds.poller import FeedPoller, PollSettings
+from bot.feeds.poller import FeedPoller
+from bot.feeds.polling import PollSettings
 from bot.feeds.service import FeedService
 from bot.feeds.store import FeedStore
 from bot.feeds.worker import FeedWorker

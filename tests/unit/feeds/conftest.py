@@ -14,7 +14,8 @@ from bot.clock import FakeClock
 from bot.feeds.fetch import Fetcher, FetchLimits
 from bot.feeds.guard import UrlGuard
 from bot.feeds.model import FeedSpec, FeedStatus
-from bot.feeds.poller import FeedOutcome, FeedPoller, PollSettings
+from bot.feeds.poller import FeedPoller
+from bot.feeds.polling import FeedOutcome, PollSettings
 from bot.feeds.store import FeedStore
 from bot.outbox import Outbox, OutboxItem
 from bot.storage import Database

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from bot.feeds.digest import show_all_custom_id
 from bot.feeds.model import FeedMode, FeedSpec
 from bot.feeds.parse import parse_feed
-from bot.feeds.poller import PollSettings
+from bot.feeds.polling import PollSettings
 from tests.unit.feeds.arxiv_listing import ArxivEntry, entries, listing_rss
 from tests.unit.feeds.conftest import NOW, Harness
 from tests.unit.feeds.server import FeedServer, rss

@@ -6,7 +6,7 @@ from datetime import timedelta
 from email.utils import format_datetime
 
 from bot.feeds.model import FeedSpec
-from bot.feeds.poller import PollSettings
+from bot.feeds.polling import PollSettings
 from tests.unit.feeds.conftest import NOW, Harness
 from tests.unit.feeds.server import FeedServer, rss
 
