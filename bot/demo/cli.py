@@ -74,8 +74,8 @@ def run(args: argparse.Namespace) -> int:
     # Imported here: discord.py and SimCord are heavy, and other commands never need them.
     from bot.config import Config
     from bot.datafile import DataFileError
-    from bot.demo.world import DemoOptions, collect_scenes
-    from bot.demo.world import run as run_demo
+    from bot.demo.session import DemoOptions, collect_scenes
+    from bot.demo.session import run as run_demo
 
     known = [scene.key for scene in collect_scenes()]
     unknown = [key for key in args.scene if key not in known]

@@ -1,12 +1,12 @@
 """The demo's first scenes: finding a resource, browsing a section, asking about the bot.
 
 Each scene is a short story told through ``DemoContext`` helpers, which act as a member and
-print the bot's answer. Later areas add their own modules (see ``bot.demo.world``).
+print the bot's answer. Later areas add their own modules (see ``bot.demo.session``).
 """
 
 from __future__ import annotations
 
-from bot.demo.world import DemoContext, DemoScene
+from bot.demo.session import DemoContext, DemoScene
 
 NEXT_PAGE = "Next ▶"
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from bot.clock import Clock
 from bot.deadlines.reminders import next_due
-from bot.demo.world import DemoContext, DemoScene, create_partner, show_outbox_posts
+from bot.demo.session import DemoContext, DemoScene, show_outbox_posts
+from bot.demo.world import create_partner
 from bot.discord.sender import DiscordClock
 
 # Simulated time given to the bot's workers after the due moment to post and publish.

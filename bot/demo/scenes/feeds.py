@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape
 
 from aiohttp import web
 
-from bot.demo.world import DemoContext, DemoScene, show_outbox_posts
+from bot.demo.session import DemoContext, DemoScene, show_outbox_posts
 from bot.discord.sender import DiscordClock, DiscordSender
 from bot.feeds.wiring import build_feeds
 from bot.outbox import Outbox, OutboxWorker

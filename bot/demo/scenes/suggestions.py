@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import discord
 
-from bot.demo.world import DemoContext, DemoScene, show_outbox_posts
+from bot.demo.session import DemoContext, DemoScene, show_outbox_posts
 from bot.suggestions.export import export_text, plan_export
 
 TITLE = "AST: Audio Spectrogram Transformer"

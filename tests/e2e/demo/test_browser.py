@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Config
-from bot.demo.world import DemoContext, DemoOptions, run_demo
+from bot.demo.session import DemoContext, DemoOptions, run_demo
 from bot.paths import DEFAULT_CATALOG_DIR
 from tests.discord_contract import assert_requests_within_discord_limits
 from tests.shared_data import REPO_ROOT

@@ -14,7 +14,7 @@ import pytest
 
 from bot.cli import main
 from bot.config import Config
-from bot.demo.world import DemoContext, DemoOptions, collect_scenes, run_demo
+from bot.demo.session import DemoContext, DemoOptions, collect_scenes, run_demo
 from bot.paths import DEFAULT_CATALOG_DIR
 from tests.discord_contract import assert_requests_within_discord_limits
 from tests.shared_data import REPO_ROOT

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.demo.world import delivery_line
+from bot.demo.session import delivery_line
 
 
 def test_one_message_posted_and_published_once() -> None:
