@@ -10,7 +10,8 @@ Every cog and component replies through these, so the rules hold everywhere:
   interaction is; it never raises, because it is also the last thing an error path does.
 * ``refuse`` is ``tell`` plus the log line saying the interaction was refused.
 
-Nothing sent here pings anyone: user text may contain ``@everyone`` or role mentions.
+Nothing sent here pings anyone (user text may contain ``@everyone`` or role mentions):
+``answer`` says so on every message, and the bot's client sends no mentions by default.
 
 The helpers take an interaction of any client (``Interaction`` is covariant in its client,
 so the bot's ``Interaction[MLAudioBot]`` fits): views of plain clients use them too.
@@ -76,18 +77,16 @@ async def tell(interaction: discord.Interaction[discord.Client], message: str) -
     # Error text may quote remote servers or user input: Discord refuses the whole
     # reply (400) past 2000 characters, and then the user would learn nothing.
     message = markup.truncate(message, markup.CONTENT)
+    # No allowed_mentions here: the bot's client sends none by default, and this also runs
+    # for interactions the bot refuses while stopping, before anything else is set up.
     try:
         if not interaction.response.is_done():
-            await interaction.response.send_message(
-                message, ephemeral=True, allowed_mentions=NO_MENTIONS
-            )
+            await interaction.response.send_message(message, ephemeral=True)
         elif interaction.response.type is discord.InteractionResponseType.deferred_channel_message:
             # The user is looking at "thinking…": replace it rather than leave it spinning.
-            await interaction.edit_original_response(
-                content=message, embed=None, view=None, allowed_mentions=NO_MENTIONS
-            )
+            await interaction.edit_original_response(content=message, embed=None, view=None)
         else:
-            await interaction.followup.send(message, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            await interaction.followup.send(message, ephemeral=True)
     except discord.HTTPException as exc:
         # Discord itself is failing or the token expired; the log is all that is left.
         log.warning(
