@@ -10,6 +10,7 @@ from bot import markup
 from bot.discord.client import MLAudioBot, services_of
 from bot.discord.format import ACCENT, NOT_FOUND, fit
 from bot.discord.permissions import admit_maintainer
+from bot.discord.replies import answer, defer
 from bot.reload import ReloadResult
 from bot.services import Services
 
@@ -37,13 +38,9 @@ class CatalogCommands(commands.Cog):
         if reloader is None:
             raise RuntimeError("Services.reloader is missing: build services with build_services")
         # Reading, checking and indexing the whole folder can take longer than 3 seconds.
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         result = await reloader.reload(f"{interaction.user.mention} (/catalog reload)")
-        await interaction.followup.send(
-            embed=reload_embed(result, self.services),
-            ephemeral=True,
-            allowed_mentions=discord.AllowedMentions.none(),
-        )
+        await answer(interaction, embed=reload_embed(result, self.services))
 
 
 def reload_embed(result: ReloadResult, services: Services) -> discord.Embed:

@@ -13,9 +13,9 @@ from discord.ext import commands
 
 from bot import markup
 from bot.discord.client import MLAudioBot, services_of
-from bot.discord.errors import refuse
 from bot.discord.feeds import DigestButton
 from bot.discord.permissions import admit_maintainer
+from bot.discord.replies import answer, defer, refuse
 from bot.feeds.listing import item_line, status_lines
 from bot.feeds.model import FeedSpec, FeedState
 from bot.feeds.service import FeedCommandError, FeedService
@@ -57,19 +57,6 @@ class Feeds(commands.Cog):
             return f"{spec.channel_key} (not configured: set {spec.channel_key}_channel_id)"
         return f"<#{target}>"
 
-    async def _defer(self, interaction: discord.Interaction[MLAudioBot]) -> None:
-        # Before any database work: a read queued behind a transaction could outlast
-        # the 3 s Discord gives for the first answer.
-        await interaction.response.defer(ephemeral=True, thinking=True)
-
-    async def _say(self, interaction: discord.Interaction[MLAudioBot], message: str) -> None:
-        await interaction.followup.send(message, ephemeral=True)
-
-    async def _reply(
-        self, interaction: discord.Interaction[MLAudioBot], embed: discord.Embed
-    ) -> None:
-        await interaction.followup.send(embed=embed, ephemeral=True)
-
     async def _feed_choices(
         self, interaction: discord.Interaction[MLAudioBot], current: str
     ) -> list[app_commands.Choice[str]]:
@@ -86,7 +73,7 @@ class Feeds(commands.Cog):
     async def list_feeds(self, interaction: discord.Interaction[MLAudioBot]) -> None:
         if not await self._admit(interaction):
             return
-        await self._defer(interaction)
+        await defer(interaction)
         statuses = [s for s in await self.service.statuses() if s.state is not FeedState.REMOVED]
         blocks = ["\n".join(status_lines(s, self._channel_label(s.spec))) for s in statuses]
         if not blocks:
@@ -97,7 +84,7 @@ class Feeds(commands.Cog):
             colour=COLOUR,
         )
         embed.set_footer(text="Times are in your timezone · /feeds test <url> previews a feed")
-        await self._reply(interaction, embed)
+        await answer(interaction, embed=embed)
 
     @feeds.command(name="add", description="Announce a new RSS/Atom feed in a channel")
     @app_commands.describe(
@@ -114,7 +101,7 @@ class Feeds(commands.Cog):
     ) -> None:
         if not await self._admit(interaction):
             return
-        await self._defer(interaction)
+        await defer(interaction)
         try:
             status, preview = await self.service.add(url, channel.id, title=title)
         except FeedCommandError as error:
@@ -130,14 +117,14 @@ class Feeds(commands.Cog):
             ),
             colour=COLOUR,
         )
-        await self._reply(interaction, embed)
+        await answer(interaction, embed=embed)
 
     @feeds.command(name="remove", description="Stop announcing a feed and forget it")
     @app_commands.describe(feed="The feed's id (see /feeds list)")
     async def remove(self, interaction: discord.Interaction[MLAudioBot], feed: str) -> None:
         if not await self._admit(interaction):
             return
-        await self._defer(interaction)
+        await defer(interaction)
         try:
             status = await self.service.remove(feed)
         except FeedCommandError as error:
@@ -149,20 +136,20 @@ class Feeds(commands.Cog):
             if status.source == "catalog"
             else ""
         )
-        await self._say(interaction, f"Removed `{status.spec.id}`.{note}")
+        await answer(interaction, f"Removed `{status.spec.id}`.{note}")
 
     @feeds.command(name="pause", description="Stop polling a feed until resumed")
     @app_commands.describe(feed="The feed's id (see /feeds list)")
     async def pause(self, interaction: discord.Interaction[MLAudioBot], feed: str) -> None:
         if not await self._admit(interaction):
             return
-        await self._defer(interaction)
+        await defer(interaction)
         try:
             status = await self.service.pause(feed)
         except FeedCommandError as error:
             await refuse(interaction, str(error), reason="feed-pause")
             return
-        await self._say(
+        await answer(
             interaction,
             f"Paused `{status.spec.id}`. `/feeds resume {status.spec.id}` starts it again.",
         )
@@ -172,13 +159,13 @@ class Feeds(commands.Cog):
     async def resume(self, interaction: discord.Interaction[MLAudioBot], feed: str) -> None:
         if not await self._admit(interaction):
             return
-        await self._defer(interaction)
+        await defer(interaction)
         try:
             status = await self.service.resume(feed)
         except FeedCommandError as error:
             await refuse(interaction, str(error), reason="feed-resume")
             return
-        await self._say(interaction, f"Resumed `{status.spec.id}`; it is polled again shortly.")
+        await answer(interaction, f"Resumed `{status.spec.id}`; it is polled again shortly.")
 
     @feeds.command(
         name="test", description="Fetch a feed and show its newest 3 items (posts nothing)"
@@ -189,7 +176,7 @@ class Feeds(commands.Cog):
     ) -> None:
         if not await self._admit(interaction):
             return
-        await self._defer(interaction)
+        await defer(interaction)
         try:
             preview = await self.service.preview(url)
         except FeedCommandError as error:
@@ -207,7 +194,7 @@ class Feeds(commands.Cog):
             colour=COLOUR,
         )
         embed.set_footer(text=f"{preview.total} items in the feed · nothing was posted")
-        await self._reply(interaction, embed)
+        await answer(interaction, embed=embed)
 
     remove.autocomplete("feed")(_feed_choices)
     pause.autocomplete("feed")(_feed_choices)

@@ -13,6 +13,7 @@ from discord.ext import commands
 from bot import __version__, markup
 from bot.discord.client import MLAudioBot, services_of
 from bot.discord.format import ACCENT, fit, format_date
+from bot.discord.replies import answer, defer
 from bot.services import CatalogInfo, Services
 
 SEED_LIST_URL = "https://github.com/drscotthawley/ml-audio-start"
@@ -26,7 +27,7 @@ class Meta(commands.Cog):
     @app_commands.command(name="about", description="What this bot is, its version and catalog")
     async def about(self, interaction: discord.Interaction[MLAudioBot]) -> None:
         # Reading the database may wait on disk: acknowledge within Discord's 3 seconds first.
-        await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction)
         schema = await self.services.schema_versions()
         info = self.services.catalog_info
         uptime = self.services.clock.now() - self.services.started_at
@@ -63,7 +64,7 @@ class Meta(commands.Cog):
         home_warning = self.bot.home_warning()
         if home_warning is not None:
             embed.add_field(name="⚠️ Maintainers locked out", value=home_warning, inline=False)
-        await interaction.followup.send(embed=fit(embed), ephemeral=True)
+        await answer(interaction, embed=fit(embed))
 
     @app_commands.command(name="help", description="List the bot's commands")
     async def help(self, interaction: discord.Interaction[MLAudioBot]) -> None:
@@ -76,7 +77,7 @@ class Meta(commands.Cog):
             colour=ACCENT,
         )
         embed.set_footer(text="<required> [optional] · answers are public unless private:True")
-        await interaction.response.send_message(embed=fit(embed), ephemeral=True)
+        await answer(interaction, embed=fit(embed))
 
 
 def command_lines(tree: app_commands.CommandTree[Any]) -> Iterator[tuple[str, str]]:

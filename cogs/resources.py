@@ -10,6 +10,7 @@ from bot import markup
 from bot.discord.client import MLAudioBot, services_of
 from bot.discord.format import entry_embed, matches_embed, not_found_message
 from bot.discord.logging import log_interaction
+from bot.discord.replies import answer
 from bot.services import Services
 
 RELATED = 3
@@ -37,18 +38,16 @@ class Resources(commands.Cog):
         if entry is None:
             hits = search.search(query, limit=CANDIDATES)
             if not hits:
-                await interaction.response.send_message(not_found_message(query), ephemeral=True)
+                await answer(interaction, not_found_message(query))
                 log_interaction(interaction, "not-found")
                 return
             if not search.is_confident(hits):
-                await interaction.response.send_message(
-                    embed=matches_embed(query, hits), ephemeral=True
-                )
+                await answer(interaction, embed=matches_embed(query, hits))
                 log_interaction(interaction, "ambiguous", candidates=len(hits))
                 return
             entry = hits[0].entry
         embed = entry_embed(catalog, entry, search.related(entry, limit=RELATED))
-        await interaction.response.send_message(embed=embed, ephemeral=private)
+        await answer(interaction, embed=embed, ephemeral=private)
 
     @resource.autocomplete("query")
     async def resource_autocomplete(

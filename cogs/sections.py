@@ -8,7 +8,6 @@ from discord.ext import commands
 
 from bot import markup
 from bot.discord.client import MLAudioBot, services_of
-from bot.discord.errors import refuse
 from bot.discord.format import (
     section_choice,
     section_pages,
@@ -16,6 +15,7 @@ from bot.discord.format import (
     unknown_section_message,
 )
 from bot.discord.paging import PagedView
+from bot.discord.replies import answer, refuse
 from bot.search import UnknownFilterError, match_sections
 from bot.services import Services
 
@@ -60,9 +60,7 @@ class Sections(commands.Cog):
     async def sections(
         self, interaction: discord.Interaction[MLAudioBot], private: bool = False
     ) -> None:
-        await interaction.response.send_message(
-            embed=sections_embed(self.services.catalog), ephemeral=private
-        )
+        await answer(interaction, embed=sections_embed(self.services.catalog), ephemeral=private)
 
 
 async def setup(bot: commands.Bot) -> None:

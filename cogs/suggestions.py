@@ -1,7 +1,8 @@
 """``/suggest`` and ``/suggestions …``: members propose resources, maintainers review them.
 
-Thin: each command parses the interaction, calls ``SuggestionService`` (the rules) through
-``bot.discord.suggestions.controller.SuggestionsUI`` (modals, buttons, posting) and formats a reply.
+Thin: each command parses the interaction, calls ``SuggestionService`` (the rules) or
+``bot.discord.suggestions.controller.SuggestionsUI`` (forms, the submit and edit loops,
+buttons, posting) and formats a reply.
 """
 
 from __future__ import annotations
@@ -16,32 +17,31 @@ from discord.ext import commands
 
 from bot import markup
 from bot.discord.client import MLAudioBot, services_of
-from bot.discord.errors import refuse
 from bot.discord.format import section_choice
 from bot.discord.logging import log_interaction
 from bot.discord.paging import PagedView
 from bot.discord.permissions import admit_home
+from bot.discord.replies import answer, defer, refuse
 from bot.discord.suggestions.controller import (
-    BUSY_MESSAGE,
     COG_NAME,
     PRE_MODAL_READ_TIMEOUT,
     REVIEW_ACTION,
     SUGGEST_ACTION,
-    DraftView,
-    SuggestionButton,
-    SuggestionModal,
     SuggestionsUI,
-    answer,
-    defer_reply,
+)
+from bot.discord.suggestions.messages import (
+    BUSY_MESSAGE,
+    jump_url,
     storage_message,
     suggestion_embed,
 )
+from bot.discord.suggestions.views import SuggestionButton
 from bot.markup import escape_markdown
 from bot.search import UnknownFilterError, match_sections
 from bot.services import Services
 from bot.suggestions import render
 from bot.suggestions.model import Draft, Status
-from bot.suggestions.outcomes import Edited, Refused
+from bot.suggestions.outcomes import Refused
 from bot.suggestions.service import SuggestionService
 from bot.suggestions.store import StorageError
 from bot.suggestions.validation import SUGGESTABLE_KINDS
@@ -172,7 +172,7 @@ class Suggestions(commands.Cog, name=COG_NAME):
     ) -> None:
         assert interaction.guild_id is not None
         chosen = Status(status) if status else None
-        await defer_reply(interaction)
+        await defer(interaction)
         found, total = await self.service.page(interaction.guild_id, chosen, 0, LIST_MAX)
         heading = f"Suggestions ({status or 'all'})"
         if not found:
@@ -203,13 +203,13 @@ class Suggestions(commands.Cog, name=COG_NAME):
     async def show(
         self, interaction: discord.Interaction[MLAudioBot], id: app_commands.Range[int, 1]
     ) -> None:
-        await defer_reply(interaction)
+        await defer(interaction)
         found = await self.service.find(interaction.guild_id, id)
         if isinstance(found, Refused):
             await refuse(interaction, found.message, reason="not-found")
             return
         embed = suggestion_embed(self.service, found)
-        where = self.ui.jump_url(found, found.guild_id)
+        where = jump_url(found, found.guild_id)
         if where:
             embed.add_field(name="Message", value=where, inline=False)
         elif found.message_deleted_at is not None:
@@ -263,12 +263,7 @@ class Suggestions(commands.Cog, name=COG_NAME):
                 return
             draft = Draft(draft.title, draft.url, moved.id, draft.reason, draft.kind)
 
-        async def submitted(again: discord.Interaction[MLAudioBot], typed: Draft) -> None:
-            await self._apply_edit(again, id, typed)
-
-        await interaction.response.send_modal(
-            SuggestionModal(f"Edit suggestion #{id}", draft, submitted)
-        )
+        await interaction.response.send_modal(self.ui.modal_for_edit(id, draft))
 
     @edit.autocomplete("section")
     async def edit_section_autocomplete(
@@ -276,46 +271,13 @@ class Suggestions(commands.Cog, name=COG_NAME):
     ) -> list[app_commands.Choice[str]]:
         return section_choices(self.services, current)
 
-    async def _apply_edit(
-        self, interaction: discord.Interaction[MLAudioBot], sid: int, typed: Draft
-    ) -> None:
-        assert interaction.guild_id is not None
-        await defer_reply(interaction)
-        try:
-            outcome = await self.service.edit(interaction.guild_id, sid, interaction.user.id, typed)
-        except StorageError as exc:
-            await answer(interaction, storage_message(exc))
-            return
-        if isinstance(outcome, Edited):
-            log_interaction(interaction, "ok", suggestion=sid)
-            await answer(interaction, f"Suggestion #{sid} is updated.")
-            self.ui.refresh_soon(sid)
-            return
-
-        async def reopen(again: discord.Interaction[MLAudioBot]) -> None:
-            draft = outcome.draft if not isinstance(outcome, Refused) else typed
-
-            async def submitted(third: discord.Interaction[MLAudioBot], fixed: Draft) -> None:
-                await self._apply_edit(third, sid, fixed)
-
-            await again.response.send_modal(
-                SuggestionModal(f"Edit suggestion #{sid}", draft, submitted)
-            )
-
-        log_interaction(interaction, "refused", reason=type(outcome).__name__)
-        await answer(
-            interaction,
-            self.ui.describe(outcome, interaction.guild_id),
-            view=DraftView(interaction.user.id, reopen),
-        )
-
     @suggestions.command(name="withdraw", description="Take back your own pending suggestion")
     @app_commands.describe(id="The suggestion's number")
     async def withdraw(
         self, interaction: discord.Interaction[MLAudioBot], id: app_commands.Range[int, 1]
     ) -> None:
         assert interaction.guild_id is not None
-        await defer_reply(interaction)
+        await defer(interaction)
         try:
             outcome = await self.service.withdraw(interaction.guild_id, id, interaction.user.id)
         except StorageError as exc:
@@ -349,7 +311,7 @@ class Suggestions(commands.Cog, name=COG_NAME):
         assert interaction.guild is not None
         if not await admit_home(interaction, REVIEW_ACTION):
             return
-        await defer_reply(interaction)
+        await defer(interaction)
         try:
             allowed = await self.service.allow_repost(
                 interaction.guild_id, id, interaction.user.id,
@@ -368,7 +330,7 @@ class Suggestions(commands.Cog, name=COG_NAME):
             )
             return
         reposted = await self.service.get(id)
-        where = self.ui.jump_url(reposted, interaction.guild.id) if reposted else None
+        where = jump_url(reposted, interaction.guild.id) if reposted else None
         log_interaction(interaction, "ok", suggestion=id)
         await answer(
             interaction, f"Suggestion #{id} is posted again" + (f": {where}" if where else ".")
@@ -385,7 +347,7 @@ class Suggestions(commands.Cog, name=COG_NAME):
         if not await admit_home(interaction, BLOCKLIST_ACTION):
             return
         assert interaction.guild_id is not None
-        await defer_reply(interaction)
+        await defer(interaction)
         try:
             result = await self.service.block(
                 interaction.guild_id,
@@ -396,7 +358,7 @@ class Suggestions(commands.Cog, name=COG_NAME):
             )
         except StorageError as exc:
             result = Refused(storage_message(exc))
-        await self._answer(interaction, result)
+        await self._report_result(interaction, result)
 
     @suggestions.command(name="unblock", description="Maintainers: let a member suggest again")
     @app_commands.describe(member="Who")
@@ -406,7 +368,7 @@ class Suggestions(commands.Cog, name=COG_NAME):
         if not await admit_home(interaction, BLOCKLIST_ACTION):
             return
         assert interaction.guild_id is not None
-        await defer_reply(interaction)
+        await defer(interaction)
         try:
             result = await self.service.unblock(
                 interaction.guild_id,
@@ -416,9 +378,9 @@ class Suggestions(commands.Cog, name=COG_NAME):
             )
         except StorageError as exc:
             result = Refused(storage_message(exc))
-        await self._answer(interaction, result)
+        await self._report_result(interaction, result)
 
-    async def _answer(
+    async def _report_result(
         self, interaction: discord.Interaction[MLAudioBot], result: str | Refused
     ) -> None:
         if isinstance(result, Refused):

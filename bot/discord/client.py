@@ -25,7 +25,7 @@ import asyncio
 import contextlib
 import logging
 import weakref
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import discord
 from discord import app_commands
@@ -35,6 +35,7 @@ from bot import maintainers
 from bot.discord.errors import report_failure
 from bot.discord.logging import log_interaction, start_clock
 from bot.discord.permissions import intents
+from bot.discord.replies import tell
 from bot.discord.sender import outbox_worker
 from bot.discord.sync import SyncOutcome, sync_commands
 from bot.outbox import OutboxWorker
@@ -50,6 +51,7 @@ EXTENSIONS: list[str] = [
     "cogs.meta",
     "cogs.suggestions",
     "cogs.deadlines",
+    "cogs.announcements",
     "cogs.feeds",
     "cogs.catalog",
 ]
@@ -194,7 +196,7 @@ class MLAudioBot(commands.Bot):
 
     # -- interactions ----------------------------------------------------------------------
 
-    async def admit(self, interaction: discord.Interaction[Any]) -> bool:
+    async def admit(self, interaction: discord.Interaction[discord.Client]) -> bool:
         """Start timing and track the interaction; refuse politely while shutting down."""
         start_clock(interaction)
         task = asyncio.current_task()
@@ -208,9 +210,7 @@ class MLAudioBot(commands.Bot):
                 with contextlib.suppress(discord.HTTPException):
                     await interaction.response.autocomplete([])
         elif not interaction.response.is_done():
-            await interaction.response.send_message(
-                "I'm restarting right now; please try again in a minute.", ephemeral=True
-            )
+            await tell(interaction, "I'm restarting right now; please try again in a minute.")
         log_interaction(interaction, "refused", reason="shutting-down")
         return False
 
@@ -292,12 +292,25 @@ def create_bot(
     )
 
 
-async def admit(interaction: discord.Interaction[Any]) -> bool:
+async def admit(interaction: discord.Interaction[discord.Client]) -> bool:
     """``interaction_check`` for views: the bot's admission rules, or just timing."""
     if isinstance(interaction.client, MLAudioBot):
         return await interaction.client.admit(interaction)
     start_clock(interaction)
     return True
+
+
+def bot_interaction(
+    interaction: discord.Interaction[discord.Client],
+) -> discord.Interaction[MLAudioBot]:
+    """``interaction`` as the bot's own, for component callbacks.
+
+    discord.py types a component's callbacks for any client; the bot's components only
+    ever run in an ``MLAudioBot``, and this says so once (and checks it).
+    """
+    if not isinstance(interaction.client, MLAudioBot):
+        raise TypeError("this component needs an MLAudioBot (bot.discord.client.create_bot)")
+    return cast("discord.Interaction[MLAudioBot]", interaction)
 
 
 class AdmittedModal(discord.ui.Modal):
@@ -308,7 +321,7 @@ class AdmittedModal(discord.ui.Modal):
     Every modal of the bot derives from this one.
     """
 
-    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+    async def interaction_check(self, interaction: discord.Interaction[discord.Client], /) -> bool:
         return await admit(interaction)
 
 

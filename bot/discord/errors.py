@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import logging
 import secrets
-from typing import Any
 
 import discord
 from discord import app_commands
 
-from bot import markup
 from bot.discord.logging import describe_interaction, log_interaction
+from bot.discord.replies import tell
 
 log = logging.getLogger(__name__)
 
@@ -26,15 +25,10 @@ class UserFacingError(app_commands.AppCommandError):
     """Raise from deep inside a command with a message meant for the user.
 
     The tree's error handler shows it ephemerally and logs ``outcome=refused``. In a command
-    body itself prefer ``await refuse(interaction, "...")`` and return: an exception also
-    reaches SimCord's error capture, so tests would have to acknowledge it.
+    body itself prefer ``await refuse(interaction, "...")`` (``bot.discord.replies``) and
+    return: an exception also reaches SimCord's error capture, so tests would have to
+    acknowledge it.
     """
-
-
-async def refuse(interaction: discord.Interaction[Any], message: str, **fields: Any) -> None:
-    """Answer only the caller with what to fix, and log the interaction as refused."""
-    log_interaction(interaction, "refused", **fields)
-    await tell_user(interaction, message)
 
 
 def error_reference() -> str:
@@ -91,7 +85,7 @@ def describe_failure(error: BaseException) -> tuple[str, str, bool]:
 
 
 async def report_failure(
-    interaction: discord.Interaction[Any],
+    interaction: discord.Interaction[discord.Client],
     error: BaseException,
 ) -> None:
     """Log ``error`` with context and tell the user, ephemerally; never raises."""
@@ -117,26 +111,4 @@ async def report_failure(
         level=logging.ERROR if is_bug else logging.INFO,
         reference=reference,
     )
-    await tell_user(interaction, message)
-
-
-async def tell_user(interaction: discord.Interaction[Any], message: str) -> None:
-    """Send ``message`` only to the caller, whatever state the interaction is in."""
-    # Error text may quote remote servers or user input: Discord refuses the whole
-    # reply (400) past 2000 characters, and then the user would learn nothing.
-    message = markup.truncate(message, markup.CONTENT)
-    try:
-        if not interaction.response.is_done():
-            await interaction.response.send_message(message, ephemeral=True)
-        elif interaction.response.type is discord.InteractionResponseType.deferred_channel_message:
-            # The user is looking at "thinking…": replace it rather than leave it spinning.
-            await interaction.edit_original_response(content=message, embed=None, view=None)
-        else:
-            await interaction.followup.send(message, ephemeral=True)
-    except discord.HTTPException as exc:
-        # Discord itself is failing or the token expired; the log is all that is left.
-        log.warning(
-            "could not tell the user about a failure on %s: %s",
-            describe_interaction(interaction),
-            exc,
-        )
+    await tell(interaction, message)

@@ -16,6 +16,7 @@ import discord
 from bot import markup
 from bot.discord.errors import report_failure
 from bot.discord.paging import PagedView
+from bot.discord.replies import answer, defer
 from bot.feeds.digest import SHOW_ALL_PREFIX, entry_line, headline, ordered
 from bot.feeds.digest_store import Digest
 
@@ -66,28 +67,27 @@ class DigestButton(
     @classmethod
     async def from_custom_id(
         cls,
-        interaction: discord.Interaction[Any],
+        interaction: discord.Interaction[discord.Client],
         item: discord.ui.Item[Any],
         match: Any,
         /,
     ) -> DigestButton:
         return cls(match["digest"])
 
-    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+    async def interaction_check(self, interaction: discord.Interaction[discord.Client], /) -> bool:
         from bot.discord.client import admit
 
         return await admit(interaction)
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+    async def callback(self, interaction: discord.Interaction[discord.Client]) -> None:
         try:
             # Before the database read: Discord gives 3 s for the first answer.
-            await interaction.response.defer(ephemeral=True, thinking=True)
+            await defer(interaction)
             feeds = getattr(getattr(interaction.client, "services", None), "feeds", None)
             digest = await feeds.digest(self.digest_id) if feeds is not None else None
             if digest is None:
-                await interaction.followup.send(
-                    "This digest is no longer kept (digests are kept for 30 days).",
-                    ephemeral=True,
+                await answer(
+                    interaction, "This digest is no longer kept (digests are kept for 30 days)."
                 )
                 return
             view = PagedView(digest_pages(digest), owner_id=interaction.user.id)

@@ -124,13 +124,13 @@ def _value(value: Any) -> str:
     )
 
 
-def start_clock(interaction: discord.Interaction[Any]) -> None:
+def start_clock(interaction: discord.Interaction[discord.Client]) -> None:
     """Remember when handling began, for the latency of ``log_interaction``."""
     interaction.extras.setdefault("started", time.perf_counter())
 
 
 def log_interaction(
-    interaction: discord.Interaction[Any],
+    interaction: discord.Interaction[discord.Client],
     outcome: str,
     *,
     level: int = logging.INFO,
@@ -160,7 +160,7 @@ def log_interaction(
     )
 
 
-def describe_interaction(interaction: discord.Interaction[Any]) -> str:
+def describe_interaction(interaction: discord.Interaction[discord.Client]) -> str:
     """``/resource`` for commands, ``component:page:next`` for buttons and menus."""
     if interaction.command is not None:
         return "/" + interaction.command.qualified_name

@@ -13,21 +13,21 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Any
 
 import discord
 
 from bot import markup
-from bot.discord.client import MLAudioBot, admit
-from bot.discord.errors import report_failure
+from bot.discord.client import MLAudioBot
 from bot.discord.logging import log_interaction
+from bot.discord.replies import answer
+from bot.discord.views import OwnerOnlyView
 
 log = logging.getLogger(__name__)
 
 DEFAULT_TIMEOUT = 180.0
 
 
-class PagedView(discord.ui.View):
+class PagedView(OwnerOnlyView):
     """Previous / page x of n / Next, plus a page menu when there is more than one page."""
 
     def __init__(
@@ -38,16 +38,15 @@ class PagedView(discord.ui.View):
         labels: Sequence[str] | None = None,
         timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
-        super().__init__(timeout=timeout)
+        super().__init__(owner_id=owner_id, timeout=timeout)
         if not pages:
             raise ValueError("PagedView needs at least one page")
         self.pages = list(pages)
         self.labels = list(labels) if labels else [f"Page {i + 1}" for i in range(len(pages))]
-        self.owner_id = owner_id
         self.index = 0
         # Where the controls live, to disable them later: the interaction's original response
         # (answered directly), or the followup message (answered after a defer).
-        self._origin: discord.Interaction[Any] | None = None
+        self._origin: discord.Interaction[discord.Client] | None = None
         self._message: discord.WebhookMessage | None = None
         self._retired = False
         self.jump: discord.ui.Select[PagedView] = discord.ui.Select(
@@ -61,28 +60,23 @@ class PagedView(discord.ui.View):
     def page(self) -> discord.Embed:
         return self.pages[self.index]
 
-    async def send(self, interaction: discord.Interaction[Any], *, ephemeral: bool = False) -> None:
+    async def send(
+        self, interaction: discord.Interaction[discord.Client], *, ephemeral: bool = False
+    ) -> None:
         """Answer ``interaction`` with the first page (no controls when there is only one).
 
         Works whether or not the interaction was already deferred or answered: then the page
         goes out as a followup. After a defer, ``ephemeral`` should match the defer's.
         """
-        answered = interaction.response.is_done()
         if len(self.pages) == 1:
             self.stop()
-            if answered:
-                await interaction.followup.send(embed=self.page, ephemeral=ephemeral)
-            else:
-                await interaction.response.send_message(embed=self.page, ephemeral=ephemeral)
+            await answer(interaction, embed=self.page, ephemeral=ephemeral)
             return
-        if answered:
-            # wait=True returns the message: the only handle for editing a followup later.
-            self._message = await interaction.followup.send(
-                embed=self.page, view=self, ephemeral=ephemeral, wait=True
-            )
-        else:
+        # A followup's message is the only handle for editing it later; a direct answer
+        # is reached through its interaction.
+        self._message = await answer(interaction, embed=self.page, view=self, ephemeral=ephemeral)
+        if self._message is None:
             self._origin = interaction
-            await interaction.response.send_message(embed=self.page, view=self, ephemeral=ephemeral)
         if isinstance(interaction.client, MLAudioBot):
             interaction.client.keep_view(self)
 
@@ -90,26 +84,32 @@ class PagedView(discord.ui.View):
 
     @discord.ui.button(label="◀ Previous", style=discord.ButtonStyle.secondary, row=0)
     async def previous_page(
-        self, interaction: discord.Interaction[Any], _button: discord.ui.Button[PagedView]
+        self,
+        interaction: discord.Interaction[discord.Client],
+        _button: discord.ui.Button[PagedView],
     ) -> None:
         await self._show(interaction, self.index - 1)
 
     @discord.ui.button(label="Page", style=discord.ButtonStyle.secondary, disabled=True, row=0)
     async def position(
-        self, interaction: discord.Interaction[Any], _button: discord.ui.Button[PagedView]
+        self,
+        interaction: discord.Interaction[discord.Client],
+        _button: discord.ui.Button[PagedView],
     ) -> None:  # pragma: no cover - disabled, only shows the position
         await interaction.response.defer()
 
     @discord.ui.button(label="Next ▶", style=discord.ButtonStyle.secondary, row=0)
     async def next_page(
-        self, interaction: discord.Interaction[Any], _button: discord.ui.Button[PagedView]
+        self,
+        interaction: discord.Interaction[discord.Client],
+        _button: discord.ui.Button[PagedView],
     ) -> None:
         await self._show(interaction, self.index + 1)
 
-    async def _jump(self, interaction: discord.Interaction[Any]) -> None:
+    async def _jump(self, interaction: discord.Interaction[discord.Client]) -> None:
         await self._show(interaction, int(self.jump.values[0]))
 
-    async def _show(self, interaction: discord.Interaction[Any], index: int) -> None:
+    async def _show(self, interaction: discord.Interaction[discord.Client], index: int) -> None:
         self.index = max(0, min(index, len(self.pages) - 1))
         self._sync_controls()
         await interaction.response.edit_message(embed=self.page, view=self)
@@ -133,18 +133,11 @@ class PagedView(discord.ui.View):
 
     # -- rules -----------------------------------------------------------------------------
 
-    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        if not await admit(interaction):
-            return False
-        if interaction.user.id == self.owner_id:
-            return True
-        await interaction.response.send_message(
+    def not_owner_message(self) -> str:
+        return (
             f"Only <@{self.owner_id}> can turn these pages. Run the command yourself to "
-            "browse on your own.",
-            ephemeral=True,
+            "browse on your own."
         )
-        log_interaction(interaction, "refused", reason="not-owner")
-        return False
 
     async def on_timeout(self) -> None:
         await self.retire()
@@ -166,12 +159,3 @@ class PagedView(discord.ui.View):
         except discord.HTTPException as exc:
             # Deleted message or expired token: nothing left to disable.
             log.debug("could not disable the pager's controls: %s", exc)
-
-    async def on_error(
-        self,
-        interaction: discord.Interaction[Any],
-        error: Exception,
-        item: discord.ui.Item[Any],
-        /,
-    ) -> None:
-        await report_failure(interaction, error)

@@ -9,12 +9,12 @@ reason; the invite URL, ``ml-audio-bot invite-url`` and the README table follow.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import discord
 
 from bot import maintainers, markup
-from bot.discord.errors import refuse
+from bot.discord.replies import refuse
 
 INTENT_REASONS: tuple[tuple[str, str], ...] = (
     (
@@ -77,7 +77,7 @@ def home_name(client: discord.Client, guild_id: int | None) -> str | None:
 
 
 def standing(
-    interaction: discord.Interaction[Any], maintainer_role_ids: Iterable[int]
+    interaction: discord.Interaction[discord.Client], maintainer_role_ids: Iterable[int]
 ) -> maintainers.Standing:
     """``bot.maintainers.standing`` for the member behind ``interaction``.
 
@@ -97,13 +97,13 @@ def standing(
 
 
 def is_maintainer(
-    interaction: discord.Interaction[Any], maintainer_role_ids: Iterable[int]
+    interaction: discord.Interaction[discord.Client], maintainer_role_ids: Iterable[int]
 ) -> bool:
     """True for a maintainer acting in the home server (see ``bot.maintainers``)."""
     return standing(interaction, maintainer_role_ids) is maintainers.Standing.MAINTAINER
 
 
-def home_refusal(interaction: discord.Interaction[Any], action: str) -> str | None:
+def home_refusal(interaction: discord.Interaction[discord.Client], action: str) -> str | None:
     """Why ``action`` is refused here because this is not the home server, or None.
 
     For actions whose own refusals (non-maintainers of the home server) come from
@@ -115,7 +115,7 @@ def home_refusal(interaction: discord.Interaction[Any], action: str) -> str | No
     return maintainers.home_only(action, home, home_name(interaction.client, home))
 
 
-async def admit_home(interaction: discord.Interaction[Any], action: str) -> bool:
+async def admit_home(interaction: discord.Interaction[discord.Client], action: str) -> bool:
     """True in the home server; elsewhere refuse ephemerally, naming the home server."""
     message = home_refusal(interaction, action)
     if message is None:
@@ -125,7 +125,9 @@ async def admit_home(interaction: discord.Interaction[Any], action: str) -> bool
 
 
 async def admit_maintainer(
-    interaction: discord.Interaction[Any], maintainer_role_ids: Iterable[int], action: str
+    interaction: discord.Interaction[discord.Client],
+    maintainer_role_ids: Iterable[int],
+    action: str,
 ) -> bool:
     """True for a maintainer; otherwise refuse ephemerally, saying who may ``action`` where."""
     wanted = tuple(maintainer_role_ids)
