@@ -99,6 +99,9 @@ class Config:
     # -- end of feeds --------------------------------------------------------------------
     # -- deadlines (bot/deadlines, cogs/deadlines.py) -------------------------------------
     deadline_reminder_offsets: tuple[timedelta, ...] = DEFAULT_OFFSETS
+    # On, like feeds: a deployment follows the upstream deadline files without a switch.
+    # Tests and the demo turn it off explicitly (they must never fetch the internet).
+    deadlines_sync_enabled: bool = True
     # -- end of deadlines --------------------------------------------------------------
 
     @property
@@ -511,6 +514,13 @@ SETTINGS: tuple[Setting, ...] = (
         "ML_AUDIO_BOT_DEADLINE_REMINDER_OFFSETS",
         _offsets,
         "how long before each deadline reminders are announced (default 30d,7d,1d,3h)",
+    ),
+    Setting(
+        "deadlines_sync_enabled",
+        "deadlines_sync_enabled",
+        "ML_AUDIO_BOT_DEADLINES_SYNC_ENABLED",
+        _flag,
+        "follow the upstream files of catalog/deadlines/sources.yaml daily (default true)",
     ),
     # -- end of deadlines ------------------------------------------------------------------
 )

@@ -20,6 +20,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
+from bot.deadlines.importers.common import ImportedEdition
+from bot.deadlines.importers.export import dump_series
 from bot.deadlines.model import Deadline, DeadlineBook, Edition
 from bot.deadlines.timezones import parse_timezone
 from bot.storage.database import Database, Migration
@@ -241,6 +243,38 @@ def layered_book(reviewed: DeadlineBook, layer: RuntimeLayer) -> DeadlineBook:
         editions = sorted([*kept, *synced.values()], key=lambda e: e.year)
         series.append(replace(one, editions=tuple(editions)))
     return DeadlineBook(tuple(series))
+
+
+def export_layer(layer: RuntimeLayer) -> str:
+    """The synced editions as ``catalog/deadlines/<conference>.yaml`` documents, for a
+    maintainer to merge into the reviewed files (like ``deadlines import`` prints)."""
+    by_series: dict[str, list[ImportedEdition]] = {}
+    for edition in layer.editions:
+        by_series.setdefault(edition.series, []).append(_as_imported(edition))
+    documents = [
+        f"# catalog/deadlines/{series}.yaml (synced from upstream: replace each source URL"
+        " with the shared copy it matches, owner/repo@commit:path)\n"
+        + dump_series(series, group[0].name, group)
+        for series, group in sorted(by_series.items())
+    ]
+    return "---\n".join(documents)
+
+
+def _as_imported(edition: Edition) -> ImportedEdition:
+    return ImportedEdition(
+        name=edition.name,
+        year=edition.year,
+        series=edition.series,
+        source=edition.source,
+        file="",
+        line=0,
+        deadlines=list(edition.deadlines),
+        start=edition.start,
+        end=edition.end,
+        place=edition.place,
+        link=edition.link,
+        note=edition.note,
+    )
 
 
 # ---------------------------------------------------------------------------------------
