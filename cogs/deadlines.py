@@ -19,6 +19,7 @@ from bot.deadlines.calendar import build_calendar
 from bot.deadlines.listing import (
     DeadlineFilter,
     FilterError,
+    disagreement_lines,
     edition_details,
     format_row,
     parse_filter,
@@ -118,6 +119,9 @@ class Deadlines(commands.Cog):
             await refuse(interaction, "Name one conference, e.g. `icassp`.", reason="no-conference")
             return
         edition, lines = edition_details(series, self.services.clock.now())
+        if edition is not None:  # before the source line: what upstream sources say instead
+            found = self.services.deadline_layer.disagreements_of(edition.id)
+            lines[-1:-1] = disagreement_lines(found)
         embed = discord.Embed(
             title=edition.title if edition else series.name,
             url=edition.link if edition and edition.link else None,

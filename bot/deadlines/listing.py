@@ -9,11 +9,13 @@ conferences with nothing announced get an estimate, always labelled as one.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.deadlines.estimates import Estimate, estimate_next
-from bot.deadlines.model import TAGS, Deadline, DeadlineBook, Edition, Series
+from bot.deadlines.model import TAGS, Deadline, DeadlineBook, Edition, Series, kind_label
+from bot.deadlines.sync_store import Disagreement
 from bot.markup import timestamp_and_countdown
 
 CALENDAR_WORDS = frozenset({"ics", "calendar"})
@@ -180,3 +182,16 @@ def edition_details(series: Series, now: datetime) -> tuple[Edition | None, list
         lines.append(edition.note)
     lines.append(f"-# Source: {edition.source}")
     return edition, lines
+
+
+def disagreement_lines(found: Sequence[Disagreement]) -> list[str]:
+    """``Paper deadline: sources disagree: ccfddl 12 Sep, MTG 9 Sep``, one line per kind
+    (recorded by ``deadlines sync``; the bot never settles them by itself)."""
+    by_kind: dict[str, list[Disagreement]] = {}
+    for one in found:
+        by_kind.setdefault(one.kind, []).append(one)
+    lines = []
+    for kind, group in by_kind.items():
+        said = ", ".join([group[0].chosen, *(one.text for one in group)])
+        lines.append(f"⚠️ **{kind_label(kind)} deadline:** sources disagree: {said}")
+    return lines

@@ -19,6 +19,12 @@ from bot.deadlines.loader import SOURCES_FILE
 
 SOURCE_KEYS = ("conference", "importer", "url", "priority")
 MAX_PRIORITY = 99
+SOURCE_NAMES = {
+    "ccfddl": "ccfddl",
+    "huggingface": "huggingface",
+    "ai-deadlines": "paperswithcode",
+    "mtg": "MTG",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,8 +36,8 @@ class DeadlineSource:
 
     @property
     def name(self) -> str:
-        """How users see the source: its repository's owner (``ccfddl``, ``MTG``)."""
-        return _short_name(self.url)
+        """How users see the source: the community behind the format (``ccfddl``, ``MTG``)."""
+        return SOURCE_NAMES.get(self.importer, self.importer)
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,11 +124,3 @@ def _read_source(
     if conference is None or importer is None or url is None:
         return None
     return DeadlineSource(conference, importer, url, priority or 1)
-
-
-def _short_name(url: str) -> str:
-    parts = url.split("//", 1)[-1].split("/")
-    # raw.githubusercontent.com/<owner>/<repo>/...: the owner names the community.
-    if len(parts) > 2 and parts[0] == "raw.githubusercontent.com":
-        return parts[1]
-    return parts[0]

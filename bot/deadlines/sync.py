@@ -256,8 +256,11 @@ class DeadlineSync:
             for imported in result.editions
             if imported.series == source.conference
         ]
-        if not result.editions and result.errors:
-            return [], f"not readable as {source.importer}: {result.errors[0].message}"
+        # A file that cannot be read at all is broken; rejected editions (the importers'
+        # plausibility checks) are only left out, as `deadlines import` does.
+        broken = [note for note in result.errors if not note.conference]
+        if broken and not result.editions:
+            return [], f"not readable as {source.importer}: {broken[0].message}"
         return editions, None
 
     # -- comparing -------------------------------------------------------------------------
