@@ -120,8 +120,8 @@ class Deadlines(commands.Cog):
             return
         edition, lines = edition_details(series, self.services.clock.now())
         if edition is not None:  # before the source line: what upstream sources say instead
-            found = self.services.deadline_layer.disagreements_of(edition.id)
-            lines[-1:-1] = disagreement_lines(found)
+            found = self.services.deadline_layer.disagreements
+            lines[-1:-1] = disagreement_lines(series, edition, found)
         embed = discord.Embed(
             title=edition.title if edition else series.name,
             url=edition.link if edition and edition.link else None,

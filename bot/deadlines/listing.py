@@ -184,14 +184,21 @@ def edition_details(series: Series, now: datetime) -> tuple[Edition | None, list
     return edition, lines
 
 
-def disagreement_lines(found: Sequence[Disagreement]) -> list[str]:
-    """``Paper deadline: sources disagree: ccfddl 12 Sep, MTG 9 Sep``, one line per kind
-    (recorded by ``deadlines sync``; the bot never settles them by itself)."""
-    by_kind: dict[str, list[Disagreement]] = {}
+def disagreement_lines(
+    series: Series, edition: Edition, found: Sequence[Disagreement]
+) -> list[str]:
+    """``ICASSP 2027 paper deadline: sources disagree: ccfddl 12 Sep, MTG 9 Sep``, one line
+    per deadline of ``edition`` and the editions after it (``/deadline`` shows the next
+    edition, whose deadline may have passed). Recorded by ``deadlines sync``; the bot never
+    settles them by itself."""
+    titles = {e.id: e.title for e in series.editions if e.year >= edition.year}
+    grouped: dict[tuple[str, str], list[Disagreement]] = {}
     for one in found:
-        by_kind.setdefault(one.kind, []).append(one)
+        if one.edition_id in titles:
+            grouped.setdefault((one.edition_id, one.kind), []).append(one)
     lines = []
-    for kind, group in by_kind.items():
+    for (edition_id, kind), group in grouped.items():
         said = ", ".join([group[0].chosen, *(one.text for one in group)])
-        lines.append(f"⚠️ **{kind_label(kind)} deadline:** sources disagree: {said}")
+        what = f"{titles[edition_id]} {kind_label(kind).lower()} deadline"
+        lines.append(f"⚠️ **{what}:** sources disagree: {said}")
     return lines

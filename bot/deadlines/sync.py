@@ -137,7 +137,7 @@ class DeadlineSync:
         self.store = store
         self.fetcher = fetcher
         self.clock = clock
-        self._sources = sources
+        self.sources = sources
         self._reviewed = reviewed
         self.targets = targets
         self.interval = interval
@@ -148,7 +148,7 @@ class DeadlineSync:
         is stored or announced, and the report says what would change."""
         now = self.clock.now()
         report = SyncReport()
-        sources = list(self._sources())
+        sources = list(self.sources())
         states: dict[str, SourceState] = {}
         fetched_any = False
         for source in sources:
@@ -191,7 +191,7 @@ class DeadlineSync:
 
     async def next_due(self) -> datetime | None:
         moments = []
-        for source in self._sources():
+        for source in self.sources():
             state = await self.store.source(source.url)
             if not state.disabled:
                 moments.append(state.due_at or self.clock.now())

@@ -109,9 +109,6 @@ class RuntimeLayer:
     editions: tuple[Edition, ...] = ()
     disagreements: tuple[Disagreement, ...] = ()
 
-    def disagreements_of(self, edition_id: str) -> list[Disagreement]:
-        return [d for d in self.disagreements if d.edition_id == edition_id]
-
 
 class DeadlineSyncStore:
     def __init__(self, database: Database) -> None:

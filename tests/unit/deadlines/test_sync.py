@@ -254,8 +254,14 @@ async def test_a_disagreeing_source_is_shown_and_never_settled(bot: Bot) -> None
     assert paper.local is not None
     assert paper.local.day == 16  # the preferred source (ccfddl) is followed
     layer = await bot.store.layer()
-    lines = disagreement_lines(layer.disagreements_of("icassp-2028"))
-    assert lines == ["⚠️ **Paper deadline:** sources disagree: ccfddl 16 Sep, huggingface 9 Sep"]
+    series = bot.served.get("icassp")
+    edition = bot.served.edition("icassp-2027")
+    assert series is not None
+    assert edition is not None
+    lines = disagreement_lines(series, edition, layer.disagreements)
+    assert lines == [
+        "⚠️ **ICASSP 2028 paper deadline:** sources disagree: ccfddl 16 Sep, huggingface 9 Sep"
+    ]
     assert any("sources disagree" in line for line in report.lines())
 
 
