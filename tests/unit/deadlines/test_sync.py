@@ -306,3 +306,11 @@ async def test_export_writes_the_layer_in_the_catalog_layout(bot: Bot, tmp_path:
     assert text.startswith("# catalog/deadlines/icassp.yaml")
     assert "year: 2028" in text
     assert "at: '2027-09-16 23:59:59'" in text
+
+
+def test_benchmark_quick_run_answers_the_second_sync_with_304s() -> None:
+    from benchmarks import bench_deadline_sync
+
+    first, second = bench_deadline_sync.run(quick=True)
+    assert (first["fetched_200"], first["announced"]) == (20, 20)
+    assert (second["requests"], second["not_modified_304"], second["changes"]) == (20, 20, 0)
