@@ -34,7 +34,14 @@ from bot.config import Config
 from bot.deadlines.age import DataAge
 from bot.deadlines.model import DeadlineBook
 from bot.deadlines.scheduler import ReminderScheduler
-from bot.deadlines.wiring import build_reminder_worker, load_deadline_book
+from bot.deadlines.sync import DeadlineSync, SyncTargets
+from bot.deadlines.sync_store import DeadlineSyncStore, RuntimeLayer, layered_book
+from bot.deadlines.wiring import (
+    build_deadline_sync,
+    build_reminder_worker,
+    build_sync_worker,
+    load_deadline_book,
+)
 from bot.feeds.service import FeedService
 from bot.feeds.wiring import build_feeds, load_feeds_or_log
 from bot.outbox import Outbox
@@ -92,6 +99,10 @@ class Services:
     suggestions: SuggestionService | None = None
     feeds: FeedService | None = None
     reloader: CatalogReloader | None = None
+    # What ``deadlines sync`` found, served on top of the reviewed catalog/deadlines.
+    deadline_layer: RuntimeLayer = field(default_factory=RuntimeLayer)
+    deadline_sync: DeadlineSync | None = None
+    _reviewed_deadlines: DeadlineBook | None = None
 
     @property
     def catalog(self) -> Catalog:
@@ -107,11 +118,27 @@ class Services:
 
     @property
     def deadlines(self) -> DeadlineBook:
+        """What the bot serves: the reviewed data with the runtime layer on top."""
         return self.snapshot.deadlines
 
     @deadlines.setter
     def deadlines(self, book: DeadlineBook) -> None:
-        self.snapshot = replace(self.snapshot, deadlines=book)
+        """Serve ``book`` as the reviewed data (the runtime layer stays on top)."""
+        self._reviewed_deadlines = book
+        self.snapshot = replace(self.snapshot, deadlines=layered_book(book, self.deadline_layer))
+
+    @property
+    def reviewed_deadlines(self) -> DeadlineBook:
+        """catalog/deadlines alone, as last loaded (sync compares upstream with it)."""
+        if self._reviewed_deadlines is None:
+            return self.snapshot.deadlines
+        return self._reviewed_deadlines
+
+    def install_deadline_layer(self, layer: RuntimeLayer) -> None:
+        """Serve a new runtime layer at once (one snapshot assignment, like a reload)."""
+        reviewed = self.reviewed_deadlines
+        self.deadline_layer = layer
+        self.deadlines = reviewed
 
     @property
     def deadlines_age(self) -> DataAge | None:
@@ -228,6 +255,28 @@ async def _build_areas(
         offsets=lambda: services.config.deadline_reminder_offsets,
     )
     services.add_worker(reminders)
+    # The runtime layer, after the reminder worker migrated the deadlines tables.
+    services.install_deadline_layer(await DeadlineSyncStore(database).layer())
+
+    def layer_changed(layer: RuntimeLayer) -> None:
+        services.install_deadline_layer(layer)
+        reminders.wake()  # re-plans the reminders of moved deadlines at once
+
+    services.deadline_sync = build_deadline_sync(
+        config,
+        database,
+        FollowingClock(lambda: services.clock),
+        reviewed=lambda: services.reviewed_deadlines,
+        targets=SyncTargets(
+            outbox=lambda: services.outbox,
+            channel_id=lambda: services.config.announcements_channel_id,
+            log_channel_id=lambda: services.config.log_channel_id,
+        ),
+        on_change=layer_changed,
+    )
+    services.add_worker(
+        build_sync_worker(services.deadline_sync, FollowingClock(lambda: services.clock), config)
+    )
     feeds = await build_feeds(
         config,
         database,
@@ -253,7 +302,12 @@ def _installer(services: Services, reminders: ReminderScheduler) -> Install:
     """Serve a reloaded snapshot, then bring what depends on it up to date."""
 
     async def install(snapshot: CatalogSnapshot) -> Sequence[str]:
-        services.snapshot = snapshot  # one assignment: readers see the old or the new, whole
+        # One assignment: readers see the old or the new, whole; the runtime layer of
+        # deadline sync stays on top of the reloaded deadlines.
+        services._reviewed_deadlines = snapshot.deadlines
+        services.snapshot = replace(
+            snapshot, deadlines=layered_book(snapshot.deadlines, services.deadline_layer)
+        )
         reminders.wake()  # re-plans from services.deadlines at once
         notes: list[str] = []
         if services.feeds is not None:

@@ -20,6 +20,7 @@ from bot.deadlines.calendar import build_calendar
 from bot.deadlines.listing import (
     DeadlineFilter,
     FilterError,
+    disagreement_lines,
     edition_details,
     listing_lines,
     parse_filter,
@@ -120,6 +121,10 @@ class Deadlines(commands.Cog):
         edition, lines = edition_details(
             series, self.services.clock.now(), self.services.deadlines_age
         )
+        if edition is not None:  # before the source and age lines: what upstream says instead
+            found = self.services.deadline_layer.disagreements
+            at = len(lines) - (2 if edition.source else 1)
+            lines[at:at] = disagreement_lines(series, edition, found)
         embed = discord.Embed(
             title=edition.title if edition else series.name,
             url=edition.link if edition and edition.link else None,

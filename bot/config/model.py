@@ -76,6 +76,9 @@ class Config:
     # -- end of feeds --------------------------------------------------------------------
     # -- deadlines (bot/deadlines, cogs/deadlines.py) -------------------------------------
     deadline_reminder_offsets: tuple[timedelta, ...] = DEFAULT_OFFSETS
+    # On, like feeds: a deployment follows the upstream deadline files without a switch.
+    # Tests and the demo turn it off explicitly (they must never fetch the internet).
+    deadlines_sync_enabled: bool = True
     # -- end of deadlines --------------------------------------------------------------
 
     @property

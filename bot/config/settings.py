@@ -394,5 +394,12 @@ SETTINGS: tuple[Setting, ...] = (
         _offsets,
         "how long before each deadline reminders are announced (default 30d,7d,1d,3h)",
     ),
+    Setting(
+        "deadlines_sync_enabled",
+        "deadlines_sync_enabled",
+        "ML_AUDIO_BOT_DEADLINES_SYNC_ENABLED",
+        _flag,
+        "follow the upstream files of catalog/deadlines/sources.yaml daily (default true)",
+    ),
     # -- end of deadlines ------------------------------------------------------------------
 )

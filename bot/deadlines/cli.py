@@ -34,6 +34,22 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     importer.add_argument("--catalog", type=Path, help="catalog folder (default: catalog/)")
     importer.set_defaults(handler=_import)
 
+    sync = commands.add_parser(
+        "sync", help="follow the upstream files of sources.yaml once and print the changes"
+    )
+    sync.add_argument(
+        "--dry-run", action="store_true", help="show what would change; store nothing"
+    )
+    sync.add_argument("--database", type=Path, help="SQLite file (default: the configured one)")
+    sync.set_defaults(handler=_sync)
+
+    export = commands.add_parser(
+        "export", help="write the synced runtime layer as catalog YAML, to merge by hand"
+    )
+    export.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    export.add_argument("--database", type=Path, help="SQLite file (default: the configured one)")
+    export.set_defaults(handler=_export)
+
     ics = commands.add_parser(
         "ics", help="write an iCalendar file of every known deadline, past and coming"
     )
@@ -66,10 +82,51 @@ def _check(args: argparse.Namespace) -> int:
             f"{count} problem{'s' if count != 1 else ''} in {root / DEADLINES_DIR}", file=sys.stderr
         )
         return 1
+    from bot.deadlines.sources import load_sources, sources_path
+
+    sources = load_sources(sources_path(root / DEADLINES_DIR), {s.id for s in result.book.series})
+    for problem in sources.problems:
+        print(problem.format(), file=sys.stderr)
+    if sources.problems:
+        print(f"{len(sources.problems)} problems in the sources file", file=sys.stderr)
+        return 1
     editions = sum(len(s.editions) for s in result.book.series)
     deadlines = sum(len(e.deadlines) for e in result.book.editions)
-    print(f"ok: {len(result.book)} conferences, {editions} editions, {deadlines} deadlines")
+    print(
+        f"ok: {len(result.book)} conferences, {editions} editions, {deadlines} deadlines, "
+        f"{len(sources.sources)} upstream sources"
+    )
+    for line in _disagreement_lines(args):
+        print(line)
     return 0
+
+
+def _disagreement_lines(args: argparse.Namespace) -> list[str]:
+    """The disagreements the last sync recorded, when a database is configured."""
+    config = _config(args, quiet=True)
+    if config is None or not config.database_path.exists():
+        return []
+    import asyncio  # here: --help and check never need an event loop
+
+    return asyncio.run(_recorded_disagreements(config))
+
+
+async def _recorded_disagreements(config: Any) -> list[str]:
+    from bot.deadlines.sync_store import DeadlineSyncStore
+    from bot.schemas import open_database
+    from bot.storage.errors import DatabaseError
+
+    try:
+        async with await open_database(config.database_path) as db:
+            if not await _has_layer(db):
+                return []
+            layer = await DeadlineSyncStore(db).layer()
+    except DatabaseError as error:
+        return [f"recorded disagreements not read: {error}"]
+    return [
+        f"{d.edition_id}: {d.kind} deadline: sources disagree: {d.chosen}, {d.text}"
+        for d in layer.disagreements
+    ]
 
 
 def _import(args: argparse.Namespace) -> int:
@@ -157,3 +214,102 @@ def _ics(args: argparse.Namespace) -> int:
     if age is not None:
         print(f"data as of {age.as_of:%Y-%m-%d %H:%M} UTC ({age.source})", file=sys.stderr)
     return 0
+
+
+def _config(args: argparse.Namespace, *, quiet: bool = False) -> Any:
+    from bot.config import ConfigError, load_config
+
+    try:
+        config = load_config()
+    except ConfigError as error:
+        if not quiet:
+            for line in error.lines:
+                print(f"config: {line}", file=sys.stderr)
+        return None
+    if getattr(args, "database", None):
+        config = config.with_overrides(database_path=args.database)
+    if getattr(args, "catalog", None):
+        config = config.with_overrides(catalog_path=args.catalog)
+    return config
+
+
+def _sync(args: argparse.Namespace) -> int:
+    config = _config(args)
+    if config is None:
+        return 2
+    try:
+        import asyncio  # here: --help and check never need an event loop
+
+        return asyncio.run(_sync_once(config, dry_run=args.dry_run))
+    except KeyboardInterrupt:
+        return 130
+
+
+async def _sync_once(config: Any, *, dry_run: bool) -> int:
+    from bot.clock import SystemClock
+    from bot.deadlines.scheduler import ReminderScheduler
+    from bot.deadlines.sync import SyncTargets
+    from bot.deadlines.wiring import build_deadline_sync, load_deadline_book
+    from bot.outbox import Outbox
+    from bot.schemas import open_database
+
+    clock = SystemClock()
+    reviewed = load_deadline_book(config.catalog_path)
+    async with await open_database(config.database_path) as db:
+        outbox = Outbox(db, clock)
+        await outbox.setup()
+        # The deadlines tables (reminder watermark and sync layer) are one component.
+        await ReminderScheduler(db, outbox, clock, lambda: reviewed, lambda: None).setup()
+        sync = build_deadline_sync(
+            config,
+            db,
+            clock,
+            reviewed=lambda: reviewed,
+            targets=SyncTargets(
+                outbox=lambda: outbox,
+                channel_id=lambda: config.announcements_channel_id,
+                log_channel_id=lambda: config.log_channel_id,
+            ),
+        )
+        try:
+            report = await sync.run(dry_run=dry_run, force=True)
+        finally:
+            await sync.fetcher.close()
+    for line in report.lines():
+        print(line)
+    if dry_run:
+        print("dry run: nothing stored, nothing announced")
+    elif report.announced:
+        print(f"{report.announced} announcements queued (the running bot posts them)")
+    return 1 if report.failed and not (report.fetched or report.not_modified) else 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    config = _config(args)
+    if config is None:
+        return 2
+    import asyncio  # here: --help and check never need an event loop
+
+    text = asyncio.run(_export_layer(config))
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+async def _export_layer(config: Any) -> str:
+    from bot.deadlines.sync_store import DeadlineSyncStore, export_layer
+    from bot.schemas import open_database
+
+    async with await open_database(config.database_path) as db:
+        layer = await DeadlineSyncStore(db).layer() if await _has_layer(db) else None
+    if layer is None or not layer.editions:
+        print("the runtime layer is empty: nothing synced yet", file=sys.stderr)
+        return ""
+    return export_layer(layer)
+
+
+async def _has_layer(db: Any) -> bool:
+    return bool(await db.schema_version("deadlines") >= 2)

@@ -17,7 +17,8 @@ from datetime import datetime, timedelta
 
 from bot.deadlines.age import DataAge, age_line
 from bot.deadlines.estimates import Estimate, estimate_next
-from bot.deadlines.model import TAGS, Deadline, DeadlineBook, Edition, Series
+from bot.deadlines.model import TAGS, Deadline, DeadlineBook, Edition, Series, kind_label
+from bot.deadlines.sync_store import Disagreement
 from bot.markup import timestamp_and_countdown
 
 CALENDAR_WORDS = frozenset({"ics", "calendar"})
@@ -233,3 +234,23 @@ def _announced_ahead(series: Series, now: datetime) -> bool:
         for edition in series.editions
         for deadline in edition.deadlines
     )
+
+
+def disagreement_lines(
+    series: Series, edition: Edition, found: Sequence[Disagreement]
+) -> list[str]:
+    """``ICASSP 2027 paper deadline: sources disagree: ccfddl 12 Sep, MTG 9 Sep``, one line
+    per deadline of ``edition`` and the editions after it (``/deadline`` shows the next
+    edition, whose deadline may have passed). Recorded by ``deadlines sync``; the bot never
+    settles them by itself."""
+    titles = {e.id: e.title for e in series.editions if e.year >= edition.year}
+    grouped: dict[tuple[str, str], list[Disagreement]] = {}
+    for one in found:
+        if one.edition_id in titles:
+            grouped.setdefault((one.edition_id, one.kind), []).append(one)
+    lines = []
+    for (edition_id, kind), group in grouped.items():
+        said = ", ".join([group[0].chosen, *(one.text for one in group)])
+        what = f"{titles[edition_id]} {kind_label(kind).lower()} deadline"
+        lines.append(f"⚠️ **{what}:** sources disagree: {said}")
+    return lines

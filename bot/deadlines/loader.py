@@ -23,6 +23,7 @@ from bot.deadlines.model import HELD, TAGS, Deadline, DeadlineBook, Edition, Ser
 from bot.deadlines.plausibility import early_deadlines, shortened_link
 from bot.deadlines.timezones import Timezone, parse_timezone
 
+SOURCES_FILE = "sources.yaml"
 SERIES_KEYS = ("conference", "name", "full_name", "tags", "aliases", "held", "editions")
 EDITION_KEYS = (
     "id",
@@ -54,6 +55,8 @@ def load_deadlines(directory: Path, known_conferences: Collection[str] | None = 
     problems: list[Problem] = []
     series: list[Series] = []
     files = sorted(directory.glob("*.yaml")) if directory.is_dir() else []
+    # sources.yaml lists the upstream files sync follows (bot/deadlines/sources.py).
+    files = [path for path in files if path.name != SOURCES_FILE]
     for path in files:
         parsed = _read_series(path, known_conferences, problems)
         if parsed is not None:

@@ -25,6 +25,7 @@ from bot.deadlines.reminders import (
     plan_reminders,
     render_reminder,
 )
+from bot.deadlines.sync_store import SYNC_MIGRATION
 from bot.outbox import Outbox, OutgoingMessage, State
 from bot.storage.database import Database, Migration
 from bot.worker import Worker
@@ -43,6 +44,7 @@ MIGRATIONS = [
         );
         """,
     ),
+    SYNC_MIGRATION,  # the runtime layer of ``deadlines sync`` (bot/deadlines/sync_store.py)
 ]
 # The longest the worker sleeps without looking again (data may have been reloaded, the
 # channel configured). Reminders fall due on the hour at the finest, so an hour is plenty.

@@ -298,7 +298,12 @@ async def run_demo(
         # Global commands (no guild_ids), as a small deployment syncs them; SimCord's strict
         # sync still refuses any command the bot forgot to sync.
         # Feeds off: the demo never fetches the internet (its feeds scene polls loopback).
-        config = base.with_overrides(database_path=database_path, guild_ids=(), feeds_enabled=False)
+        config = base.with_overrides(
+            database_path=database_path,
+            guild_ids=(),
+            feeds_enabled=False,
+            deadlines_sync_enabled=False,
+        )
         services = await build_services(config, clock=DiscordClock())
         try:
             return await _play(services, options, out, after_scenes)

@@ -66,6 +66,7 @@ def make_config(tmp_path: Path, **overrides: Any) -> Config:
         catalog_path=REPO_ROOT / "catalog",
         shutdown_grace=2.0,
         feeds_enabled=False,  # the default is on; tests never fetch the internet
+        deadlines_sync_enabled=False,  # likewise
     )
     return base.with_overrides(**overrides)
 

@@ -179,6 +179,7 @@ async def test_api_base_reroutes_rest_and_gateway(
         catalog_path=REPO_ROOT / "catalog",
         api_base=fake_discord.base,
         feeds_enabled=False,
+        deadlines_sync_enabled=False,
     )
     services = await build_services(config)
     bot = create_bot(services, run_workers=False)

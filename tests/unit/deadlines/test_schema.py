@@ -36,7 +36,9 @@ def validator(catalog_dir: Path) -> jsonschema.Draft202012Validator:
 def test_every_real_deadline_file_matches_the_schema(
     catalog_dir: Path, validator: jsonschema.Draft202012Validator
 ) -> None:
-    files = sorted((catalog_dir / "deadlines").glob("*.yaml"))
+    files = sorted(
+        p for p in (catalog_dir / "deadlines").glob("*.yaml") if p.name != "sources.yaml"
+    )
     assert files
     for path in files:
         errors = list(validator.iter_errors(as_json(yaml.safe_load(path.read_text()))))
