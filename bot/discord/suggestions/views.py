@@ -123,7 +123,17 @@ def suggestion_view(suggestion: Suggestion) -> discord.ui.View:
 # -- forms -----------------------------------------------------------------------------------
 
 
-class SuggestionModal(AdmittedModal):
+class _SuggestionsModal(AdmittedModal):
+    """The suggestion forms' common base: a failure is reported like a button's."""
+
+    # Modal.on_error takes no item, unlike the view base class discord.py types it against.
+    async def on_error(  # type: ignore[override]
+        self, interaction: discord.Interaction[discord.Client], error: Exception, /
+    ) -> None:
+        await report_component_error(interaction, error)
+
+
+class SuggestionModal(_SuggestionsModal):
     """Title, link and why it helps; prefilled from the command or from an earlier try."""
 
     def __init__(self, heading: str, draft: Draft, on_submit: SubmitHandler) -> None:
@@ -165,14 +175,8 @@ class SuggestionModal(AdmittedModal):
         )
         await self._handler(bot_interaction(interaction), typed)
 
-    # Modal.on_error takes no item, unlike the view base class discord.py types it against.
-    async def on_error(  # type: ignore[override]
-        self, interaction: discord.Interaction[discord.Client], error: Exception, /
-    ) -> None:
-        await report_component_error(interaction, error)
 
-
-class OneFieldModal(AdmittedModal):
+class OneFieldModal(_SuggestionsModal):
     """A maintainer's reason (reject) or target (duplicate)."""
 
     def __init__(
@@ -198,12 +202,6 @@ class OneFieldModal(AdmittedModal):
 
     async def on_submit(self, interaction: discord.Interaction[discord.Client], /) -> None:
         await self._handler(bot_interaction(interaction), self.field.value)
-
-    # Modal.on_error takes no item, unlike the view base class discord.py types it against.
-    async def on_error(  # type: ignore[override]
-        self, interaction: discord.Interaction[discord.Client], error: Exception, /
-    ) -> None:
-        await report_component_error(interaction, error)
 
 
 class DraftView(OwnerOnlyView):
