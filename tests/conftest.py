@@ -13,7 +13,8 @@ from tests.shared_data import REPO_ROOT
 
 # timeout_report: a timed-out test also prints its asyncio tasks (see that module).
 # pytester: runs an inner pytest, to test what such a timeout prints.
-pytest_plugins = ["tests.timeout_report", "pytester"]
+# storage_backends: ``backend`` and ``storage``, fresh databases of both backends.
+pytest_plugins = ["tests.timeout_report", "pytester", "tests.storage_backends"]
 
 
 @pytest.fixture(scope="session")

@@ -11,17 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import re
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
-from pathlib import Path
 
-import asyncpg
 import pytest
 
-from bot.storage import DatabaseError, Migration, Storage, open_storage
-from tests.postgres import PostgresServer
-from tests.sqlite_threads import connection_threads, connection_threads_left
+from bot.storage import DatabaseError, Migration, Storage
+from tests.storage_backends import Backend
 
 V1 = Migration(
     1,
@@ -36,55 +30,6 @@ V2_SQL = "-- a comment line\nALTER TABLE counters ADD COLUMN note TEXT;\n" + (
 )
 V2 = Migration(2, "counters get a note", sql=V2_SQL, postgres_sql=V2_SQL)
 ISO_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
-
-
-@dataclass
-class Backend:
-    """One fresh, empty database of one backend, opened as often as a test likes."""
-
-    name: str
-    url: str
-    environ: dict[str, str] = field(repr=False)
-    leftovers: Callable[[], Awaitable[list[str]]]  # what ``close`` failed to release
-
-    async def open(self, known_versions: dict[str, int] | None = None) -> Storage:
-        return await open_storage(self.url, known_versions=known_versions, environ=self.environ)
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-async def backend(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Backend]:
-    if request.param == "sqlite":
-        threads = connection_threads()
-
-        async def sqlite_leftovers() -> list[str]:
-            return connection_threads_left(threads)
-
-        yield Backend("sqlite", f"sqlite:///{tmp_path / 'db.sqlite3'}", {}, sqlite_leftovers)
-        return
-    server: PostgresServer = request.getfixturevalue("postgres_server")
-    name = f"test_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(server.url(), password=server.password)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-
-        async def postgres_leftovers() -> list[str]:
-            # DROP DATABASE waits a few seconds for sessions that are ending, then refuses
-            # while any is still connected.
-            try:
-                await admin.execute(f'DROP DATABASE "{name}"')
-            except asyncpg.ObjectInUseError as exc:
-                return [str(exc)]
-            return []
-
-        yield Backend(
-            "postgres",
-            server.url(name),
-            {"ML_AUDIO_BOT_DATABASE_PASSWORD": server.password},
-            postgres_leftovers,
-        )
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await admin.close()
 
 
 async def counter(db: Storage, name: str = "votes") -> int:
