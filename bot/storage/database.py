@@ -80,6 +80,9 @@ class Database:
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[Any] | None = None  # the task inside ``transaction()``
 
+    # Which SQL dialect statements must be written in (see bot.storage.leases).
+    dialect = "sqlite"
+
     @property
     def in_transaction(self) -> bool:
         """Whether the *current task* is inside ``transaction()`` of this database."""

@@ -44,6 +44,9 @@ class Storage(Protocol):
       nature, like ``CREATE TABLE``).
     """
 
+    # "sqlite" or "postgresql": for the few statements the dialects write differently.
+    dialect: str
+
     @property
     def in_transaction(self) -> bool: ...
 

@@ -77,6 +77,8 @@ class PostgresDatabase:
     def __repr__(self) -> str:
         return f"PostgresDatabase({self.path!r})"
 
+    dialect = "postgresql"
+
     @property
     def in_transaction(self) -> bool:
         task = asyncio.current_task()

@@ -1,0 +1,60 @@
+"""Work claimed, not assumed: the one convention for leases shared by every worker.
+
+Several bot processes (shards) may share one PostgreSQL database, and each runs the
+workers (outbox delivery, feed polling, deadline reminders, deadline sync). Every unit of
+work is claimed before it is done, by writing a lease on its row:
+
+- two columns on the table whose rows are the work: ``lease_holder TEXT`` (who holds it,
+  :func:`holder_name`) and ``lease_until TEXT`` (ISO UTC, :func:`lease_until`; the same
+  text format as the other timestamps, so that text comparison orders them);
+- a row may be claimed when it is due and ``lease_until IS NULL OR lease_until < now``;
+- the claim is one ``UPDATE … WHERE key IN (SELECT key … LIMIT n`` + :func:`skip_locked`
+  ``) RETURNING …``: on PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets processes claim
+  different rows at the same time without waiting for each other; on SQLite one statement
+  is atomic anyway (and one process runs the workers);
+- the holder finishes the work and clears or advances the row in the same statement that
+  records the result, guarded by ``lease_holder = ?`` so that a holder whose lease expired
+  (it was stopped, or too slow) never overwrites what another holder did;
+- a process that dies loses its leases when they expire (:data:`DEFAULT_LEASE`), and the
+  next claim by another process picks the work up. What the work sends must therefore be
+  safe to repeat after a crash: the outbox checks its marker before resending.
+
+Times come from the worker's clock (tests advance it), not from the database's.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+from datetime import UTC, datetime, timedelta
+from functools import cache
+
+from bot.storage.interface import Storage
+
+# Long enough for a slow send with retries, short enough that work of a killed process is
+# resumed within a couple of minutes.
+DEFAULT_LEASE = timedelta(seconds=120)
+
+
+@cache
+def holder_name() -> str:
+    """This process's name in ``lease_holder``: host, pid and a random part (pids repeat
+    across restarts and containers)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+def timestamp(moment: datetime) -> str:
+    """The text stored for a lease time: ISO UTC with milliseconds, ``…T12:00:00.000Z``."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + (
+        f"{moment.microsecond // 1000:03d}Z"
+    )
+
+
+def lease_until(now: datetime, lease: timedelta = DEFAULT_LEASE) -> str:
+    return timestamp(now + lease)
+
+
+def skip_locked(db: Storage) -> str:
+    """The row-locking clause of a claim's inner ``SELECT`` for this backend."""
+    return " FOR UPDATE SKIP LOCKED" if db.dialect == "postgresql" else ""
