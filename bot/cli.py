@@ -144,16 +144,17 @@ def _register_placeholder(subparsers: argparse._SubParsersAction[Any], command: 
     help_text = command.help
     if package in DEV_ONLY and not _installed(package):
         help_text = MISSING_HELP
-    subparsers.add_parser(command.name, help=help_text)
+    # Never parses anything (a named command is always the real one), so no -h of its own,
+    # which would cost a help formatter per placeholder.
+    subparsers.add_parser(command.name, help=help_text, add_help=False)
 
 
 def _installed(package: str) -> bool:
-    import importlib.util
+    # PathFinder rather than importlib.util.find_spec, which would import contextlib.
+    from importlib.machinery import PathFinder
 
-    try:
-        return importlib.util.find_spec(package) is not None
-    except ModuleNotFoundError:
-        return False
+    parent, _, _name = package.rpartition(".")
+    return PathFinder.find_spec(package, sys.modules[parent].__path__) is not None
 
 
 def _register_missing(subparsers: argparse._SubParsersAction[Any], name: str, line: str) -> None:

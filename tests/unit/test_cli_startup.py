@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import importlib.util
 import json
 import subprocess
 import sys
+from importlib.machinery import PathFinder
 from typing import Any
 
 import pytest
@@ -148,11 +148,11 @@ def test_help_without_the_demo_package_says_what_the_demo_needs(
 ) -> None:
     """As installed from the wheel: the placeholder for `demo` says it needs the dev install,
     as the fully registered parser does."""
-    real_find_spec = importlib.util.find_spec
+    real_find_spec = PathFinder.find_spec
 
     def find_spec_without_demo(name: str, *args: Any, **kwargs: Any) -> Any:
         return None if name == "bot.demo" else real_find_spec(name, *args, **kwargs)
 
-    monkeypatch.setattr(importlib.util, "find_spec", find_spec_without_demo)
+    monkeypatch.setattr(PathFinder, "find_spec", find_spec_without_demo)
     help_text = " ".join(cli.build_parser(["--help"]).format_help().split())
     assert f"demo {cli.MISSING_HELP}" in help_text
