@@ -51,8 +51,12 @@ def cache_dir() -> Path | None:
         return Path(configured) if configured else None
     base = os.environ.get("XDG_CACHE_HOME")
     # The XDG rule: a relative value is invalid and must be ignored.
-    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
-    return root / "ml-audio-bot"
+    if base and os.path.isabs(base):
+        return Path(base) / "ml-audio-bot"
+    home = os.path.expanduser("~")
+    if not os.path.isabs(home):  # no HOME and no password entry: "~" comes back as it is
+        return None
+    return Path(home) / ".cache" / "ml-audio-bot"
 
 
 def digest(*parts: bytes) -> bytes:

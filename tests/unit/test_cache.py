@@ -146,5 +146,14 @@ def test_the_folder_follows_xdg_cache_home(monkeypatch: pytest.MonkeyPatch) -> N
     assert cache.cache_dir() == Path.home() / ".cache" / "ml-audio-bot"
 
 
+def test_no_home_means_no_cache_rather_than_a_folder_named_tilde(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(cache.CACHE_DIR_VARIABLE)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(os.path, "expanduser", lambda path: path)
+    assert cache.cache_dir() is None
+
+
 def test_digest_parts_cannot_run_into_each_other() -> None:
     assert cache.digest(b"ab", b"c") != cache.digest(b"a", b"bc")
