@@ -12,6 +12,7 @@ import json
 import subprocess
 import sys
 from importlib.machinery import PathFinder
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -61,6 +62,18 @@ def test_a_command_imports_its_own_area_only() -> None:
     areas = {m for m in loaded if m.startswith("bot.") and m.endswith("cli")}
     assert areas == {"bot.cli", "bot.search.cli"}
     assert not loaded & set(HEAVY)
+
+
+def test_search_with_a_warm_cache_reads_no_yaml(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The cache's point: the second search neither parses the catalog nor builds the index.
+    monkeypatch.setenv("ML_AUDIO_BOT_CACHE_DIR", str(tmp_path))
+    cold = _modules_after_main("search", "wavenet")
+    warm = _modules_after_main("search", "wavenet")
+    assert {"yaml", "bot.catalog.loader", "bot.search.index"} <= cold
+    assert "bot.search.index" in warm  # the index came from the cache...
+    assert not warm & {"yaml", "bot.catalog.loader", "bot.datafile.yaml_reader"}  # ...alone
 
 
 def test_catalog_check_does_not_load_search_or_storage() -> None:
