@@ -1,4 +1,4 @@
-"""Discord runtime: throughput and latency through SimCord, our CPU per command, start-up.
+"""Discord runtime: throughput and latency through SimCord, our CPU per command.
 
 * ``/resource`` throughput: 1 000 commands (50 with ``quick``), at most 200 in flight at
   once (an ``asyncio.Semaphore``), each timed from the moment SimCord emits its
@@ -9,10 +9,8 @@
 * CPU per command, split: the busy run's CPU time per command, divided by where a
   profiled run of the same harness spends it (our search, the rest of our code, SimCord,
   discord.py, everything else).
-* start-up: wall time from spawning a fresh Python process to the bot being READY in
-  SimCord (imports, catalog load, index build, database open, login, command sync), the
-  same without SimCord's own import (a real start does not pay it), and that process's
-  resident memory (VmRSS) at that moment.
+
+The bot's start to READY in SimCord is in ``bench_startup``, beside a bare discord.py client.
 
 Member actions in SimCord run one at a time, so the concurrent run emits interactions the
 way ``MemberActor.slash`` does (SimCord's ``interactions`` helpers) without waiting for each.
@@ -22,11 +20,8 @@ from __future__ import annotations
 
 import asyncio
 import cProfile
-import json
 import pstats
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -35,7 +30,6 @@ from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 QUERIES = ("wavenet", "wavnet", "source separation", "nsynth", "1609.03499", "dataset", "wave")
-CHILD_FLAG = "--startup-child"
 
 
 class _TimedLog(list[Any]):
@@ -178,83 +172,10 @@ def _cpu_split(count: int, in_flight: int, cpu_ms_per_command: float) -> list[di
     ]
 
 
-def _startup() -> list[dict[str, Any]]:
-    started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "benchmarks.bench_discord", CHILD_FLAG],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    elapsed_ms = (time.perf_counter() - started) * 1000
-    if done.returncode != 0:
-        raise RuntimeError(f"start-up child failed:\n{done.stderr[-2000:]}")
-    report = json.loads(done.stdout.strip().splitlines()[-1])
-    figures = (
-        ("process start to READY, ms (one run)", elapsed_ms),
-        ("  the same without SimCord's own import, ms", elapsed_ms - report["simcord_import_ms"]),
-        ("  SimCord's own import, ms", report["simcord_import_ms"]),
-        ("resident memory at READY, MiB", report["rss_kib"] / 1024),
-    )
-    return [
-        {"measure": measure, "p50_ms": None, "p99_ms": None, "max_ms": None,
-         "per_second": None, "value": value}
-        for measure, value in figures
-    ]  # fmt: skip
-
-
-async def _child() -> None:
-    """In the fresh process: build everything, reach READY in SimCord, report memory.
-
-    discord.py is imported first (the bot needs it), so the time ``import simcord`` takes
-    after it is SimCord's own, which a real start does not pay.
-    """
-    import discord  # noqa: F401  (imported first, see above)
-
-    began = time.perf_counter()
-    import simcord
-
-    simcord_import_ms = (time.perf_counter() - began) * 1000
-
-    from bot.config import Config
-    from bot.discord.client import create_bot
-    from bot.services import build_services
-
-    with tempfile.TemporaryDirectory() as folder:
-        config = Config(
-            database_path=Path(folder) / "bench.sqlite3", catalog_path=REPO_ROOT / "catalog"
-        )
-        services = await build_services(config)
-        bot = create_bot(services)
-        try:
-            async with simcord.run(bot) as env:
-                env.create_guild("Bench").create_text_channel("general")
-                await env.settle()
-                rss = _rss_kib()
-        finally:
-            await bot.close()
-            await services.close()
-    print(json.dumps({"rss_kib": rss, "simcord_import_ms": simcord_import_ms}))
-
-
-def _rss_kib() -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
-
-
 def run(quick: bool) -> list[dict[str, Any]]:
     count = 50 if quick else 1000
     busy = asyncio.run(_latency(count, min(200, count)))
     # One in flight: the latency a member sees when nothing is queued ahead (with 200 in
     # flight the figure is mostly SimCord's queue).
     idle = asyncio.run(_latency(count // 5, 1))
-    rows = [busy, idle, *_cpu_split(count // 5, min(200, count), busy["value"])]
-    return rows + _startup()
-
-
-if __name__ == "__main__" and CHILD_FLAG in sys.argv:
-    asyncio.run(_child())
+    return [busy, idle, *_cpu_split(count // 5, min(200, count), busy["value"])]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,20 @@ from tests.shared_data import REPO_ROOT
 # pytester: runs an inner pytest, to test what such a timeout prints.
 # storage_backends: ``backend`` and ``storage``, fresh databases of both backends.
 pytest_plugins = ["tests.timeout_report", "pytester", "tests.storage_backends"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cache_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Commands that cache (``bot.cache``) write under the session's temporary folder, never
+    into the user's ~/.cache; child processes inherit it. Tests of the cache itself set
+    their own folder."""
+    saved = os.environ.get("ML_AUDIO_BOT_CACHE_DIR")
+    os.environ["ML_AUDIO_BOT_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+    yield
+    if saved is None:
+        del os.environ["ML_AUDIO_BOT_CACHE_DIR"]
+    else:
+        os.environ["ML_AUDIO_BOT_CACHE_DIR"] = saved
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,8 @@ parent cycles. The files were read (and each checked on its own) by ``reading``.
 
 from __future__ import annotations
 
-from bot.catalog.reading import NO_ORDER, SECTIONS_FILE, CatalogFiles, Located, entry_of, section_of
+from bot.catalog.layout import SECTIONS_FILE
+from bot.catalog.reading import NO_ORDER, CatalogFiles, Located, entry_of, section_of
 from bot.catalog.urls import normalize_url
 from bot.datafile.fields import did_you_mean
 from bot.datafile.problems import Problem, SourceLocation

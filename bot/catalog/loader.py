@@ -15,16 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.catalog.cross_checks import check_across_files
+from bot.catalog.layout import ENTRIES_DIR, ENTRIES_SUFFIX, SECTIONS_FILE
 from bot.catalog.model import Catalog, Section
 from bot.catalog.reading import (
-    ENTRIES_DIR,
-    ENTRIES_SUFFIX,
     ENTRY_KEYS,
     ENTRY_REQUIRED,
     LINK_KEYS,
     SECTION_KEYS,
     SECTION_REQUIRED,
-    SECTIONS_FILE,
     YEAR_RANGE,
     CatalogFiles,
     entry_of,

@@ -11,15 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.catalog.layout import ENTRIES_DIR, ENTRIES_SUFFIX, SECTIONS_FILE
 from bot.catalog.limits import ALIAS_LIMIT, BLURB_LIMIT, DESCRIPTION_LIMIT, NAME_LIMIT, TITLE_LIMIT
 from bot.catalog.model import KINDS, Entry, Link, Section
 from bot.datafile.fields import FieldReader, slug_problem
 from bot.datafile.problems import Problem, SourceLocation
 from bot.datafile.yaml_reader import YamlMap, YamlValue, describe, read_yaml
 
-SECTIONS_FILE = "sections.yaml"
-ENTRIES_DIR = "entries"
-ENTRIES_SUFFIX = ".yaml"
 YEAR_RANGE = (1900, 2100)
 # Stands in for the order of a section whose 'order:' is broken (valid orders are >= 0).
 NO_ORDER = -1
@@ -153,7 +151,7 @@ class CatalogFiles:
         files = []
         for path in sorted(folder.iterdir()):
             if path.name.startswith("."):
-                continue  # .gitkeep and editor files
+                continue  # .gitkeep and editor files (layout.content_digest skips them too)
             if path.is_file() and path.suffix == ENTRIES_SUFFIX:
                 files.append(path)
                 continue

@@ -8,7 +8,7 @@ ml-audio-bot search --batch < queries.txt     one JSON line per input line
 from __future__ import annotations
 
 import argparse
-import json
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
@@ -67,9 +67,7 @@ def _limit(text: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     # Imported here so that `ml-audio-bot --help` stays instant.
-    from bot.catalog.loader import load_catalog
     from bot.datafile import DataFileError
-    from bot.search.index import SearchIndex
     from bot.search.results import UnknownFilterError
 
     query = " ".join(args.query).strip()
@@ -82,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     if not path.is_dir():
         return _fail(f"catalog folder not found: {path} (use --catalog PATH)")
     try:
-        index = SearchIndex.build(load_catalog(path))
+        index = index_of(path)
     except DataFileError as error:
         print(f"error: {error}; run `ml-audio-bot catalog check` for all of them", file=sys.stderr)
         return 1
@@ -98,15 +96,58 @@ def run(args: argparse.Namespace) -> int:
         return _run_batch(index, sys.stdin, sys.stdout, args.limit, filters)
     hits = index.search(query, limit=args.limit, section=filters.section, kind=filters.kind)
     if args.json:
+        import json
+
         print(json.dumps([_as_json(hit) for hit in hits], ensure_ascii=False, indent=2))
     else:
         _print_readable(query, hits, index.is_confident(hits))
     return 0
 
 
+def index_of(path: Path) -> SearchIndex:
+    """The search index of the catalog in ``path``: the cached one while the catalog's files
+    and the code are unchanged (``bot.cache``), else built, and cached for the next run."""
+    from bot import cache
+    from bot.catalog.layout import content_digest
+
+    name = "search-index-" + cache.digest(os.fsencode(os.path.abspath(path)))[:8].hex()
+    try:
+        key: bytes | None = content_digest(path)
+    except OSError:
+        key = None  # the loader below says what is wrong
+    if key is not None:
+        found = cache.load(name, key)
+        if found is not None:
+            from bot.search.index import SearchIndex
+
+            if isinstance(found, SearchIndex):
+                return found
+
+    from bot.catalog.loader import load_catalog
+    from bot.search.index import SearchIndex
+
+    index = SearchIndex.build(load_catalog(path))
+    # Stored only if the files did not change while they were read, so that the index
+    # always belongs to the key it is stored under.
+    if key is not None and key == _digest_or_none(path):
+        cache.store(name, key, index)
+    return index
+
+
+def _digest_or_none(path: Path) -> bytes | None:
+    from bot.catalog.layout import content_digest
+
+    try:
+        return content_digest(path)
+    except OSError:
+        return None
+
+
 def _run_batch(
     index: SearchIndex, source: TextIO, out: TextIO, limit: int, filters: Filters
 ) -> int:
+    import json
+
     for line in source:
         query = line.strip()
         record: dict[str, Any] = {"query": query}
