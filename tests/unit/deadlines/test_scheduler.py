@@ -204,7 +204,11 @@ async def connections(storage_backend: Backend) -> AsyncIterator[list[Storage]]:
 
 
 async def process(
-    db: Storage, clock: FakeClock, name: str, data: Callable[[], DeadlineBook], planned: Counter[str]
+    db: Storage,
+    clock: FakeClock,
+    name: str,
+    data: Callable[[], DeadlineBook],
+    planned: Counter[str],
 ) -> tuple[ReminderScheduler, Outbox]:
     await open_outbox(db, clock)  # creates the tables (or skips)
     outbox = CountingOutbox(db, clock, planned)
