@@ -19,13 +19,12 @@ async def open_outbox(db: Storage, clock: Clock) -> Outbox:
     On PostgreSQL it needs the outbox's own PostgreSQL tables (issue 15's outbox step);
     until they exist, the PostgreSQL run of a test that needs the outbox skips.
     """
-    if db.dialect == "postgresql" and any(
-        m.postgres_sql is None for m in outbox_schema.MIGRATIONS
-    ):
+    if db.dialect == "postgresql" and any(m.postgres_sql is None for m in outbox_schema.MIGRATIONS):
         pytest.skip("the outbox has no PostgreSQL tables yet (issue 15, outbox step)")
     outbox = Outbox(db, clock)
     await outbox.setup()
     return outbox
+
 
 ENTRIES = """\
 section: conferences
