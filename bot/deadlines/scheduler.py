@@ -1,12 +1,14 @@
 """The background worker that hands due deadline reminders to the outbox.
 
-Each run plans the reminders due since the stored watermark (``plan_reminders``), enqueues
-them into the announcement channel (published there, as every post is), and moves the
-watermark, all in one transaction: after a crash either both happened or neither, and a
-repeated run finds the keys already in the outbox, which refuses them. Delivery,
-crossposting, the hourly publication budget and retries are the outbox's job. A reminder
-expires at its deadline, so one stuck in the queue past the deadline is dropped (and
-logged) rather than posted.
+Each run claims the planning (a lease on the watermark row, ``bot.deadlines.reminder_store``:
+several bot processes may share one database, and one plans at a time), plans the reminders
+due since the stored watermark (``plan_reminders``), enqueues them into the announcement
+channel (published there, as every post is), and moves the watermark, all in one
+transaction: after a crash either both happened or neither, and a repeated run finds the
+keys already in the outbox, which refuses them (that uniqueness, not the lease, is what
+makes each reminder posted once). Delivery, crossposting, the hourly publication budget
+and retries are the outbox's job. A reminder expires at its deadline, so one stuck in the
+queue past the deadline is dropped (and logged) rather than posted.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.deadlines.model import DeadlineBook
+from bot.deadlines.reminder_store import LeaseLost, ReminderStateStore
 from bot.deadlines.reminders import (
     DEFAULT_OFFSETS,
     current_keys,
@@ -27,12 +30,22 @@ from bot.deadlines.reminders import (
 )
 from bot.deadlines.sync_store import SYNC_MIGRATION
 from bot.outbox import Outbox, OutgoingMessage, State
-from bot.storage.database import Database, Migration
+from bot.storage.database import Migration
+from bot.storage.interface import Storage
+from bot.storage.leases import DEFAULT_LEASE, holder_name
 from bot.worker import Worker
 
 log = logging.getLogger(__name__)
 
 COMPONENT = "deadlines"
+# Work claimed, not assumed (bot/storage/leases.py): the reminder planning (its one row)
+# and each upstream source of deadline sync. The same statements on both backends.
+_LEASE_COLUMNS = """
+ALTER TABLE deadline_reminder_state ADD COLUMN lease_holder TEXT;
+ALTER TABLE deadline_reminder_state ADD COLUMN lease_until TEXT;
+ALTER TABLE deadline_sync_sources ADD COLUMN lease_holder TEXT;
+ALTER TABLE deadline_sync_sources ADD COLUMN lease_until TEXT;
+"""
 MIGRATIONS = [
     Migration(
         1,
@@ -43,8 +56,20 @@ MIGRATIONS = [
             planned_until TEXT NOT NULL
         );
         """,
+        postgres_sql="""
+        CREATE TABLE deadline_reminder_state (
+            id            INTEGER PRIMARY KEY CHECK (id = 1),
+            planned_until TEXT NOT NULL
+        );
+        """,
     ),
     SYNC_MIGRATION,  # the runtime layer of ``deadlines sync`` (bot/deadlines/sync_store.py)
+    Migration(
+        3,
+        "leases: reminder planning and each deadline sync source",
+        _LEASE_COLUMNS,
+        postgres_sql=_LEASE_COLUMNS,
+    ),
 ]
 # The longest the worker sleeps without looking again (data may have been reloaded, the
 # channel configured). Reminders fall due on the hour at the finest, so an hour is plenty.
@@ -62,6 +87,7 @@ class RunResult:
     skipped: int
     paused: bool = False
     withdrawn: int = 0
+    busy: bool = False  # another process holds the planning lease: nothing was done
 
 
 class ReminderScheduler(Worker):
@@ -71,18 +97,21 @@ class ReminderScheduler(Worker):
 
     def __init__(
         self,
-        database: Database,
+        database: Storage,
         outbox: Outbox | Callable[[], Outbox | None],
         clock: Clock,
         book: Callable[[], DeadlineBook],
         channel_id: int | Callable[[], int | None],
         offsets: Sequence[timedelta] | Callable[[], Sequence[timedelta]] = DEFAULT_OFFSETS,
+        *,
+        holder: str | None = None,
     ) -> None:
         # Providers rather than values: the running bot may get its outbox, its channel or
         # new settings after this worker was built (and the deadline data is reloaded).
         # A failed run (a locked database, broken data) is retried while paused.
         super().__init__(clock, error_pause=PAUSED_SECONDS)
         self._db = database
+        self._state = ReminderStateStore(database, holder or holder_name())
         self._outbox = outbox if callable(outbox) else (lambda: outbox)
         self._book = book
         self._channel_id = channel_id if callable(channel_id) else (lambda: channel_id)
@@ -93,15 +122,16 @@ class ReminderScheduler(Worker):
         await self._db.migrate(COMPONENT, MIGRATIONS)
 
     async def watermark(self) -> datetime | None:
-        row = await self._db.fetchone(
-            "SELECT planned_until FROM deadline_reminder_state WHERE id = 1"
-        )
-        return datetime.fromisoformat(str(row["planned_until"])) if row else None
+        return await self._state.watermark()
 
     async def run_once(self) -> float:
         """Enqueue what is due; sleep until the next reminder falls due (at most an hour)."""
-        if (await self.enqueue_due()).paused:
+        result = await self.enqueue_due()
+        if result.paused:
             return PAUSED_SECONDS
+        if result.busy:
+            # The holder may die: look again when its lease will have run out at the latest.
+            return min(await self.seconds_until_next(), DEFAULT_LEASE.total_seconds())
         return await self.seconds_until_next()
 
     async def enqueue_due(self) -> RunResult:
@@ -115,8 +145,25 @@ class ReminderScheduler(Worker):
                 self._idle_reason = reason
             return RunResult(0, 0, 0, paused=True)
         self._idle_reason = None
+        since = await self._state.claim(self.clock.now())
+        if since is None:
+            return RunResult(0, 0, 0, busy=True)
+        try:
+            return await self._plan_and_enqueue(outbox, channel_id, since)
+        except LeaseLost:
+            # Our lease ran out during the run and another process planned: ours was rolled
+            # back, theirs stands.
+            log.warning("deadline reminders: the planning lease ran out; another process planned")
+            return RunResult(0, 0, 0, busy=True)
+        except Exception:
+            # Let another process (or our next run) try at once rather than after the lease.
+            await self._state.release()
+            raise
+
+    async def _plan_and_enqueue(
+        self, outbox: Outbox, channel_id: int, since: datetime
+    ) -> RunResult:
         book = self._book()
-        since = await self.watermark()
         offsets = tuple(self._offsets())
         plan = plan_reminders(book, self.clock, since, offsets)
         now = self.clock.now()
@@ -131,13 +178,10 @@ class ReminderScheduler(Worker):
                     content=render_reminder(reminder),
                     expires_at=reminder.deadline_at,
                 )
+                # False for a key the outbox has seen: a window planned again never posts twice.
                 if await outbox.enqueue(message):
                     enqueued += 1
-            await self._db.execute(
-                "INSERT INTO deadline_reminder_state (id, planned_until) VALUES (1, ?) "
-                "ON CONFLICT (id) DO UPDATE SET planned_until = excluded.planned_until",
-                (now.isoformat(),),
-            )
+            await self._state.finish(now)  # LeaseLost rolls all of this back
         for reminder in plan.send:
             if reminder.late:
                 log.info("reminder %s sent late (due %s)", reminder.key, reminder.due.isoformat())

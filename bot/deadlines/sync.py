@@ -14,6 +14,11 @@ the edition) with what the bot serves (reviewed YAML + runtime layer):
 Only editions that are not over are followed: history is the reviewed YAML's business.
 A source that fails backs off, and is disabled after ``MAX_FAILURES`` failures in a row
 with one notice in the log channel. Everything one run finds is stored in one transaction.
+
+Several bot processes may share one database: each source is claimed with a lease before
+it is fetched (``bot.storage.leases``), so two processes never fetch and apply the same
+source at once; one that dies mid-sync loses its leases when they expire, and another
+process syncs those sources then.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from bot.deadlines.sync_store import (
 from bot.feeds.fetch import Fetcher, FetchError
 from bot.markup import timestamp_and_countdown
 from bot.outbox import Outbox, OutgoingMessage
+from bot.storage.leases import holder_name
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +102,7 @@ class SyncReport:
     failed: list[str] = field(default_factory=list)
     disabled: list[str] = field(default_factory=list)
     announced: int = 0
+    busy: list[str] = field(default_factory=list)  # being synced by another process
 
     def lines(self) -> list[str]:
         lines = [change.line() for change in self.changes]
@@ -105,6 +112,7 @@ class SyncReport:
         ]
         lines += [f"failed: {line}" for line in self.failed]
         lines += [f"disabled after {MAX_FAILURES} failures: {url}" for url in self.disabled]
+        lines += [f"left to another process syncing it now: {url}" for url in self.busy]
         lines.append(
             f"{self.fetched} fetched, {self.not_modified} unchanged (304), "
             f"{len(self.failed)} failed; {len(self.changes)} changes"
@@ -133,8 +141,10 @@ class DeadlineSync:
         targets: SyncTargets | None = None,
         interval: timedelta = DEFAULT_INTERVAL,
         on_change: Callable[[RuntimeLayer], None] | None = None,
+        holder: str | None = None,
     ) -> None:
         self.store = store
+        self.holder = holder or holder_name()  # the name on this process's leases
         self.fetcher = fetcher
         self.clock = clock
         self.sources = sources
@@ -145,34 +155,57 @@ class DeadlineSync:
 
     async def run(self, *, dry_run: bool = False, force: bool = False) -> SyncReport:
         """Sync every due source (every source with ``force``); with ``dry_run`` nothing
-        is stored or announced, and the report says what would change."""
+        is stored or announced, and the report says what would change.
+
+        Several processes may sync from one database. Each source is claimed before it is
+        fetched (a lease, ``bot.storage.leases``); one that another process is syncing is
+        left to it (``report.busy``). What the sources say is compared with the served
+        data inside the transaction that stores the result, so every process builds on
+        what the others committed, and a change is recorded and announced once.
+        """
         now = self.clock.now()
         report = SyncReport()
         sources = list(self.sources())
-        states: dict[str, SourceState] = {}
-        fetched_any = False
-        for source in sources:
-            state = await self.store.source(source.url)
-            if not state.disabled and (force or state.due_at is None or state.due_at <= now):
-                state = await self._fetch(source, state, now, report)
-                fetched_any = True
-            states[source.url] = state
-        if not fetched_any:
-            return report
-        reviewed = self._reviewed()
-        layer = await self.store.layer()
-        served = layered_book(reviewed, layer)
-        conferences = sorted({s.conference for s in sources})
-        for conference in conferences:
-            own = sorted(
-                (s for s in sources if s.conference == conference), key=lambda s: s.priority
-            )
-            self._compare(conference, own, states, served, now, report)
         if dry_run:
+            fetched = await self._fetch_unclaimed(sources, now, force, report)
+            if fetched:
+                await self._compare_all(sources, fetched, now, report)
             return report
+        await self.store.add_sources([s.url for s in sources])
+        wanted = [s for s in sources if self._wanted(await self.store.source(s.url), now, force)]
+        claimed = await self.store.claim([s.url for s in wanted], self.holder, now)
+        report.busy = [s.url for s in wanted if s.url not in claimed]
+        fetched = {}
+        try:
+            fetched = await self._fetch_claimed(
+                [s for s in wanted if s.url in claimed], now, force, report
+            )
+            if fetched:
+                await self._apply(sources, fetched, now, report)
+        except Exception:
+            # Another process (or our next run) may take them at once, not after the lease.
+            await self.store.release(sorted(claimed), self.holder)
+            raise
+        if fetched and self.on_change is not None:
+            self.on_change(await self.store.layer())
+        return report
+
+    async def _apply(
+        self,
+        sources: list[DeadlineSource],
+        fetched: dict[str, SourceState],
+        now: datetime,
+        report: SyncReport,
+    ) -> None:
+        """Store what was fetched, and the changes it makes, in one transaction."""
         async with self.store.db.transaction():
-            for source in sources:
-                await self.store.save_source(states[source.url], now)
+            for url, state in fetched.items():
+                if not await self.store.save_claimed(state, now, self.holder):
+                    # Our lease ran out and another process synced it: its result stands.
+                    log.warning("deadline source %s: lease lost, another process synced it", url)
+                    if url in report.disabled:
+                        report.disabled.remove(url)
+            conferences = await self._compare_all(sources, {}, now, report)
             for change in report.changes:
                 await self.store.save_edition(change.edition, change.source_url, now)
                 await self.store.audit(
@@ -185,17 +218,80 @@ class DeadlineSync:
                 )
             await self.store.replace_disagreements(conferences, report.disagreements)
             report.announced = await self._announce(report, now)
-        if self.on_change is not None:
-            self.on_change(await self.store.layer())
-        return report
+
+    async def _compare_all(
+        self,
+        sources: list[DeadlineSource],
+        fetched: dict[str, SourceState],
+        now: datetime,
+        report: SyncReport,
+    ) -> list[str]:
+        """Compare every conference's sources (stored state, or ``fetched``) with the
+        served data; the conferences compared."""
+        states = {
+            s.url: fetched[s.url] if s.url in fetched else await self.store.source(s.url)
+            for s in sources
+        }
+        served = layered_book(self._reviewed(), await self.store.layer())
+        conferences = sorted({s.conference for s in sources})
+        for conference in conferences:
+            own = sorted(
+                (s for s in sources if s.conference == conference), key=lambda s: s.priority
+            )
+            self._compare(conference, own, states, served, now, report)
+        return conferences
 
     async def next_due(self) -> datetime | None:
+        """When a source is next due, or, while another process holds it, when its lease
+        runs out at the latest (the holder may have died)."""
         moments = []
         for source in self.sources():
             state = await self.store.source(source.url)
-            if not state.disabled:
-                moments.append(state.due_at or self.clock.now())
+            if state.disabled:
+                continue
+            moment = state.due_at or self.clock.now()
+            if state.lease_until is not None:
+                moment = max(moment, state.lease_until)
+            moments.append(moment)
         return min(moments) if moments else None
+
+    @staticmethod
+    def _wanted(state: SourceState, now: datetime, force: bool) -> bool:
+        return not state.disabled and (force or state.is_due(now))
+
+    async def _fetch_unclaimed(
+        self, sources: list[DeadlineSource], now: datetime, force: bool, report: SyncReport
+    ) -> dict[str, SourceState]:
+        """Fetch without leases (a dry run stores nothing, so it claims nothing)."""
+        fetched: dict[str, SourceState] = {}
+        for source in sources:
+            state = await self.store.source(source.url)
+            if self._wanted(state, now, force):
+                fetched[source.url] = await self._fetch(source, state, now, report)
+        return fetched
+
+    async def _fetch_claimed(
+        self, claimed: list[DeadlineSource], now: datetime, force: bool, report: SyncReport
+    ) -> dict[str, SourceState]:
+        """Fetch the sources this process holds; the leases are renewed before each fetch
+        (one fetch is bounded by the fetcher's timeouts, well within a lease)."""
+        fetched: dict[str, SourceState] = {}
+        held = [s.url for s in claimed]
+        for source in claimed:
+            # Read again under the lease: another process may have synced it just before.
+            state = await self.store.source(source.url)
+            if not self._wanted(state, now, force):
+                await self.store.release([source.url], self.holder)
+                held.remove(source.url)
+                continue
+            still = await self.store.renew(held, self.holder, self.clock.now())
+            for url in [u for u in held if u not in still]:
+                log.warning("deadline source %s: lease lost before it was stored", url)
+                held.remove(url)
+                fetched.pop(url, None)
+            if source.url in still:
+                fetched[source.url] = await self._fetch(source, state, now, report)
+        return fetched
 
     # -- fetching --------------------------------------------------------------------------
 

@@ -1,8 +1,10 @@
 """The background sync of a running bot (one of ``Services``' workers).
 
 Each step syncs the due sources (``DeadlineSync.run``) and sleeps until the next one is
-due. The first sync waits ``start_delay`` after start-up, so a bot restarting in a loop
-does not hammer anyone; stopping closes the HTTP session. Off when not ``enabled`` (tests
+due; a source another process is syncing (its lease) is looked at again when that lease
+runs out, so a process that died mid-sync is taken over without polling in a loop. The
+first sync waits ``start_delay`` after start-up, so a bot restarting in a loop does not
+hammer anyone; stopping closes the HTTP session. Off when not ``enabled`` (tests
 and the demo). The loop itself is ``bot.worker.Worker``.
 """
 

@@ -24,7 +24,7 @@ from bot.deadlines.sync_worker import DeadlineSyncWorker
 from bot.feeds.fetch import Fetcher
 from bot.feeds.guard import UrlGuard
 from bot.outbox import Outbox
-from bot.storage.database import Database
+from bot.storage.interface import Storage
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ def load_deadline_book(catalog_path: Path) -> DeadlineBook:
 
 
 async def build_reminder_worker(
-    database: Database,
+    database: Storage,
     clock: Clock,
     *,
     outbox: Callable[[], Outbox | None],
@@ -68,7 +68,7 @@ def load_deadline_sources(catalog_path: Path) -> tuple[DeadlineSource, ...]:
 
 def build_deadline_sync(
     config: Config,
-    database: Database,
+    database: Storage,
     clock: Clock,
     *,
     reviewed: Callable[[], DeadlineBook],

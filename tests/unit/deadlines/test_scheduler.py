@@ -1,9 +1,11 @@
-"""The reminder worker with the real outbox: enqueued once, published, late, across restarts."""
+"""The reminder worker with the real outbox: enqueued once, published, late, across restarts,
+and with several processes planning on one database (on SQLite and on PostgreSQL)."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,10 +13,14 @@ import pytest
 from bot.clock import FakeClock
 from bot.deadlines.dates import parse_local
 from bot.deadlines.model import Deadline, DeadlineBook, Edition, Series
-from bot.deadlines.scheduler import ReminderScheduler
+from bot.deadlines.reminder_store import LeaseLost, ReminderStateStore
+from bot.deadlines.scheduler import MIGRATIONS, ReminderScheduler
 from bot.deadlines.timezones import parse_timezone
-from bot.outbox import Outbox, State
-from bot.storage.database import Database
+from bot.outbox import Outbox, OutgoingMessage, State
+from bot.storage import Storage
+from bot.storage.leases import DEFAULT_LEASE
+from tests.storage_backends import Backend
+from tests.unit.deadlines.conftest import open_outbox
 
 CHANNEL = 555
 DEADLINE_UTC = datetime(2026, 9, 17, 11, 59, tzinfo=UTC)  # 2026-09-16 23:59 AoE
@@ -27,23 +33,20 @@ def book(paper_at: str = "2026-09-16 23:59") -> DeadlineBook:
 
 
 @pytest.fixture
-async def database() -> AsyncIterator[Database]:
-    db = await Database.open(":memory:")
-    yield db
-    await db.close()
+async def database(storage: Storage) -> Storage:
+    return storage
 
 
 async def scheduler(
-    db: Database, clock: FakeClock, data: DeadlineBook
+    db: Storage, clock: FakeClock, data: DeadlineBook
 ) -> tuple[ReminderScheduler, Outbox]:
-    outbox = Outbox(db, clock)
-    await outbox.setup()
+    outbox = await open_outbox(db, clock)
     worker = ReminderScheduler(db, outbox, clock, lambda: data, CHANNEL)
     await worker.setup()
     return worker, outbox
 
 
-async def test_reminders_reach_the_outbox_once_published_with_expiry(database: Database) -> None:
+async def test_reminders_reach_the_outbox_once_published_with_expiry(database: Storage) -> None:
     clock = FakeClock(DEADLINE_UTC - timedelta(days=31))
     worker, outbox = await scheduler(database, clock, book())
     await worker.enqueue_due()  # first run: sets the watermark, no backlog
@@ -62,7 +65,7 @@ async def test_reminders_reach_the_outbox_once_published_with_expiry(database: D
     assert all(item.expires_at == DEADLINE_UTC for item in items)
 
 
-async def test_down_for_days_sends_one_late_reminder(database: Database) -> None:
+async def test_down_for_days_sends_one_late_reminder(database: Storage) -> None:
     clock = FakeClock(DEADLINE_UTC - timedelta(days=10))
     worker, outbox = await scheduler(database, clock, book())
     await worker.enqueue_due()
@@ -74,11 +77,10 @@ async def test_down_for_days_sends_one_late_reminder(database: Database) -> None
     assert "Late reminder" in item.payload["content"]
 
 
-async def test_moved_deadline_gets_new_reminders(database: Database) -> None:
+async def test_moved_deadline_gets_new_reminders(database: Storage) -> None:
     clock = FakeClock(DEADLINE_UTC - timedelta(days=8))
     data = {"book": book()}
-    outbox = Outbox(database, clock)
-    await outbox.setup()
+    outbox = await open_outbox(database, clock)
     worker = ReminderScheduler(database, outbox, clock, lambda: data["book"], CHANNEL)
     await worker.setup()
     await worker.enqueue_due()
@@ -94,16 +96,15 @@ async def test_moved_deadline_gets_new_reminders(database: Database) -> None:
     ]
 
 
-async def test_next_wake_up_is_the_next_due_reminder(database: Database) -> None:
+async def test_next_wake_up_is_the_next_due_reminder(database: Storage) -> None:
     clock = FakeClock(DEADLINE_UTC - timedelta(days=7, minutes=4))
     worker, _ = await scheduler(database, clock, book())
     assert await worker.seconds_until_next() == 240.0  # sleeps until the 7-day reminder
 
 
-async def test_paused_without_channel_keeps_the_watermark(database: Database) -> None:
+async def test_paused_without_channel_keeps_the_watermark(database: Storage) -> None:
     clock = FakeClock(DEADLINE_UTC - timedelta(days=8))
-    outbox = Outbox(database, clock)
-    await outbox.setup()
+    outbox = await open_outbox(database, clock)
     channel: dict[str, int | None] = {"id": None}
     worker = ReminderScheduler(database, outbox, clock, book, lambda: channel["id"])
     await worker.setup()
@@ -119,11 +120,10 @@ async def test_paused_without_channel_keeps_the_watermark(database: Database) ->
     ]
 
 
-async def test_a_waiting_reminder_of_a_moved_deadline_is_withdrawn(database: Database) -> None:
+async def test_a_waiting_reminder_of_a_moved_deadline_is_withdrawn(database: Storage) -> None:
     clock = FakeClock(DEADLINE_UTC - timedelta(days=7, minutes=5))
     data = {"book": book()}
-    outbox = Outbox(database, clock)
-    await outbox.setup()
+    outbox = await open_outbox(database, clock)
     worker = ReminderScheduler(database, outbox, clock, lambda: data["book"], CHANNEL)
     await worker.setup()
     await worker.enqueue_due()
@@ -142,7 +142,7 @@ async def test_a_waiting_reminder_of_a_moved_deadline_is_withdrawn(database: Dat
 
 
 async def test_a_failure_working_out_the_next_wake_up_does_not_stop_the_worker(
-    database: Database, caplog: pytest.LogCaptureFixture
+    database: Storage, caplog: pytest.LogCaptureFixture
 ) -> None:
     clock = FakeClock(datetime(2026, 9, 1, tzinfo=UTC))
     worker, _ = await scheduler(database, clock, book())
@@ -168,3 +168,128 @@ async def test_a_failure_working_out_the_next_wake_up_does_not_stop_the_worker(
         await worker.stop()
     assert runs["n"] >= 3
     assert "deadline-reminders: a step failed" in caplog.text
+
+
+# -- several processes on one database -------------------------------------------------------
+
+
+class Killed(BaseException):
+    """The process stops here (what SIGKILL would do): nothing after it runs, not even the
+    clean-up of ``except Exception``."""
+
+
+class CountingOutbox(Outbox):
+    """The real outbox, counting every reminder handed to it (``planned``, shared by the
+    processes of a test): a window planned twice shows up here, though the outbox refuses
+    the second copy."""
+
+    def __init__(self, db: Storage, clock: FakeClock, planned: Counter[str]) -> None:
+        super().__init__(db, clock)  # type: ignore[arg-type]
+        self.planned = planned
+
+    async def enqueue(self, message: OutgoingMessage) -> bool:
+        self.planned[message.key] += 1
+        return await super().enqueue(message)
+
+
+@pytest.fixture
+async def connections(storage_backend: Backend) -> AsyncIterator[list[Storage]]:
+    """Two processes' connections to one database."""
+    opened = [await storage_backend.open(), await storage_backend.open()]
+    try:
+        yield opened
+    finally:
+        for db in opened:
+            await db.close()
+
+
+async def process(
+    db: Storage,
+    clock: FakeClock,
+    name: str,
+    data: Callable[[], DeadlineBook],
+    planned: Counter[str],
+) -> tuple[ReminderScheduler, Outbox]:
+    await open_outbox(db, clock)  # creates the tables (or skips)
+    outbox = CountingOutbox(db, clock, planned)
+    worker = ReminderScheduler(db, outbox, clock, data, CHANNEL, holder=name)
+    await worker.setup()
+    return worker, outbox
+
+
+async def test_two_schedulers_racing_on_one_database_plan_each_reminder_once(
+    connections: list[Storage],
+) -> None:
+    clock = FakeClock(DEADLINE_UTC - timedelta(days=31))
+    planned: Counter[str] = Counter()
+    a, outbox = await process(connections[0], clock, "a", book, planned)
+    b, _ = await process(connections[1], clock, "b", book, planned)
+    results = []
+    for _ in range(31 * 24 + 12):  # bounded: hour by hour past the deadline
+        results += await asyncio.gather(a.enqueue_due(), b.enqueue_due())
+        clock.advance(3600)
+    assert [item.key for item in await outbox.items()] == [
+        "deadline:icassp-2027:paper:30d@20260917T1159Z",
+        "deadline:icassp-2027:paper:7d@20260917T1159Z",
+        "deadline:icassp-2027:paper:1d@20260917T1159Z",
+        "deadline:icassp-2027:paper:3h@20260917T1159Z",
+    ]
+    # Each window was planned by one of them: no reminder was even offered twice.
+    assert set(planned.values()) == {1}
+    assert sum(r.enqueued for r in results) == 4
+    assert not any(r.late for r in results)
+    assert await a.watermark() == clock.now() - timedelta(hours=1)
+
+
+async def test_a_scheduler_that_dies_while_planning_is_taken_over_after_its_lease(
+    connections: list[Storage],
+) -> None:
+    clock = FakeClock(DEADLINE_UTC - timedelta(days=7, minutes=30))
+    planned: Counter[str] = Counter()
+    dying = {"now": False}
+
+    def data_of_a() -> DeadlineBook:
+        if dying["now"]:
+            raise Killed
+        return book()
+
+    a, outbox = await process(connections[0], clock, "a", data_of_a, planned)
+    b, _ = await process(connections[1], clock, "b", book, planned)
+    await a.enqueue_due()  # the watermark: planning starts now
+    clock.advance(timedelta(minutes=31).total_seconds())  # the 7-day reminder is due
+    dying["now"] = True
+    with pytest.raises(Killed):
+        await a.enqueue_due()  # a claimed the planning, then died
+    assert (await b.enqueue_due()).busy
+    assert await outbox.items() == []
+    # b does not wait for the next reminder (a day away) to look again, only for the lease.
+    assert await b.run_once() == DEFAULT_LEASE.total_seconds()
+    clock.advance(DEFAULT_LEASE.total_seconds() + 1)
+    result = await b.enqueue_due()
+    assert (result.busy, result.enqueued, result.late) == (False, 1, False)
+    assert [item.key for item in await outbox.items()] == [
+        "deadline:icassp-2027:paper:7d@20260917T1159Z"
+    ]
+    assert planned == Counter({"deadline:icassp-2027:paper:7d@20260917T1159Z": 1})
+
+
+async def test_a_holder_whose_lease_was_taken_over_changes_nothing(
+    connections: list[Storage],
+) -> None:
+    clock = FakeClock(DEADLINE_UTC - timedelta(days=8))
+    for db in connections:
+        await db.migrate("deadlines", MIGRATIONS)
+    slow = ReminderStateStore(connections[0], "slow")
+    other = ReminderStateStore(connections[1], "other")
+    start = clock.now()
+    assert await slow.claim(start) == start
+    assert await other.claim(clock.now()) is None  # held
+    clock.advance(DEFAULT_LEASE.total_seconds() + 1)  # slow is too slow: its lease ran out
+    assert await other.claim(clock.now()) == start
+    with pytest.raises(LeaseLost):
+        async with connections[0].transaction():
+            await slow.finish(clock.now())
+    assert await other.watermark() == start  # rolled back: the watermark is other's to move
+    async with connections[1].transaction():
+        await other.finish(clock.now())
+    assert await slow.watermark() == clock.now()

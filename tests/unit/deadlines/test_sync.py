@@ -1,12 +1,14 @@
 """Deadline sync against the real upstream files, served from 127.0.0.1, then changed copies.
 
 What users would notice: the editions and deadlines the bot serves afterwards, the
-announcements queued (exactly once, also when a sync is interrupted), the audit trail, the
-disagreements shown, and what a broken or failing source leaves untouched.
+announcements queued (exactly once, also when a sync is interrupted, or when several
+processes sync from one database), the audit trail, the disagreements shown, and what a
+broken or failing source leaves untouched. On SQLite and on PostgreSQL.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,11 +25,15 @@ from bot.deadlines.scheduler import MIGRATIONS
 from bot.deadlines.sources import DeadlineSource
 from bot.deadlines.sync import MAX_FAILURES, DeadlineSync, SyncTargets
 from bot.deadlines.sync_store import DeadlineSyncStore, RuntimeLayer, export_layer, layered_book
-from bot.feeds.fetch import Fetcher, FetchLimits
+from bot.deadlines.sync_worker import DeadlineSyncWorker
+from bot.feeds.fetch import Fetcher, FetchLimits, FetchResult
 from bot.feeds.guard import UrlGuard
 from bot.outbox import Outbox
-from bot.storage import Database
+from bot.storage import Storage
+from bot.storage.leases import DEFAULT_LEASE
 from tests.shared_data import shared_path
+from tests.storage_backends import Backend
+from tests.unit.deadlines.conftest import open_outbox
 from tests.unit.feeds.server import FeedServer
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
@@ -113,10 +119,9 @@ async def server() -> AsyncIterator[FeedServer]:
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    async with await Database.open(tmp_path / "bot.sqlite3") as database:
-        await database.migrate("deadlines", MIGRATIONS)
-        yield database
+async def db(storage: Storage) -> Storage:
+    await storage.migrate("deadlines", MIGRATIONS)
+    return storage
 
 
 @pytest.fixture(scope="module")
@@ -127,9 +132,18 @@ def reviewed() -> DeadlineBook:
 class Bot:
     """The parts of a running bot sync touches: the served book, the outbox."""
 
-    def __init__(self, db: Database, reviewed: DeadlineBook, upstream: Upstream) -> None:
-        self.clock = FakeClock(NOW)
-        self.outbox = Outbox(db, self.clock)
+    def __init__(
+        self,
+        db: Storage,
+        outbox: Outbox,
+        reviewed: DeadlineBook,
+        upstream: Upstream,
+        clock: FakeClock,
+        holder: str | None = None,
+    ) -> None:
+        self.clock = clock
+        self.outbox = outbox
+        self.holder = holder
         self.reviewed = reviewed
         self.served = reviewed
         self.store = DeadlineSyncStore(db)
@@ -145,6 +159,7 @@ class Bot:
             reviewed=lambda: self.reviewed,
             targets=SyncTargets(lambda: self.outbox, lambda: CHANNEL, lambda: LOG_CHANNEL),
             on_change=self.install,
+            holder=self.holder,
         )
 
     def install(self, layer: RuntimeLayer) -> None:
@@ -158,9 +173,9 @@ class Bot:
 
 
 @pytest.fixture
-async def bot(db: Database, reviewed: DeadlineBook, server: FeedServer) -> AsyncIterator[Bot]:
-    await Outbox(db, FakeClock(NOW)).setup()
-    one = Bot(db, reviewed, Upstream(server))
+async def bot(db: Storage, reviewed: DeadlineBook, server: FeedServer) -> AsyncIterator[Bot]:
+    clock = FakeClock(NOW)
+    one = Bot(db, await open_outbox(db, clock), reviewed, Upstream(server), clock)
     try:
         yield one
     finally:
@@ -314,3 +329,107 @@ def test_benchmark_quick_run_answers_the_second_sync_with_304s() -> None:
     first, second = bench_deadline_sync.run(quick=True)
     assert (first["fetched_200"], first["announced"]) == (20, 20)
     assert (second["requests"], second["not_modified_304"], second["changes"]) == (20, 20, 0)
+
+
+# -- several processes on one database -------------------------------------------------------
+
+
+class Killed(BaseException):
+    """The process stops here (what SIGKILL would do): not even ``except Exception`` runs."""
+
+
+@pytest.fixture
+async def two_bots(
+    storage_backend: Backend, reviewed: DeadlineBook, server: FeedServer
+) -> AsyncIterator[list[Bot]]:
+    """Two processes syncing from one database (their own connections, fetchers and
+    leases), one upstream and one clock."""
+    clock = FakeClock(NOW)
+    upstream = Upstream(server)
+    opened: list[Storage] = []
+    bots: list[Bot] = []
+    try:
+        for name in ("a", "b"):
+            db = await storage_backend.open()
+            opened.append(db)
+            await db.migrate("deadlines", MIGRATIONS)
+            outbox = await open_outbox(db, clock)
+            bots.append(Bot(db, outbox, reviewed, upstream, clock, holder=name))
+        yield bots
+    finally:
+        for one in bots:
+            await one.sync.fetcher.close()
+        for db in opened:
+            await db.close()
+
+
+CCFDDL, HF = "/ccfddl/icassp.yml", "/hf/icassp.yml"
+
+
+async def test_two_processes_syncing_at_once_fetch_each_source_once_and_announce_once(
+    two_bots: list[Bot],
+) -> None:
+    a, b = two_bots
+    a.upstream.add_ccfddl("2027-09-16 23:59:59")
+    for day in (1, 2):  # the second day, everything is unchanged (304)
+        reports = await asyncio.gather(a.sync.run(), b.sync.run())
+        assert [len(a.upstream.server.hits(path)) for path in (CCFDDL, HF)] == [day, day]
+        assert sum(r.fetched + r.not_modified for r in reports) == 2
+        a.clock.advance(86400)
+    posts = await a.posts()
+    assert len(posts) == 1
+    assert posts[0].startswith("⏰ ICASSP 2028: paper deadline announced:")
+    trail = await b.store.audit_trail()
+    assert [(row.edition_id, row.change) for row in trail] == [
+        ("icassp-2028", "added"),
+        ("icassp-2028", "paper announced"),
+    ]
+
+
+async def test_a_process_that_dies_mid_sync_is_taken_over_after_its_lease(
+    two_bots: list[Bot], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, b = two_bots
+    a.upstream.add_ccfddl("2027-09-16 23:59:59")
+
+    async def killed(*args: object, **kwargs: object) -> FetchResult:
+        raise Killed
+
+    monkeypatch.setattr(a.sync.fetcher, "fetch", killed)
+    with pytest.raises(Killed):
+        await a.sync.run()  # a claimed both sources, then died fetching the first
+    report = await b.sync.run()
+    assert (sorted(report.busy), report.fetched) == (sorted(s.url for s in b.upstream.sources()), 0)
+    assert b.upstream.server.requests == []
+    # b's worker waits for the lease to run out, not in a loop and not for a day.
+    worker = DeadlineSyncWorker(b.sync, b.clock, enabled=False)
+    assert await worker.run_once() == DEFAULT_LEASE.total_seconds()
+    b.clock.advance(DEFAULT_LEASE.total_seconds() + 1)
+    report = await b.sync.run()
+    assert (report.busy, report.fetched) == ([], 2)
+    assert len(await b.posts()) == 1
+    assert b.served.edition("icassp-2028") is not None
+
+
+async def test_a_process_too_slow_for_its_lease_leaves_the_sources_to_the_one_that_took_over(
+    two_bots: list[Bot], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, b = two_bots
+    a.upstream.add_ccfddl("2027-09-16 23:59:59")
+    real_fetch = a.sync.fetcher.fetch
+    stalls = []
+
+    async def stalling(url: str, **kwargs: str | None) -> FetchResult:
+        if not stalls:  # a's first fetch hangs past its leases, and b takes both over
+            stalls.append(url)
+            a.clock.advance(DEFAULT_LEASE.total_seconds() + 1)
+            taken = await b.sync.run()
+            assert (taken.fetched, taken.announced) == (2, 1)
+        return await real_fetch(url, **kwargs)
+
+    monkeypatch.setattr(a.sync.fetcher, "fetch", stalling)
+    late = await a.sync.run()
+    assert late.changes == []  # what a found was b's to store, and b did
+    assert [len(a.upstream.server.hits(path)) for path in (CCFDDL, HF)] == [2, 1]
+    assert len(await a.posts()) == 1
+    assert len(await a.store.audit_trail()) == 2
