@@ -225,18 +225,11 @@ class FeedPoller:
     async def _claim_together(
         self, batch: Sequence[FeedStatus], due_only: bool
     ) -> list[FeedStatus | None]:
+        # As stored when claimed: another poller may have polled it since our read.
         claimed = await self.store.claim(
-            [status.spec.id for status in batch],
-            self.holder,
-            self.clock.now(),
-            self.settings.lease,
-            due_only=due_only,
+            batch, self.holder, self.clock.now(), self.settings.lease, due_only=due_only
         )
-        # Read again: another poller may have polled it between our read and the claim.
-        fresh = {
-            status.spec.id: status
-            for status in await self.store.refreshed([s for s in batch if s.spec.id in claimed])
-        }
+        fresh = {status.spec.id: status for status in claimed}
         return [fresh.get(status.spec.id) for status in batch]
 
     async def _poll_one(

@@ -384,23 +384,8 @@ class FeedStore:
                 return status
         return None
 
-    async def refreshed(self, statuses: Sequence[FeedStatus]) -> list[FeedStatus]:
-        """``statuses`` as stored now (same specs); feeds deleted meanwhile are left out."""
-        if not statuses:
-            return []
-        rows = await self.db.fetchall(
-            f"{_STATUS_SELECT} WHERE f.id IN ({json_values(self.db)})",
-            (json.dumps([status.spec.id for status in statuses]),),
-        )
-        by_id = {str(row["id"]): row for row in rows}
-        return [
-            self._status(by_id[status.spec.id], status.spec)
-            for status in statuses
-            if status.spec.id in by_id
-        ]
-
     @staticmethod
-    def _status(row: Any, spec: FeedSpec) -> FeedStatus:
+    def _status(row: Any, spec: FeedSpec, *, seen: int | None = None) -> FeedStatus:
         return FeedStatus(
             spec=spec,
             url=str(row["url"]),
@@ -415,7 +400,7 @@ class FeedStore:
             next_poll=_moment(row["next_poll"]),
             min_interval_seconds=row["min_interval"],
             backlog=bool(row["backlog"]),
-            seen_count=int(row["seen"]),
+            seen_count=int(row["seen"]) if seen is None else seen,
             lease_holder=row["lease_holder"],
             lease_until=_moment(row["lease_until"]),
         )
@@ -424,14 +409,16 @@ class FeedStore:
 
     async def claim(
         self,
-        feed_ids: Sequence[str],
+        statuses: Sequence[FeedStatus],
         holder: str,
         now: datetime,
         lease: timedelta,
         *,
         due_only: bool,
-    ) -> set[str]:
-        """Lease those of ``feed_ids`` that nobody holds to ``holder``; the ids it got.
+    ) -> list[FeedStatus]:
+        """Lease those of ``statuses``' feeds that nobody holds to ``holder``: the ones it
+        got, as stored now (another poller may have polled them since ``statuses`` were
+        read; their ``seen_count`` is the one given, which only ``/feeds list`` shows).
 
         With ``due_only``, only feeds still due at ``now`` and not paused, disabled or
         removed: a feed another process polled since the caller read its status has moved
@@ -439,14 +426,14 @@ class FeedStore:
         on PostgreSQL rows being claimed or stored by another process are skipped, not
         waited for.
         """
-        if not feed_ids:
-            return set()
+        if not statuses:
+            return []
         stamp = leases.timestamp(now)
         due = ""
         params: list[Any] = [
             holder,
             leases.lease_until(now, lease),
-            json.dumps(list(feed_ids)),
+            json.dumps([status.spec.id for status in statuses]),
             stamp,
         ]
         if due_only:
@@ -457,10 +444,15 @@ class FeedStore:
             "UPDATE feeds SET lease_holder = ?, lease_until = ? WHERE id IN ("  # noqa: S608
             f"SELECT id FROM feeds WHERE id IN ({json_values(self.db)}) "
             f"AND (lease_until IS NULL OR lease_until < ?){due}{leases.skip_locked(self.db)}"
-            ") RETURNING id",
+            ") RETURNING *",
             [p.value if isinstance(p, FeedState) else p for p in params],
         )
-        return {str(row["id"]) for row in rows}
+        by_id = {str(row["id"]): row for row in rows}
+        return [
+            self._status(by_id[status.spec.id], status.spec, seen=status.seen_count)
+            for status in statuses
+            if status.spec.id in by_id
+        ]
 
     async def held(self, db: Storage, feed_ids: Sequence[str], holder: str) -> set[str]:
         """Which of ``feed_ids`` ``holder`` still holds (inside the storing transaction).

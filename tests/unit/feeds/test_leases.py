@@ -12,7 +12,7 @@ import asyncio
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from aiohttp import web
@@ -20,7 +20,7 @@ from aiohttp import web
 from bot.clock import FakeClock
 from bot.feeds.fetch import Fetcher, FetchLimits
 from bot.feeds.guard import UrlGuard
-from bot.feeds.model import FeedMode, FeedSpec, FeedState
+from bot.feeds.model import FeedMode, FeedSpec, FeedState, FeedStatus
 from bot.feeds.poller import FeedPoller
 from bot.feeds.polling import FeedOutcome, PollSettings
 from bot.feeds.store import FeedStore
@@ -260,16 +260,25 @@ async def test_claims_take_only_free_due_feeds(db: Storage) -> None:
     specs = [FeedSpec(name, f"http://127.0.0.1/{name}", name) for name in ("due", "later")]
     await store.sync_catalog(specs, NOW)
     await store.set_state("later", NOW, next_poll=NOW + timedelta(minutes=5))
+    due, later = await store.statuses(specs)
     lease = timedelta(minutes=10)
 
-    assert await store.claim(["due", "later"], "a", NOW, lease, due_only=True) == {"due"}
-    assert await store.claim(["due"], "b", NOW, lease, due_only=False) == set()  # a's
-    assert await store.claim(["later"], "b", NOW, lease, due_only=False) == {"later"}
+    async def claim(
+        statuses: list[FeedStatus], holder: str, now: datetime, *, due_only: bool
+    ) -> list[str]:
+        got = await store.claim(statuses, holder, now, lease, due_only=due_only)
+        return [status.spec.id for status in got]
+
+    assert await claim([due, later], "a", NOW, due_only=True) == ["due"]
+    assert await claim([due], "b", NOW, due_only=False) == []  # a's
+    assert await claim([later], "b", NOW, due_only=False) == ["later"]
     after = NOW + lease + timedelta(seconds=1)
-    assert await store.claim(["due"], "b", after, lease, due_only=True) == {"due"}
+    assert await claim([due], "b", after, due_only=True) == ["due"]
     async with store.transaction() as tx:
         assert await store.held(tx, ["due", "later"], "a") == set()
         assert await store.held(tx, ["due", "later"], "b") == {"due", "later"}
+    [claimed] = await store.claim([later], "c", after + lease * 2, lease, due_only=True)
+    assert (claimed.lease_holder, claimed.next_poll) == ("c", NOW + timedelta(minutes=5))
 
 
 async def test_two_processes_send_a_digest_once(server: FeedServer, pair: Pair) -> None:
