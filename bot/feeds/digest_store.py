@@ -1,10 +1,16 @@
-"""Items waiting for their feed group's daily digest, and the digests sent (SQLite).
+"""Items waiting for their feed group's daily digest, and the digests sent.
 
 The tables are created by the feeds area's migrations (``bot.feeds.store``). An item of a
 digest feed is stored here in the same transaction that marks it seen; the daily send
 assigns every waiting item to one digest (``<group>:<YYYY-MM-DD>``) in the transaction
 that queues the message, so an item is in exactly one digest. Sent digests keep their
 items for ``KEEP_DIGESTS`` so that "Show all" works on recent messages.
+
+Several bot processes may send digests on their timers at the same moment. Rather than a
+lease, the database makes sending idempotent: the digest's row (primary key
+``<group>:<YYYY-MM-DD>``) is checked and written in the one serialised transaction that
+assigns the items and queues the message (whose outbox key is unique as well), so the
+second process finds the digest sent and does nothing (``bot.feeds.digest``).
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from bot.feeds.model import FeedItem, FeedSpec
-from bot.storage.database import Database
+from bot.storage.interface import Storage
 
 #: How long a sent digest's items stay readable through its "Show all" button.
 KEEP_DIGESTS = timedelta(days=30)
@@ -84,11 +90,11 @@ def item_from_json(text: str) -> FeedItem:
 class DigestStore:
     """All SQL of feed digests."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Storage) -> None:
         self.db = db
 
     async def add_items(
-        self, db: Database, spec: FeedSpec, items: Iterable[FeedItem], now: datetime
+        self, db: Storage, spec: FeedSpec, items: Iterable[FeedItem], now: datetime
     ) -> None:
         """Queue ``items`` for the next digest of ``spec``'s group (inside a transaction).
 
@@ -96,8 +102,9 @@ class DigestStore:
         """
         stamp = now.astimezone(UTC).isoformat()
         await db.executemany(
-            "INSERT OR IGNORE INTO feed_digest_items "
-            "(group_id, entry_key, feed_id, found_at, highlighted, item) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO feed_digest_items "
+            "(group_id, entry_key, feed_id, found_at, highlighted, item) VALUES (?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT DO NOTHING",
             [
                 (
                     spec.group,
@@ -126,7 +133,7 @@ class DigestStore:
 
     async def record(
         self,
-        db: Database,
+        db: Storage,
         group: str,
         day: date,
         title: str,
@@ -141,13 +148,14 @@ class DigestStore:
             (ident, group, found_before.astimezone(UTC).isoformat()),
         )
         await db.execute(
+            # Never a second row: the sender checked inside this transaction (see above).
             "INSERT INTO feed_digests (id, group_id, day, title, total, sent_at) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             (ident, group, day.isoformat(), title, assigned, now.astimezone(UTC).isoformat()),
         )
         return assigned
 
-    async def forget_old(self, db: Database, now: datetime) -> int:
+    async def forget_old(self, db: Storage, now: datetime) -> int:
         """Drop digests (and their items) sent more than ``KEEP_DIGESTS`` ago."""
         cutoff = (now - KEEP_DIGESTS).astimezone(UTC).isoformat()
         await db.execute(

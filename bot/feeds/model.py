@@ -151,3 +151,6 @@ class FeedStatus:
     min_interval_seconds: float | None = None
     backlog: bool = False
     seen_count: int = 0
+    # Who polls it now and until when (bot.storage.leases); None when nobody does.
+    lease_holder: str | None = None
+    lease_until: datetime | None = None

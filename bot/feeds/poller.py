@@ -13,6 +13,20 @@ left the feed and are dated more than ``seen_retention`` ago (see ``FeedStore.pr
 and holds the group to ``max_seen_keys`` (not on a feed's first poll, which has nothing old
 of its own). If such an entry ever returns it is older than
 ``max_age`` or the group's cut-off, so it is marked seen again instead of announced.
+
+Several bot processes may share one database. Each feed's poll is claimed first, with a
+lease on its row (``FeedStore.claim``; the convention of ``bot.storage.leases``), so a due
+feed is polled by one process per interval. The transaction that stores the outcome
+confirms the lease (``FeedStore.held``, which on PostgreSQL locks the row until the commit)
+and releases it with the new state; a poller that lost its lease (it stalled past it and
+another one took the feed) stores nothing. A poller that dies mid-poll leaves the lease
+to expire (``PollSettings.lease``); then another one claims the feed and polls it again.
+
+Each new entry is announced once even so: within the storing transaction (serialised
+with every other writer, across processes on PostgreSQL) the entry's keys are looked up
+in the group's seen set and marked; and the announcement's outbox key is derived from
+the group and the entry (``bot.feeds.announce.outbox_key``), which the outbox refuses to
+store twice (a unique key; ``Outbox.enqueue`` returns False), whatever happened before.
 """
 
 from __future__ import annotations
@@ -45,7 +59,8 @@ from bot.feeds.polling import (
 )
 from bot.feeds.store import FeedStore, SeenKeys
 from bot.outbox import Outbox, OutgoingMessage
-from bot.storage import Database
+from bot.storage import leases
+from bot.storage.interface import Storage
 
 log = logging.getLogger(__name__)
 
@@ -110,9 +125,14 @@ class FeedPoller:
         # Feeds whose last poll broke inside the bot (not the feed's fault), kept out of
         # ``due`` for a while in memory: the stored next poll may be what failed to write.
         self._retry_at: dict[str, datetime] = {}
+        # Who this poller is in ``lease_holder`` (one name per process).
+        self.holder = leases.holder_name()
+        # Claims made while one is being written are made together (``_claim_together``);
+        # one lane for due feeds, one for feeds asked for by name.
+        self._claims: dict[bool, Batcher[FeedStatus, FeedStatus | None]] = {}
         # Fetched feeds are stored a group at a time (see ``_store_fetched``), dry runs apart;
         # unchanged feeds' new state is written in batches too.
-        self._stores: dict[tuple[str, bool], Batcher[_Fetched, FeedOutcome]] = {}
+        self._stores: dict[tuple[str, bool], Batcher[_Fetched, FeedOutcome | None]] = {}
         self._state_writes: Batcher[tuple[str, dict[str, Any]], None] = Batcher(self._write_states)
         self.digests = DigestStore(store.db)
         self._digest_sender = DigestSender(
@@ -131,9 +151,15 @@ class FeedPoller:
         return await self.store.statuses(self.catalog())
 
     def _next_for(self, status: FeedStatus) -> datetime:
-        moment = status.next_poll or self.clock.now()
+        now = self.clock.now()
+        moment = status.next_poll or now
         held = self._retry_at.get(status.spec.id)
-        return max(moment, held) if held is not None else moment
+        if held is not None:
+            moment = max(moment, held)
+        # Polled by someone now (or by one that died): not before the lease ends.
+        if status.lease_until is not None and status.lease_until > now:
+            moment = max(moment, status.lease_until)
+        return moment
 
     async def due(self) -> list[FeedStatus]:
         now = self.clock.now()
@@ -148,7 +174,8 @@ class FeedPoller:
         return min(moments) if moments else None
 
     async def poll_due(self, *, dry_run: bool = False) -> list[FeedOutcome]:
-        return await self.poll_many(await self.due(), dry_run=dry_run)
+        """Every due feed that no other poller has claimed."""
+        return await self._poll_each(await self.due(), dry_run=dry_run, due_only=True)
 
     async def poll_all(self, *, dry_run: bool = False) -> list[FeedOutcome]:
         """Every enabled feed now, due or not (``ml-audio-bot feeds poll --once``)."""
@@ -159,26 +186,71 @@ class FeedPoller:
     async def poll_many(
         self, statuses: Sequence[FeedStatus], *, dry_run: bool = False
     ) -> list[FeedOutcome]:
+        """``statuses`` now, due or not; feeds another poller holds are left to it."""
+        return await self._poll_each(statuses, dry_run=dry_run, due_only=False)
+
+    async def poll(self, status: FeedStatus, *, dry_run: bool = False) -> FeedOutcome | None:
+        """Poll one feed; ``None`` if it is being polled already (here or by another
+        poller). Never raises for feed trouble."""
+        outcomes = await self._poll_each([status], dry_run=dry_run, due_only=False)
+        return outcomes[0] if outcomes else None
+
+    async def _poll_each(
+        self, statuses: Sequence[FeedStatus], *, dry_run: bool, due_only: bool
+    ) -> list[FeedOutcome]:
         limit = asyncio.Semaphore(self.settings.concurrency)
 
         async def one(status: FeedStatus) -> FeedOutcome | None:
             async with limit:
-                return await self.poll(status, dry_run=dry_run)
+                return await self._poll_one(status, dry_run=dry_run, due_only=due_only)
 
         results = await asyncio.gather(*(one(s) for s in statuses))
         return [r for r in results if r is not None]
 
-    async def poll(self, status: FeedStatus, *, dry_run: bool = False) -> FeedOutcome | None:
-        """Poll one feed; ``None`` if it is being polled already. Never raises for feed trouble."""
+    async def _claim(self, status: FeedStatus, due_only: bool) -> FeedStatus | None:
+        """Lease the feed to this poller; its status as stored now, or None if not ours.
+
+        Claimed just before its fetch (inside the concurrency limit), so the lease runs
+        from when the work starts, not from when the cycle began.
+        """
+        lane = self._claims.get(due_only)
+        if lane is None:
+
+            async def claim_together(batch: Sequence[FeedStatus]) -> list[FeedStatus | None]:
+                return await self._claim_together(batch, due_only)
+
+            lane = self._claims[due_only] = Batcher(claim_together)
+        return await lane.submit(status)
+
+    async def _claim_together(
+        self, batch: Sequence[FeedStatus], due_only: bool
+    ) -> list[FeedStatus | None]:
+        # As stored when claimed: another poller may have polled it since our read.
+        claimed = await self.store.claim(
+            batch, self.holder, self.clock.now(), self.settings.lease, due_only=due_only
+        )
+        fresh = {status.spec.id: status for status in claimed}
+        return [fresh.get(status.spec.id) for status in batch]
+
+    async def _poll_one(
+        self, status: FeedStatus, *, dry_run: bool, due_only: bool
+    ) -> FeedOutcome | None:
         feed_id = status.spec.id
         if feed_id in self._in_flight:
             return None
         self._in_flight.add(feed_id)
         try:
+            # A dry run writes nothing, so it claims nothing either.
+            if not dry_run:
+                claimed = await self._claim(status, due_only)
+                if claimed is None:
+                    return None
+                status = claimed
             outcome = await self._poll(status, dry_run)
         except Exception as error:
             # A bug or a database problem must not stop the other feeds or the bot, nor
-            # make the worker retry this feed in a tight loop.
+            # make the worker retry this feed in a tight loop. The lease (if any) is left to
+            # expire: other pollers wait as long before they try this feed.
             log.exception("feed %s: poll failed unexpectedly", feed_id)
             retry_at = self.clock.now() + self.settings.backoff_base
             self._retry_at[feed_id] = retry_at
@@ -187,11 +259,13 @@ class FeedPoller:
             )
         else:
             self._retry_at.pop(feed_id, None)
+            if outcome is None:
+                log.info("feed %s: another poller took it over; this poll is dropped", feed_id)
             return outcome
         finally:
             self._in_flight.discard(feed_id)
 
-    async def _poll(self, status: FeedStatus, dry_run: bool) -> FeedOutcome:
+    async def _poll(self, status: FeedStatus, dry_run: bool) -> FeedOutcome | None:
         use_validators = not status.backlog
         try:
             result = await self.fetcher.fetch(
@@ -214,7 +288,7 @@ class FeedPoller:
 
     # -- outcomes -------------------------------------------------------------------------
 
-    async def _store_fetched(self, fetched: _Fetched) -> FeedOutcome:
+    async def _store_fetched(self, fetched: _Fetched) -> FeedOutcome | None:
         """Decide what one fetched feed announces and store it, with its group's others.
 
         Feeds of one group decide "seen or new" one at a time: two listings of the same
@@ -229,18 +303,20 @@ class FeedPoller:
             batcher = self._stores[lane] = Batcher(self._store_together)
         return await batcher.submit(fetched)
 
-    async def _store_together(self, batch: Sequence[_Fetched]) -> list[FeedOutcome]:
+    async def _store_together(self, batch: Sequence[_Fetched]) -> list[FeedOutcome | None]:
         """Decide for each feed in order, as if one after another, and store it all at once.
 
         Each feed sees the keys the ones before it marked. A feed whose daily prune is due
         has what came before it written first (pruning counts the group's keys), and what
-        the prune forgot is looked up again for the ones after it.
+        the prune forgot is looked up again for the ones after it. Feeds whose lease this
+        poller lost are left out (``None``): their new poller stores them.
         """
         now = self.clock.now()
         if batch[0].dry_run:
             return [plan.outcome for plan in await self._plans(batch, now, None)]
         async with self.store.transaction() as db:
-            plans = await self._plans(batch, now, db)
+            held = await self.store.held(db, [f.status.spec.id for f in batch], self.holder)
+            plans = await self._plans([f for f in batch if f.status.spec.id in held], now, db)
         for plan in plans:
             for key in plan.queued_before:
                 log.info("feed %s: %s was queued before; not again", plan.spec.id, key)
@@ -248,12 +324,15 @@ class FeedPoller:
                 log.info("feed %s: forgot %d old seen entry keys", plan.spec.id, plan.pruned)
             if plan.outcome.moved_to:
                 log.info("feed %s moved permanently to %s", plan.spec.id, plan.outcome.moved_to)
-        return [plan.outcome for plan in plans]
+        outcomes = {plan.spec.id: plan.outcome for plan in plans}
+        return [outcomes.get(f.status.spec.id) for f in batch]
 
     async def _plans(
-        self, batch: Sequence[_Fetched], now: datetime, db: Database | None
+        self, batch: Sequence[_Fetched], now: datetime, db: Storage | None
     ) -> list[_Plan]:
         """Every feed's plan; with ``db`` (a transaction), each is also stored."""
+        if not batch:
+            return []
         group = batch[0].status.spec.group
         seen = await self._seen(batch)
         cutoff: datetime | None = None
@@ -378,7 +457,7 @@ class FeedPoller:
         }
         return _Plan(spec, outcome, silent + to_post + digested, digested, messages, state)
 
-    async def _write(self, db: Database, plans: Sequence[_Plan], now: datetime) -> None:
+    async def _write(self, db: Storage, plans: Sequence[_Plan], now: datetime) -> None:
         """Store ``plans`` in the caller's transaction: seen keys, digest items, messages, state."""
         if not plans:
             return
@@ -389,9 +468,13 @@ class FeedPoller:
                 await self.digests.add_items(db, plan.spec, plan.digested, now)
             for message in plan.messages:
                 assert box is not None
+                # The outbox refuses a key it has (unique, in this transaction): an entry
+                # queued by an earlier poll, here or in another process, is not queued again.
                 if not await box.enqueue(message):
                     plan.queued_before.append(message.key)
-        await self.store.update_many(db, now, [(plan.spec.id, plan.state) for plan in plans])
+        await self.store.update_many(
+            db, now, [(plan.spec.id, plan.state) for plan in plans], holder=self.holder
+        )
 
     async def _not_modified(
         self, status: FeedStatus, result: FetchResult, dry_run: bool
@@ -426,8 +509,11 @@ class FeedPoller:
         return outcome
 
     async def _write_states(self, changes: Sequence[tuple[str, dict[str, Any]]]) -> list[None]:
-        """New state of feeds that answered 304, in one transaction."""
-        await self.store.set_states(changes, self.clock.now())
+        """New state of feeds that answered 304, in one transaction; releases their leases.
+
+        A feed whose lease was lost keeps what its new poller writes (nothing else to undo).
+        """
+        await self.store.set_states(changes, self.clock.now(), holder=self.holder)
         return [None] * len(changes)
 
     async def _failed(
@@ -437,7 +523,7 @@ class FeedPoller:
         dry_run: bool,
         *,
         moved_to: str | None = None,
-    ) -> FeedOutcome:
+    ) -> FeedOutcome | None:
         now = self.clock.now()
         spec = status.spec
         failures = status.failures + 1
@@ -473,10 +559,13 @@ class FeedPoller:
         )
         box = self.outbox()
         async with self.store.transaction() as db:
+            if not await self.store.held(db, [spec.id], self.holder):
+                return None
             await self.store.update(
                 db,
                 spec.id,
                 now,
+                holder=self.holder,
                 url=moved_to or status.url,
                 state=state,
                 last_error=message,

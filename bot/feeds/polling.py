@@ -53,6 +53,10 @@ class PollSettings:
     max_retry_after: timedelta = timedelta(days=1)
     concurrency: int = 20
     max_seen_keys: int = 50_000  # per feed group; a year of arXiv audio listings is ~30 000
+    # How long a claimed feed stays this poller's (bot.storage.leases): longer than one
+    # poll takes at worst (a fetch may take a minute per redirect hop, plus its turn on a
+    # busy host), short next to the interval: a dead poller's feeds wait this long.
+    lease: timedelta = timedelta(minutes=10)
 
     @property
     def seen_retention(self) -> timedelta:

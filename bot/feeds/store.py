@@ -1,4 +1,4 @@
-"""Feed state and seen entries in SQLite (Database component ``feeds``).
+"""Feed state and seen entries (storage component ``feeds``), on SQLite or PostgreSQL.
 
 ``feeds`` has one row per feed: where it stands (state, validators, errors, next poll) and,
 for feeds added from Discord, their settings as JSON. Feeds of ``catalog/feeds.yaml`` get a
@@ -17,6 +17,12 @@ the group's *cut-off*: an item dated before it counts as seen.
 
 ``feed_digest_items`` and ``feed_digests`` hold digest feeds' items until their daily
 message and the digests sent (``bot.feeds.digest_store``).
+
+Polling a feed is claimed with a lease on its row (``lease_holder``, ``lease_until``: the
+convention of ``bot.storage.leases``), so that several bot processes sharing one database
+poll each due feed once: :meth:`FeedStore.claim` takes free feeds, :meth:`FeedStore.held`
+confirms (and on PostgreSQL locks) them in the transaction that stores a poll's outcome,
+and the state written by that transaction releases them.
 """
 
 from __future__ import annotations
@@ -29,7 +35,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.feeds.model import FeedItem, FeedMode, FeedSpec, FeedState, FeedStatus
-from bot.storage.database import Database, Migration
+from bot.storage import leases
+from bot.storage.database import Migration
+from bot.storage.interface import Storage
 
 COMPONENT = "feeds"
 MIGRATIONS = [
@@ -62,10 +70,40 @@ MIGRATIONS = [
             PRIMARY KEY (feed_id, entry_key)
         ) WITHOUT ROWID;
         """,
+        """
+        CREATE TABLE feeds (
+            id             TEXT PRIMARY KEY,
+            source         TEXT NOT NULL CHECK (source IN ('catalog', 'added')),
+            spec           TEXT NOT NULL,
+            configured_url TEXT NOT NULL,
+            url            TEXT NOT NULL,
+            state          TEXT NOT NULL,
+            etag           TEXT,
+            last_modified  TEXT,
+            last_success   TEXT,
+            last_error     TEXT,
+            error_since    TEXT,
+            failures       BIGINT NOT NULL DEFAULT 0,
+            next_poll      TEXT,
+            min_interval   DOUBLE PRECISION,
+            backlog        INTEGER NOT NULL DEFAULT 0,
+            updated_at     TEXT NOT NULL
+        );
+        CREATE TABLE feed_seen (
+            feed_id   TEXT NOT NULL,
+            entry_key TEXT NOT NULL,
+            seen_at   TEXT NOT NULL,
+            PRIMARY KEY (feed_id, entry_key)
+        );
+        """,
     ),
     Migration(
         2,
         "entry dates of seen keys and when each feed's seen keys were last pruned",
+        """
+        ALTER TABLE feed_seen ADD COLUMN published TEXT;
+        ALTER TABLE feeds ADD COLUMN seen_pruned_at TEXT;
+        """,
         """
         ALTER TABLE feed_seen ADD COLUMN published TEXT;
         ALTER TABLE feeds ADD COLUMN seen_pruned_at TEXT;
@@ -115,11 +153,72 @@ MIGRATIONS = [
             sent_at  TEXT NOT NULL
         );
         """,
+        # The same steps; the primary key keeps the name PostgreSQL gives a table's own.
+        """
+        CREATE TABLE feed_seen_by_group (
+            group_id  TEXT NOT NULL,
+            entry_key TEXT NOT NULL,
+            feed_id   TEXT NOT NULL,
+            seen_at   TEXT NOT NULL,
+            published TEXT,
+            PRIMARY KEY (group_id, entry_key)
+        );
+        INSERT INTO feed_seen_by_group (group_id, entry_key, feed_id, seen_at, published)
+            SELECT 'feeds', entry_key, feed_id, seen_at, published
+            FROM feed_seen ORDER BY seen_at
+            ON CONFLICT DO NOTHING;
+        DROP TABLE feed_seen;
+        ALTER TABLE feed_seen_by_group RENAME TO feed_seen;
+        ALTER TABLE feed_seen RENAME CONSTRAINT feed_seen_by_group_pkey TO feed_seen_pkey;
+        CREATE INDEX feed_seen_by_feed ON feed_seen (feed_id, entry_key);
+        CREATE INDEX feed_seen_by_age ON feed_seen (group_id, seen_at);
+        CREATE TABLE feed_groups (
+            id          TEXT PRIMARY KEY,
+            seen_cutoff TEXT
+        );
+        CREATE TABLE feed_digest_items (
+            group_id    TEXT NOT NULL,
+            entry_key   TEXT NOT NULL,
+            feed_id     TEXT NOT NULL,
+            found_at    TEXT NOT NULL,
+            highlighted INTEGER NOT NULL DEFAULT 0,
+            item        TEXT NOT NULL,
+            digest_id   TEXT,
+            PRIMARY KEY (group_id, entry_key)
+        );
+        CREATE INDEX feed_digest_items_by_digest ON feed_digest_items (digest_id);
+        CREATE TABLE feed_digests (
+            id       TEXT PRIMARY KEY,
+            group_id TEXT NOT NULL,
+            day      TEXT NOT NULL,
+            title    TEXT NOT NULL,
+            total    BIGINT NOT NULL,
+            sent_at  TEXT NOT NULL
+        );
+        """,
+    ),
+    Migration(
+        4,
+        "polling leases of feeds",
+        # bot.storage.leases: who polls the feed now, and until when (ISO UTC text).
+        """
+        ALTER TABLE feeds ADD COLUMN lease_holder TEXT;
+        ALTER TABLE feeds ADD COLUMN lease_until TEXT;
+        """,
+        """
+        ALTER TABLE feeds ADD COLUMN lease_holder TEXT;
+        ALTER TABLE feeds ADD COLUMN lease_until TEXT;
+        """,
     ),
 ]
 
 #: Seen keys deleted per feed and prune at most, so that one prune stays a short write.
 PRUNE_BATCH = 5000
+
+# A feed's row and how many seen keys it showed first (for ``/feeds list``).
+_STATUS_SELECT = (
+    "SELECT f.*, (SELECT COUNT(*) FROM feed_seen s WHERE s.feed_id = f.id) AS seen FROM feeds f"
+)
 
 _STATE_COLUMNS = (
     "url",
@@ -134,6 +233,17 @@ _STATE_COLUMNS = (
     "min_interval",
     "backlog",
 )
+
+
+def json_values(db: Storage) -> str:
+    """A subquery of the text values of a JSON array given as one ``?`` parameter.
+
+    The one place where the dialects differ for "IN these keys": a list travels as one
+    JSON text on both backends (no statement with a thousand placeholders).
+    """
+    if db.dialect == "postgresql":
+        return "SELECT value FROM json_array_elements_text(CAST(? AS json))"
+    return "SELECT value FROM json_each(?)"
 
 
 def _text(moment: datetime | None) -> str | None:
@@ -178,15 +288,15 @@ class SeenKeys:
 class FeedStore:
     """All SQL of the feeds area."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Storage) -> None:
         self.db = db
 
     async def setup(self) -> None:
         await self.db.migrate(COMPONENT, MIGRATIONS)
 
     @contextlib.asynccontextmanager
-    async def transaction(self) -> AsyncIterator[Database]:
-        """One atomic write of this area (``Database`` makes other tasks wait for it)."""
+    async def transaction(self) -> AsyncIterator[Storage]:
+        """One atomic write of this area (serialised: other writers wait for it)."""
         async with self.db.transaction() as db:
             yield db
 
@@ -233,8 +343,9 @@ class FeedStore:
         async with self.transaction() as db:
             return (
                 await db.execute(
-                    "INSERT OR IGNORE INTO feeds (id, source, spec, configured_url, url, state, "
-                    "next_poll, updated_at) VALUES (?, 'added', ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO feeds (id, source, spec, configured_url, url, state, "
+                    "next_poll, updated_at) VALUES (?, 'added', ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT DO NOTHING",
                     (
                         spec.id,
                         spec_to_json(spec),
@@ -255,10 +366,7 @@ class FeedStore:
 
     async def statuses(self, catalog: Sequence[FeedSpec]) -> list[FeedStatus]:
         """Every known feed: catalog feeds (file order) then added ones (by id)."""
-        rows = await self.db.fetchall(
-            "SELECT f.*, (SELECT COUNT(*) FROM feed_seen s WHERE s.feed_id = f.id) AS seen "
-            "FROM feeds f ORDER BY f.id"
-        )
+        rows = await self.db.fetchall(f"{_STATUS_SELECT} ORDER BY f.id")
         by_id = {str(row["id"]): row for row in rows}
         found: list[FeedStatus] = []
         for spec in catalog:
@@ -277,7 +385,7 @@ class FeedStore:
         return None
 
     @staticmethod
-    def _status(row: Any, spec: FeedSpec) -> FeedStatus:
+    def _status(row: Any, spec: FeedSpec, *, seen: int | None = None) -> FeedStatus:
         return FeedStatus(
             spec=spec,
             url=str(row["url"]),
@@ -292,17 +400,103 @@ class FeedStore:
             next_poll=_moment(row["next_poll"]),
             min_interval_seconds=row["min_interval"],
             backlog=bool(row["backlog"]),
-            seen_count=int(row["seen"]),
+            seen_count=int(row["seen"]) if seen is None else seen,
+            lease_holder=row["lease_holder"],
+            lease_until=_moment(row["lease_until"]),
         )
 
-    async def update(self, db: Database, feed_id: str, now: datetime, **values: Any) -> None:
+    # -- polling leases (bot.storage.leases) -----------------------------------------------
+
+    async def claim(
+        self,
+        statuses: Sequence[FeedStatus],
+        holder: str,
+        now: datetime,
+        lease: timedelta,
+        *,
+        due_only: bool,
+    ) -> list[FeedStatus]:
+        """Lease those of ``statuses``' feeds that nobody holds to ``holder``: the ones it
+        got, as stored now (another poller may have polled them since ``statuses`` were
+        read; their ``seen_count`` is the one given, which only ``/feeds list`` shows).
+
+        With ``due_only``, only feeds still due at ``now`` and not paused, disabled or
+        removed: a feed another process polled since the caller read its status has moved
+        its ``next_poll`` on and is left alone. One statement, atomic on both backends;
+        on PostgreSQL rows being claimed or stored by another process are skipped, not
+        waited for.
+        """
+        if not statuses:
+            return []
+        stamp = leases.timestamp(now)
+        due = ""
+        params: list[Any] = [
+            holder,
+            leases.lease_until(now, lease),
+            json.dumps([status.spec.id for status in statuses]),
+            stamp,
+        ]
+        if due_only:
+            # next_poll is ISO text written from the same UTC clock: text order is time order.
+            due = " AND (next_poll IS NULL OR next_poll <= ?) AND state NOT IN (?, ?, ?)"
+            params += [_text(now), FeedState.PAUSED, FeedState.DISABLED, FeedState.REMOVED]
+        rows = await self.db.fetchall(
+            "UPDATE feeds SET lease_holder = ?, lease_until = ? WHERE id IN ("  # noqa: S608
+            f"SELECT id FROM feeds WHERE id IN ({json_values(self.db)}) "
+            f"AND (lease_until IS NULL OR lease_until < ?){due}{leases.skip_locked(self.db)}"
+            ") RETURNING *",
+            [p.value if isinstance(p, FeedState) else p for p in params],
+        )
+        by_id = {str(row["id"]): row for row in rows}
+        return [
+            self._status(by_id[status.spec.id], status.spec, seen=status.seen_count)
+            for status in statuses
+            if status.spec.id in by_id
+        ]
+
+    async def held(self, db: Storage, feed_ids: Sequence[str], holder: str) -> set[str]:
+        """Which of ``feed_ids`` ``holder`` still holds (inside the storing transaction).
+
+        On PostgreSQL the rows stay locked until that transaction ends, so no other process
+        can claim them between this check and the write that releases them; on SQLite the
+        transaction keeps every other writer out anyway. A lease past its time that nobody
+        took over is still the holder's: what it stores is the feed's only poll.
+        """
+        if not feed_ids:
+            return set()
+        lock = " FOR UPDATE" if db.dialect == "postgresql" else ""
+        rows = await db.fetchall(
+            f"SELECT id FROM feeds WHERE id IN ({json_values(db)}) "  # noqa: S608 (fixed text)
+            f"AND lease_holder = ?{lock}",
+            (json.dumps(list(feed_ids)), holder),
+        )
+        return {str(row["id"]) for row in rows}
+
+    async def update(
+        self,
+        db: Storage,
+        feed_id: str,
+        now: datetime,
+        *,
+        holder: str | None = None,
+        **values: Any,
+    ) -> None:
         """Change state columns of one feed (inside the caller's ``transaction``)."""
-        await self.update_many(db, now, [(feed_id, values)])
+        await self.update_many(db, now, [(feed_id, values)], holder=holder)
 
     async def update_many(
-        self, db: Database, now: datetime, changes: Sequence[tuple[str, Mapping[str, Any]]]
+        self,
+        db: Storage,
+        now: datetime,
+        changes: Sequence[tuple[str, Mapping[str, Any]]],
+        *,
+        holder: str | None = None,
     ) -> None:
-        """:meth:`update` for several feeds; one statement per set of columns changed."""
+        """:meth:`update` for several feeds; one statement per set of columns changed.
+
+        With ``holder``, this is the end of that holder's poll: only feeds it still holds
+        change, and their leases are released in the same statement.
+        """
         by_columns: dict[tuple[str, ...], list[tuple[Any, ...]]] = {}
         for feed_id, values in changes:
             unknown = set(values) - set(_STATE_COLUMNS)
@@ -314,11 +508,17 @@ class FeedStore:
                 else (v.value if isinstance(v, FeedState) else v)
                 for v in values.values()
             ]
-            by_columns.setdefault(tuple(values), []).append((*params, _text(now), feed_id))
+            row = (*params, _text(now), feed_id)
+            by_columns.setdefault(tuple(values), []).append(
+                row if holder is None else (*row, holder)
+            )
+        release = ", lease_holder = NULL, lease_until = NULL" if holder is not None else ""
+        guard = " AND lease_holder = ?" if holder is not None else ""
         for names, rows in by_columns.items():
             columns = ", ".join(f"{name} = ?" for name in names)
             await db.executemany(
-                f"UPDATE feeds SET {columns}, updated_at = ? WHERE id = ?",  # noqa: S608 (checked)
+                f"UPDATE feeds SET {columns}, updated_at = ?{release} "  # noqa: S608 (checked)
+                f"WHERE id = ?{guard}",
                 rows,
             )
 
@@ -327,11 +527,16 @@ class FeedStore:
             await self.update(db, feed_id, now, **values)
 
     async def set_states(
-        self, changes: Sequence[tuple[str, Mapping[str, Any]]], now: datetime
+        self,
+        changes: Sequence[tuple[str, Mapping[str, Any]]],
+        now: datetime,
+        *,
+        holder: str | None = None,
     ) -> None:
-        """:meth:`set_state` for several feeds, in one transaction."""
+        """:meth:`set_state` for several feeds, in one transaction (``holder``: see
+        :meth:`update_many`)."""
         async with self.transaction() as db:
-            await self.update_many(db, now, changes)
+            await self.update_many(db, now, changes, holder=holder)
 
     # -- seen entries ---------------------------------------------------------------------
 
@@ -350,11 +555,11 @@ class FeedStore:
         if wanted == "[]":
             return SeenKeys(set(), {})
         rows = await self.db.fetchall(
-            "SELECT entry_key, NULL AS feed_id FROM feed_seen WHERE group_id = ? "
-            "AND entry_key IN (SELECT value FROM json_each(?)) "
+            "SELECT entry_key, NULL AS feed_id FROM feed_seen WHERE group_id = ? "  # noqa: S608
+            f"AND entry_key IN ({json_values(self.db)}) "
             "UNION ALL SELECT entry_key, feed_id FROM feed_seen "
-            "WHERE feed_id IN (SELECT value FROM json_each(?)) "
-            "AND entry_key IN (SELECT value FROM json_each(?))",
+            f"WHERE feed_id IN ({json_values(self.db)}) "
+            f"AND entry_key IN ({json_values(self.db)})",
             (group, wanted, json.dumps(list(feed_ids)), wanted),
         )
         in_group: set[str] = set()
@@ -372,7 +577,7 @@ class FeedStore:
         return None if row is None else _moment(row["seen_cutoff"])
 
     async def mark_seen(
-        self, db: Database, spec: FeedSpec, items: Iterable[FeedItem], now: datetime
+        self, db: Storage, spec: FeedSpec, items: Iterable[FeedItem], now: datetime
     ) -> None:
         """Add every key of ``items`` to the group's seen set (inside the caller's transaction).
 
@@ -382,7 +587,7 @@ class FeedStore:
 
     async def mark_seen_many(
         self,
-        db: Database,
+        db: Storage,
         batch: Iterable[tuple[FeedSpec, Iterable[FeedItem]]],
         now: datetime,
     ) -> None:
@@ -396,12 +601,12 @@ class FeedStore:
                     rows.setdefault((spec.group, key), (spec.group, key, spec.id, stamp, published))
         if rows:
             await db.executemany(
-                "INSERT OR IGNORE INTO feed_seen "
-                "(group_id, entry_key, feed_id, seen_at, published) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO feed_seen (group_id, entry_key, feed_id, seen_at, published) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 list(rows.values()),
             )
 
-    async def cap_seen(self, db: Database, group: str, max_keys: int) -> int:
+    async def cap_seen(self, db: Storage, group: str, max_keys: int) -> int:
         """Keep the ``max_keys`` newest seen keys of ``group``; the number dropped.
 
         The newest date among the dropped keys (never later than when each was first seen)
@@ -413,10 +618,15 @@ class FeedStore:
         excess = int(row["n"]) - max_keys if row is not None else 0
         if excess <= 0:
             return 0
-        oldest = "SELECT entry_key FROM feed_seen WHERE group_id = ? ORDER BY seen_at LIMIT ?"
+        # The key breaks ties: both statements must pick the same keys, on every backend.
+        oldest = (
+            "SELECT entry_key FROM feed_seen WHERE group_id = ? ORDER BY seen_at, entry_key LIMIT ?"
+        )
         newest_dropped = await db.fetchone(
-            "SELECT MAX(MIN(published, seen_at)) AS cutoff FROM feed_seen "  # noqa: S608
-            f"WHERE group_id = ? AND entry_key IN ({oldest}) AND published IS NOT NULL",
+            # The earlier of the two dates (scalar MIN is SQLite's only: a CASE for both).
+            "SELECT MAX(CASE WHEN published < seen_at THEN published ELSE seen_at END) "  # noqa: S608
+            f"AS cutoff FROM feed_seen WHERE group_id = ? AND entry_key IN ({oldest}) "
+            "AND published IS NOT NULL",
             (group, group, excess),
         )
         deleted = await db.execute(
@@ -427,15 +637,17 @@ class FeedStore:
         if cutoff is not None:
             await db.execute(
                 "INSERT INTO feed_groups (id, seen_cutoff) VALUES (?, ?) "
-                "ON CONFLICT (id) DO UPDATE SET seen_cutoff = "
-                "MAX(COALESCE(seen_cutoff, ''), excluded.seen_cutoff)",
+                "ON CONFLICT (id) DO UPDATE SET seen_cutoff = CASE "
+                "WHEN feed_groups.seen_cutoff IS NULL "
+                "OR feed_groups.seen_cutoff < excluded.seen_cutoff "
+                "THEN excluded.seen_cutoff ELSE feed_groups.seen_cutoff END",
                 (group, cutoff),
             )
         return deleted
 
     async def prune_seen(
         self,
-        db: Database,
+        db: Storage,
         spec: FeedSpec,
         present: Sequence[FeedItem],
         now: datetime,
@@ -485,11 +697,11 @@ class FeedStore:
         keep = json.dumps(list(dict.fromkeys(key for item in present for key in item.keys)))
         # Text comparison of the stamps is exact: all of them are UTC ISO 8601.
         deleted = await db.execute(
-            "DELETE FROM feed_seen WHERE group_id = ? AND entry_key IN ("
+            "DELETE FROM feed_seen WHERE group_id = ? AND entry_key IN ("  # noqa: S608 (fixed)
             " SELECT entry_key FROM feed_seen"
             " WHERE feed_id = ? AND seen_at < ? AND published IS NOT NULL AND published < ?"
-            " AND entry_key NOT IN (SELECT value FROM json_each(?))"
-            " ORDER BY seen_at LIMIT ?)",
+            f" AND entry_key NOT IN ({json_values(db)})"
+            " ORDER BY seen_at, entry_key LIMIT ?)",
             (group, feed_id, cutoff, cutoff, keep, limit),
         )
         if max_keys is not None:

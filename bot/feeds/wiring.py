@@ -22,7 +22,7 @@ from bot.feeds.service import FeedService
 from bot.feeds.store import FeedStore
 from bot.feeds.worker import FeedWorker
 from bot.outbox import Outbox
-from bot.storage.database import Database
+from bot.storage.interface import Storage
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ def poll_settings(config: Config) -> PollSettings:
 
 async def build_feeds(
     config: Config,
-    database: Database,
+    database: Storage,
     clock: Clock,
     *,
     outbox: Callable[[], Outbox | None],
