@@ -6,11 +6,11 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.outbox import Outbox, OutboxStore, OutgoingMessage, State
-from bot.storage import Database
+from bot.storage import Storage
 
 
 async def test_a_delivery_write_inside_an_open_transaction_is_refused_and_changes_nothing(
-    outbox: Outbox, db: Database, clock: FakeClock
+    outbox: Outbox, db: Storage, clock: FakeClock
 ) -> None:
     # Marking "posting" is the promise made before calling Discord: it must be committed
     # on its own, never left hanging in a transaction that could still roll back.
