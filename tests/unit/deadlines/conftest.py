@@ -9,18 +9,11 @@ import pytest
 
 from bot.clock import Clock
 from bot.outbox import Outbox
-from bot.outbox import schema as outbox_schema
 from bot.storage import Storage
 
 
 async def open_outbox(db: Storage, clock: Clock) -> Outbox:
-    """The real outbox on ``db`` (its keys are what make each announcement posted once).
-
-    On PostgreSQL it needs the outbox's own PostgreSQL tables (issue 15's outbox step);
-    until they exist, the PostgreSQL run of a test that needs the outbox skips.
-    """
-    if db.dialect == "postgresql" and any(m.postgres_sql is None for m in outbox_schema.MIGRATIONS):
-        pytest.skip("the outbox has no PostgreSQL tables yet (issue 15, outbox step)")
+    """The real outbox on ``db`` (its keys are what make each announcement posted once)."""
     outbox = Outbox(db, clock)
     await outbox.setup()
     return outbox
