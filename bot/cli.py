@@ -31,6 +31,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "bot.suggestions.cli",
     "bot.outbox.cli",
     "bot.feeds.cli",
+    "bot.storage.cli",
 )
 
 Handler = Callable[[argparse.Namespace], int]
