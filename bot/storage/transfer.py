@@ -250,8 +250,10 @@ async def _copy_table(source: Storage, dst: Storage, table: Table) -> tuple[int,
     rows = await _values(source, table)
     columns = ", ".join(map(quoted, table.columns))
     marks = ", ".join("?" for _ in table.columns)
+    # PostgreSQL: the copied ids are kept even in a GENERATED ALWAYS identity column.
+    keep_ids = "OVERRIDING SYSTEM VALUE " if dst.dialect == "postgresql" else ""
     # Names from the database's own catalogue, quoted; the values travel as parameters.
-    insert = f"INSERT INTO {quoted(table.name)} ({columns}) VALUES ({marks})"  # noqa: S608
+    insert = f"INSERT INTO {quoted(table.name)} ({columns}) {keep_ids}VALUES ({marks})"
     for start in range(0, len(rows), BATCH):
         await dst.executemany(insert, rows[start : start + BATCH])
     return len(rows), checksum(table, rows)
