@@ -213,11 +213,23 @@ async def _snapshot_to_sqlite(db: Storage, target: Path) -> CopyReport | None:
 def run_copy(args: argparse.Namespace) -> int:
     import asyncio  # here: --help needs no event loop
 
+    from bot.storage.urls import sqlite_path
+
     missing = missing_file(args.source)
     if missing is not None:
         print(f"error: {missing}", file=sys.stderr)
         return EXIT_DIFFERENT
-    return asyncio.run(_copy(args.source, args.target))
+    target_file = sqlite_path(args.target)
+    created = target_file is not None and not Path(target_file).exists()
+    try:
+        result = asyncio.run(_copy(args.source, args.target))
+    except BaseException:
+        result = EXIT_USAGE
+        raise
+    finally:
+        if created and result == EXIT_USAGE:
+            _remove_sqlite(Path(str(target_file)))  # a refused copy leaves no new file behind
+    return result
 
 
 async def _copy(source: str, target: str) -> int:
