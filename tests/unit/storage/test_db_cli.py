@@ -12,6 +12,7 @@ import pytest
 from bot import schemas
 from bot.cli import main
 from bot.storage import open_storage
+from tests.postgres import PostgresServer
 from tests.unit.storage.toys import TOYS, everything, fill, migrate
 
 
@@ -184,3 +185,53 @@ def test_copy_from_a_missing_sqlite_file_creates_nothing(
     assert "no database here" in capsys.readouterr().err
     assert not missing.exists()
     assert not target.exists()
+
+
+@pytest.mark.usefixtures("toys")
+def test_config_checks_a_postgres_database_without_writing_or_showing_the_password(
+    pg_url: str,
+    postgres_server: PostgresServer,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("ML_AUDIO_BOT_DATABASE_URL", pg_url)
+
+    assert main(["config"]) == 0
+    out = capsys.readouterr().out
+    assert f"database: OK, schema empty ({pg_url})" in out
+    rows = {line.split()[0]: line.split() for line in out.splitlines() if line.strip()}
+    assert rows["database_url"][1:] == ["ML_AUDIO_BOT_DATABASE_URL", pg_url]
+    assert postgres_server.password not in out
+    assert "schema_migrations" not in contents_tables(pg_url)  # nothing was written
+
+    filled(pg_url)
+    assert main(["config"]) == 0
+    assert "database: OK, schema toy_people v2, toy_tags v1" in capsys.readouterr().out
+
+    monkeypatch.setenv("ML_AUDIO_BOT_DATABASE_PASSWORD", "wrong")
+    assert main(["config"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "refused the login" in err
+    assert "ML_AUDIO_BOT_DATABASE_PASSWORD" in err
+    assert "wrong" not in err.replace("wrong password", "")
+
+
+def contents_tables(url: str) -> set[str]:
+    from bot.storage.tables import read_tables
+
+    async def work() -> set[str]:
+        # Read through asyncpg's pool without open_storage, which would create the table.
+        import os
+
+        from bot.storage.postgres import PostgresDatabase
+
+        db = await PostgresDatabase._connect(
+            url, os.environ.get("ML_AUDIO_BOT_DATABASE_PASSWORD"), 1, 10.0
+        )
+        try:
+            return set(await read_tables(db))
+        finally:
+            await db.close()
+
+    return asyncio.run(work())
