@@ -302,8 +302,8 @@ class PostgresDatabase:
     async def backup(self, target: str | Path) -> None:
         raise DatabaseError(
             self.path,
-            "cannot be backed up by ml-audio-bot yet",
-            f"use pg_dump to write {target}",
+            "cannot be backed up file by file",
+            f"run `ml-audio-bot db backup {target}` (a consistent snapshot as an SQLite file)",
         )
 
 
