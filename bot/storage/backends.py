@@ -11,14 +11,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
-from bot.storage.database import Database
 from bot.storage.errors import DatabaseError
-from bot.storage.interface import Storage
-from bot.storage.postgres import PostgresDatabase
 from bot.storage.urls import PASSWORD_VARIABLE, URL_FORMS, is_postgres, shown, sqlite_path
 
+if TYPE_CHECKING:
+    from bot.storage.interface import Storage
+
 __all__ = ["PASSWORD_VARIABLE", "check_storage", "open_storage"]
+
+# Each backend's driver is imported when a URL names it: an SQLite install never pays for
+# importing asyncpg, nor a PostgreSQL one for aiosqlite.
 
 
 async def open_storage(
@@ -30,8 +34,12 @@ async def open_storage(
     """Open the database ``url`` names; :class:`DatabaseError` when it cannot be used."""
     path = sqlite_path(url)
     if path is not None:
+        from bot.storage.database import Database
+
         return await Database.open(path, known_versions=known_versions)
     if is_postgres(url):
+        from bot.storage.postgres import PostgresDatabase
+
         return await PostgresDatabase.open(
             url, password=_password(environ), known_versions=known_versions
         )
@@ -51,8 +59,12 @@ async def check_storage(
     """
     path = sqlite_path(url)
     if path is not None:
+        from bot.storage.database import Database
+
         return await Database.check(path, known_versions=known_versions)
     if is_postgres(url):
+        from bot.storage.postgres import PostgresDatabase
+
         return await PostgresDatabase.check(
             url, password=_password(environ), known_versions=known_versions
         )
