@@ -71,7 +71,7 @@ COMMANDS: tuple[Command, ...] = (
         "bot.suggestions.cli",
         "export approved suggestions to the catalog, mark them merged",
     ),
-    Command("db", "bot.suggestions.cli", "database maintenance"),
+    Command("db", "bot.storage.cli", "database maintenance: migrate, backup, copy"),
     Command(
         "outbox",
         "bot.outbox.cli",

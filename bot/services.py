@@ -53,9 +53,9 @@ from bot.reload import (
     describe_catalog,
     describe_deadlines,
 )
-from bot.schemas import open_database
+from bot.schemas import open_database, store_argument
 from bot.search import SearchIndex
-from bot.storage.database import Database
+from bot.storage.interface import Storage
 from bot.suggestions.service import SuggestionService
 from bot.suggestions.wiring import build_service as build_suggestion_service
 
@@ -89,7 +89,7 @@ class Services:
     # Read them at call time (``services.catalog``), never keep one across an ``await``.
     snapshot: CatalogSnapshot
     clock: Clock
-    database: Database
+    database: Storage
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     workers: list[BackgroundWorker] = field(default_factory=list)
     # -- area services: suggestions, outbox, deadlines, feeds add their fields below ------
@@ -182,7 +182,7 @@ async def build_services(
     clock: Clock | None = None,
     catalog: Catalog | None = None,
     search: SearchIndex | None = None,
-    database: Database | None = None,
+    database: Storage | None = None,
 ) -> Services:
     """Load the catalog, build the search index and open the database.
 
@@ -197,7 +197,7 @@ async def build_services(
         search = await asyncio.to_thread(SearchIndex.build, catalog)
     if database is not None:
         return await _build_areas(config, clock, catalog, search, database)
-    database = await open_database(config.database_path)
+    database = await open_database(config.database_url)
     try:
         return await _build_areas(config, clock, catalog, search, database)
     except BaseException:
@@ -212,7 +212,7 @@ async def _build_areas(
     clock: Clock | None,
     catalog: Catalog,
     search: SearchIndex,
-    database: Database,
+    database: Storage,
 ) -> Services:
     """The services around an open database: each area migrates its tables and starts."""
     clock = clock or SystemClock()
@@ -236,18 +236,18 @@ async def _build_areas(
         started_at=clock.now(),
     )
     # -- area services: create them here (after the database is open) -------------------
-    services.outbox = Outbox(database, services.clock)
+    services.outbox = Outbox(store_argument(database), services.clock)
     await services.outbox.setup()
     services.suggestions = await build_suggestion_service(
         config,
-        database,
+        store_argument(database),
         services.clock,
         lambda: services.catalog,
         outbox=lambda: services.outbox,
         announcement_channel=lambda: services.config.announcements_channel_id,
     )
     reminders = await build_reminder_worker(
-        database,
+        store_argument(database),
         FollowingClock(lambda: services.clock),  # tests and the demo swap the clock
         outbox=lambda: services.outbox,
         book=lambda: services.deadlines,
@@ -256,7 +256,7 @@ async def _build_areas(
     )
     services.add_worker(reminders)
     # The runtime layer, after the reminder worker migrated the deadlines tables.
-    services.install_deadline_layer(await DeadlineSyncStore(database).layer())
+    services.install_deadline_layer(await DeadlineSyncStore(store_argument(database)).layer())
 
     def layer_changed(layer: RuntimeLayer) -> None:
         services.install_deadline_layer(layer)
@@ -264,7 +264,7 @@ async def _build_areas(
 
     services.deadline_sync = build_deadline_sync(
         config,
-        database,
+        store_argument(database),
         FollowingClock(lambda: services.clock),
         reviewed=lambda: services.reviewed_deadlines,
         targets=SyncTargets(
@@ -279,7 +279,7 @@ async def _build_areas(
     )
     feeds = await build_feeds(
         config,
-        database,
+        store_argument(database),
         services.clock,
         outbox=lambda: services.outbox,
         current_config=lambda: services.config,

@@ -18,6 +18,7 @@ from bot.config.model import (
     ConfigError,
 )
 from bot.config.settings import SETTINGS, InvalidSetting
+from bot.storage.urls import shown as shown_url
 
 
 def load_config(environ: Mapping[str, str] | None = None, path: Path | None = None) -> Config:
@@ -156,6 +157,8 @@ def describe(config: Config) -> list[tuple[str, str, str]]:
         value = getattr(config, setting.field)
         if isinstance(value, tuple):
             shown = ", ".join(str(v) for v in value) or "(none)"
+        elif setting.field == "database_url":
+            shown = shown_url(value)  # a Config built by hand may carry a password
         else:
             shown = "(not set)" if value is None else str(value)
         rows.append((setting.toml_key, setting.env, shown))

@@ -11,6 +11,7 @@ from typing import Any
 
 from bot.deadlines.reminders import DEFAULT_OFFSETS
 from bot.paths import DEFAULT_DATABASE_PATH, catalog_dir
+from bot.storage.urls import sqlite_url
 
 DEFAULT_CONFIG_FILE = Path("ml-audio-bot.toml")
 CONFIG_FILE_ENV = "ML_AUDIO_BOT_CONFIG"
@@ -46,6 +47,10 @@ class Config:
     log_channel_id: int | None = None
     maintainer_role_ids: tuple[int, ...] = ()
     database_path: Path = DEFAULT_DATABASE_PATH
+    # sqlite:///path or postgresql://user@host:port/db, never with a password (see
+    # bot.storage.urls). Left empty it is made sqlite:///{database_path}, so an install
+    # that only ever set database_path keeps its file.
+    database_url: str = ""
     catalog_path: Path = field(default_factory=catalog_dir)
     shard_count: int | None = None
     shard_ids: tuple[int, ...] | None = None
@@ -81,6 +86,10 @@ class Config:
     deadlines_sync_enabled: bool = True
     # -- end of deadlines --------------------------------------------------------------
 
+    def __post_init__(self) -> None:
+        if not self.database_url:
+            object.__setattr__(self, "database_url", sqlite_url(self.database_path))
+
     @property
     def has_token(self) -> bool:
         return bool(self.token)
@@ -108,6 +117,10 @@ class Config:
         return application_id_from_token(self.token)
 
     def with_overrides(self, **changes: Any) -> Config:
+        """A copy with ``changes``. A new ``database_path`` without a ``database_url`` means
+        that SQLite file (the ``--database PATH`` options), whatever the URL said."""
+        if "database_path" in changes and "database_url" not in changes:
+            changes["database_url"] = ""
         return replace(self, **changes)
 
 

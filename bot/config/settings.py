@@ -12,6 +12,7 @@ from typing import Any
 from bot.config.model import LOG_FORMATS, LOG_LEVELS, MAX_SNOWFLAKE
 from bot.deadlines.reminders import parse_offsets
 from bot.paths import DEFAULT_DATABASE_PATH
+from bot.storage.urls import PASSWORD_VARIABLE, URL_FORMS, url_problem
 
 Parser = Callable[[Any], Any]
 
@@ -115,6 +116,18 @@ def _path(value: Any) -> Path:
     if not isinstance(value, str) or not value.strip():
         raise InvalidSetting(f"a file path, got {_shown(value)}")
     return Path(value.strip()).expanduser()
+
+
+def _database_url(value: Any) -> str | None:
+    if not isinstance(value, str):
+        raise InvalidSetting(f"{URL_FORMS}, got {_shown(value)}")
+    text = value.strip()
+    if not text:
+        return None  # the default: sqlite:///{database_path}
+    problem = url_problem(text)
+    if problem is not None:
+        raise InvalidSetting(problem)
+    return text
 
 
 def _http_url(value: Any) -> str:
@@ -239,7 +252,15 @@ SETTINGS: tuple[Setting, ...] = (
         "database_path",
         "ML_AUDIO_BOT_DATABASE",
         _path,
-        f"SQLite file (default {DEFAULT_DATABASE_PATH})",
+        f"SQLite file (default {DEFAULT_DATABASE_PATH}); used when database_url is not set",
+    ),
+    Setting(
+        "database_url",
+        "database_url",
+        "ML_AUDIO_BOT_DATABASE_URL",
+        _database_url,
+        "sqlite:///path or postgresql://user@host:port/db, without password "
+        f"(that comes from {PASSWORD_VARIABLE} or PGPASSWORD); default sqlite:///database_path",
     ),
     Setting(
         "catalog_path",

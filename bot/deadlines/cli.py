@@ -10,6 +10,8 @@ from typing import Any
 
 
 def register(subparsers: argparse._SubParsersAction[Any]) -> None:
+    from bot.storage.cli import add_database_options
+
     parser = subparsers.add_parser("deadlines", help="conference deadlines: check, import, export")
     commands = parser.add_subparsers(dest="deadlines_command", metavar="ACTION", required=True)
 
@@ -40,14 +42,14 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     sync.add_argument(
         "--dry-run", action="store_true", help="show what would change; store nothing"
     )
-    sync.add_argument("--database", type=Path, help="SQLite file (default: the configured one)")
+    add_database_options(sync)
     sync.set_defaults(handler=_sync)
 
     export = commands.add_parser(
         "export", help="write the synced runtime layer as catalog YAML, to merge by hand"
     )
     export.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
-    export.add_argument("--database", type=Path, help="SQLite file (default: the configured one)")
+    add_database_options(export)
     export.set_defaults(handler=_export)
 
     ics = commands.add_parser(
@@ -103,8 +105,10 @@ def _check(args: argparse.Namespace) -> int:
 
 def _disagreement_lines(args: argparse.Namespace) -> list[str]:
     """The disagreements the last sync recorded, when a database is configured."""
+    from bot.storage.cli import missing_file
+
     config = _config(args, quiet=True)
-    if config is None or not config.database_path.exists():
+    if config is None or missing_file(config.database_url) is not None:
         return []
     import asyncio  # here: --help and check never need an event loop
 
@@ -113,14 +117,14 @@ def _disagreement_lines(args: argparse.Namespace) -> list[str]:
 
 async def _recorded_disagreements(config: Any) -> list[str]:
     from bot.deadlines.sync_store import DeadlineSyncStore
-    from bot.schemas import open_database
+    from bot.schemas import opened_database, store_argument
     from bot.storage.errors import DatabaseError
 
     try:
-        async with await open_database(config.database_path) as db:
+        async with opened_database(config.database_url) as db:
             if not await _has_layer(db):
                 return []
-            layer = await DeadlineSyncStore(db).layer()
+            layer = await DeadlineSyncStore(store_argument(db)).layer()
     except DatabaseError as error:
         return [f"recorded disagreements not read: {error}"]
     return [
@@ -227,7 +231,9 @@ def _config(args: argparse.Namespace, *, quiet: bool = False) -> Any:
                 print(f"config: {line}", file=sys.stderr)
         return None
     if getattr(args, "database", None):
-        config = config.with_overrides(database_path=args.database)
+        config = config.with_overrides(database_path=args.database)  # an SQLite file
+    if getattr(args, "database_url", None):
+        config = config.with_overrides(database_url=args.database_url)
     if getattr(args, "catalog", None):
         config = config.with_overrides(catalog_path=args.catalog)
     return config
@@ -251,11 +257,12 @@ async def _sync_once(config: Any, *, dry_run: bool) -> int:
     from bot.deadlines.sync import SyncTargets
     from bot.deadlines.wiring import build_deadline_sync, load_deadline_book
     from bot.outbox import Outbox
-    from bot.schemas import open_database
+    from bot.schemas import opened_database, store_argument
 
     clock = SystemClock()
     reviewed = load_deadline_book(config.catalog_path)
-    async with await open_database(config.database_path) as db:
+    async with opened_database(config.database_url) as storage:
+        db = store_argument(storage)
         outbox = Outbox(db, clock)
         await outbox.setup()
         # The deadlines tables (reminder watermark and sync layer) are one component.
@@ -301,10 +308,12 @@ def _export(args: argparse.Namespace) -> int:
 
 async def _export_layer(config: Any) -> str:
     from bot.deadlines.sync_store import DeadlineSyncStore, export_layer
-    from bot.schemas import open_database
+    from bot.schemas import opened_database, store_argument
 
-    async with await open_database(config.database_path) as db:
-        layer = await DeadlineSyncStore(db).layer() if await _has_layer(db) else None
+    async with opened_database(config.database_url) as db:
+        layer = (
+            await DeadlineSyncStore(store_argument(db)).layer() if await _has_layer(db) else None
+        )
     if layer is None or not layer.editions:
         print("the runtime layer is empty: nothing synced yet", file=sys.stderr)
         return ""

@@ -139,7 +139,7 @@ def _show_config(args: argparse.Namespace) -> int:
     # The settings can be right while the files they name are not: check those too.
     # A problem raises CatalogError / DatabaseError, which bot.cli.main prints in one line.
     print(_catalog_status(config.catalog_path))
-    print(_database_status(config.database_path))
+    print(_database_status(config.database_url))
     return 0
 
 
@@ -150,13 +150,17 @@ def _catalog_status(folder: Path) -> str:
     return f"catalog: OK, {len(catalog)} entries in {len(catalog.sections)} sections ({folder})"
 
 
-def _database_status(path: Path) -> str:
+def _database_status(url: str) -> str:
+    """One line on the database ``url`` names (SQLite file or PostgreSQL), checked without
+    writing; shown without any password."""
     import asyncio
 
     from bot.schemas import check_database
+    from bot.storage.urls import shown, sqlite_path
 
-    versions = asyncio.run(check_database(path))
+    where = sqlite_path(url) or shown(url)
+    versions = asyncio.run(check_database(url))
     if versions is None:
-        return f"database: {path} does not exist yet; the bot creates it on first start"
+        return f"database: {where} does not exist yet; the bot creates it on first start"
     schema = ", ".join(f"{name} v{version}" for name, version in sorted(versions.items()))
-    return f"database: OK, schema {schema or 'empty'} ({path})"
+    return f"database: OK, schema {schema or 'empty'} ({where})"

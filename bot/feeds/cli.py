@@ -30,7 +30,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     )
     poll.add_argument("--all", action="store_true", help="poll every feed, not only due ones")
     poll.add_argument("--feed", action="append", default=[], help="only this feed id (repeat)")
-    poll.add_argument("--database", type=Path, help="SQLite file (default: the configured one)")
+    from bot.storage.cli import add_database_options
+
+    add_database_options(poll)
     poll.set_defaults(handler=_poll)
 
 
@@ -44,7 +46,9 @@ def _config(args: argparse.Namespace) -> Any:
             print(f"config: {line}", file=sys.stderr)
         return None
     if getattr(args, "database", None):
-        config = config.with_overrides(database_path=args.database)
+        config = config.with_overrides(database_path=args.database)  # an SQLite file
+    if getattr(args, "database_url", None):
+        config = config.with_overrides(database_url=args.database_url)
     if getattr(args, "file", None):
         config = config.with_overrides(feeds_file=args.file)
     return config
@@ -97,10 +101,11 @@ async def _poll_once(config: Any, args: argparse.Namespace) -> int:
     from bot.clock import SystemClock
     from bot.feeds.wiring import build_feeds
     from bot.outbox import Outbox
-    from bot.schemas import open_database
+    from bot.schemas import opened_database, store_argument
 
     clock = SystemClock()
-    async with await open_database(config.database_path) as db:
+    async with opened_database(config.database_url) as storage:
+        db = store_argument(storage)
         outbox = Outbox(db, clock)
         await outbox.setup()
         area = await build_feeds(config, db, clock, outbox=lambda: outbox)

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -65,9 +64,9 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 
 def _add_database(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--database", type=Path, help="SQLite file (default: the bot's configured database)"
-    )
+    from bot.storage.cli import add_database_options
+
+    add_database_options(parser)
 
 
 def _snowflake(text: str) -> int:
@@ -88,27 +87,31 @@ def _run(args: argparse.Namespace, action: Any) -> int:
     return result
 
 
-def _database(args: argparse.Namespace) -> Path:
-    database: Path | None = args.database
+def _database(args: argparse.Namespace) -> str:
+    """The database URL: ``--database``/``--database-url``, else the settings'."""
+    from bot.storage.cli import missing_file, requested_url
+
+    database = requested_url(args)
     if database is None:
         from bot.config import ConfigError, load_config
 
         try:
-            database = load_config().database_path
+            database = load_config().database_url
         except ConfigError as exc:
             raise _Fail("\n".join(exc.lines)) from exc
-    if not database.exists():
-        raise _Fail(f"{database}: no database here (the bot creates it on first start)")
+    missing = missing_file(database)
+    if missing is not None:
+        raise _Fail(missing)
     return database
 
 
-async def _with_outbox(database: Path, action: Any, args: argparse.Namespace) -> int:
+async def _with_outbox(database: str, action: Any, args: argparse.Namespace) -> int:
     from bot.clock import SystemClock
     from bot.outbox import Outbox
-    from bot.schemas import open_database
+    from bot.schemas import opened_database, store_argument
 
-    async with await open_database(database) as db:
-        outbox = Outbox(db, SystemClock())
+    async with opened_database(database) as db:
+        outbox = Outbox(store_argument(db), SystemClock())
         await outbox.setup()
         result: int = await action(outbox, args)
         return result

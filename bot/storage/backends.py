@@ -1,4 +1,4 @@
-"""Choosing the storage backend from a database URL.
+"""Choosing the storage backend from a database URL (see ``bot.storage.urls``).
 
 - ``sqlite:///data/bot.sqlite3`` (relative path), ``sqlite:////var/lib/bot.sqlite3``
   (absolute: four slashes), ``sqlite:///:memory:`` → :class:`Database` (aiosqlite).
@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING
 
-from bot.storage.database import Database
 from bot.storage.errors import DatabaseError
-from bot.storage.interface import Storage
-from bot.storage.postgres import PostgresDatabase, redacted
+from bot.storage.urls import PASSWORD_VARIABLE, URL_FORMS, is_postgres, shown, sqlite_path
 
-PASSWORD_VARIABLE = "ML_AUDIO_BOT_DATABASE_PASSWORD"  # noqa: S105 (its name, not its value)
-_SQLITE_PREFIX = "sqlite:///"
-_POSTGRES_SCHEMES = ("postgresql", "postgres")
+if TYPE_CHECKING:
+    from bot.storage.interface import Storage
+
+__all__ = ["PASSWORD_VARIABLE", "check_storage", "open_storage"]
+
+# Each backend's driver is imported when a URL names it: an SQLite install never pays for
+# importing asyncpg, nor a PostgreSQL one for aiosqlite.
 
 
 async def open_storage(
@@ -30,15 +32,49 @@ async def open_storage(
     environ: Mapping[str, str] | None = None,
 ) -> Storage:
     """Open the database ``url`` names; :class:`DatabaseError` when it cannot be used."""
-    if url.startswith(_SQLITE_PREFIX):
-        return await Database.open(url.removeprefix(_SQLITE_PREFIX), known_versions=known_versions)
-    if urlsplit(url).scheme in _POSTGRES_SCHEMES:
-        env = os.environ if environ is None else environ
+    path = sqlite_path(url)
+    if path is not None:
+        from bot.storage.database import Database
+
+        return await Database.open(path, known_versions=known_versions)
+    if is_postgres(url):
+        from bot.storage.postgres import PostgresDatabase
+
         return await PostgresDatabase.open(
-            url, password=env.get(PASSWORD_VARIABLE) or None, known_versions=known_versions
+            url, password=_password(environ), known_versions=known_versions
         )
-    raise DatabaseError(
-        redacted(url),
-        "is not a database URL this program knows",
-        "use sqlite:///path/to/file.sqlite3 or postgresql://user@host:port/database",
-    )
+    raise _unknown(url)
+
+
+async def check_storage(
+    url: str,
+    *,
+    known_versions: Mapping[str, int] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> dict[str, int] | None:
+    """The checks of :func:`open_storage`, creating and writing nothing.
+
+    ``{component: schema version}`` stored in the database; ``None`` for an SQLite file
+    that does not exist yet. Raises :class:`DatabaseError` for one that cannot be used.
+    """
+    path = sqlite_path(url)
+    if path is not None:
+        from bot.storage.database import Database
+
+        return await Database.check(path, known_versions=known_versions)
+    if is_postgres(url):
+        from bot.storage.postgres import PostgresDatabase
+
+        return await PostgresDatabase.check(
+            url, password=_password(environ), known_versions=known_versions
+        )
+    raise _unknown(url)
+
+
+def _password(environ: Mapping[str, str] | None) -> str | None:
+    env = os.environ if environ is None else environ
+    return env.get(PASSWORD_VARIABLE) or None
+
+
+def _unknown(url: str) -> DatabaseError:
+    return DatabaseError(shown(url), "is not a database URL this program knows", f"use {URL_FORMS}")

@@ -26,12 +26,12 @@ from contextlib import asynccontextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import asyncpg
 
 from bot.storage.database import Migration, check_numbering, newer_schema
 from bot.storage.errors import DatabaseError
+from bot.storage.urls import redacted
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +100,42 @@ class PostgresDatabase:
         ``known_versions`` says. Connection problems (server down, login refused, database
         missing) and a newer schema raise :class:`DatabaseError` with the pool closed.
         """
+        db = await cls._connect(url, password, pool_size, connect_timeout)
+        try:
+            db._refuse_newer(await db._stored_versions(), known_versions or {})
+            async with db.transaction():
+                await db.execute(_BOOTSTRAP)
+        except BaseException:
+            await db.close()
+            raise
+        return db
+
+    @classmethod
+    async def check(
+        cls,
+        url: str,
+        *,
+        password: str | None = None,
+        known_versions: Mapping[str, int] | None = None,
+        connect_timeout: float = CONNECT_TIMEOUT,
+    ) -> dict[str, int]:
+        """The checks of :meth:`open`, writing nothing (``ml-audio-bot config``).
+
+        Returns ``{component: schema version}`` stored in the database (empty for a new
+        one); raises :class:`DatabaseError` when it cannot be used.
+        """
+        db = await cls._connect(url, password, 1, connect_timeout)
+        try:
+            versions = await db._stored_versions()
+            db._refuse_newer(versions, known_versions or {})
+            return dict(versions)
+        finally:
+            await db.close()
+
+    @classmethod
+    async def _connect(
+        cls, url: str, password: str | None, pool_size: int, connect_timeout: float
+    ) -> PostgresDatabase:
         where = redacted(url)
         if where != url:
             raise DatabaseError(
@@ -118,18 +154,15 @@ class PostgresDatabase:
             )
         except Exception as exc:
             raise _explain_connect(exc, where, connect_timeout) from None
-        db = cls(pool, where)
-        try:
-            for component, version in await db._stored_versions():
-                known = (known_versions or {}).get(component)
-                if known is not None and version > known:
-                    raise newer_schema(where, component, version, known)
-            async with db.transaction():
-                await db.execute(_BOOTSTRAP)
-        except BaseException:
-            await pool.close()
-            raise
-        return db
+        return cls(pool, where)
+
+    def _refuse_newer(
+        self, stored: Sequence[tuple[str, int]], known_versions: Mapping[str, int]
+    ) -> None:
+        for component, version in stored:
+            known = known_versions.get(component)
+            if known is not None and version > known:
+                raise newer_schema(self.path, component, version, known)
 
     async def close(self) -> None:
         await self._pool.close()
@@ -202,6 +235,29 @@ class PostgresDatabase:
             finally:
                 del self._transactions[task]
 
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[PostgresDatabase]:
+        """A read-only REPEATABLE READ transaction: every read of the current task inside it
+        sees the database as it was at its first statement, whatever other processes commit
+        meanwhile (``db copy`` and ``db backup`` read a running bot's database this way).
+
+        It takes no advisory lock, so the bot's writers never wait for it.
+        """
+        if self.in_transaction:
+            raise RuntimeError("nested transaction")
+        task = asyncio.current_task()
+        if task is None:
+            raise RuntimeError("snapshot() outside a task")
+        async with (
+            self._pool.acquire() as conn,
+            conn.transaction(isolation="repeatable_read", readonly=True),
+        ):
+            self._transactions[task] = conn
+            try:
+                yield self
+            finally:
+                del self._transactions[task]
+
     def _connection(self) -> _Connection:
         """The current task's transaction connection (only valid inside ``transaction()``)."""
         task = asyncio.current_task()
@@ -246,8 +302,8 @@ class PostgresDatabase:
     async def backup(self, target: str | Path) -> None:
         raise DatabaseError(
             self.path,
-            "cannot be backed up by ml-audio-bot yet",
-            f"use pg_dump to write {target}",
+            "cannot be backed up file by file",
+            f"run `ml-audio-bot db backup {target}` (a consistent snapshot as an SQLite file)",
         )
 
 
@@ -296,18 +352,6 @@ def changed_rows(status: str) -> int:
 
 
 # -- opening ----------------------------------------------------------------------------------
-
-
-def redacted(url: str) -> str:
-    """``url`` without any password (in the user part or a ``password=`` parameter), for
-    messages and logs."""
-    parts = urlsplit(url)
-    userinfo, at, hostport = parts.netloc.rpartition("@")
-    netloc = f"{userinfo.partition(':')[0]}{at}{hostport}"
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "password"])
-    if (netloc, query) == (parts.netloc, parts.query):
-        return url
-    return urlunsplit(parts._replace(netloc=netloc, query=query))
 
 
 def _explain_connect(exc: BaseException, where: str, timeout: float) -> DatabaseError:

@@ -1,6 +1,6 @@
-"""``ml-audio-bot suggestions export|mark-merged`` and ``ml-audio-bot db backup``.
+"""``ml-audio-bot suggestions export|mark-merged`` (``db backup`` is in ``bot.storage.cli``).
 
-They open the same database file as the bot (WAL lets them run while it is up) and read
+They open the same database as the bot (SQLite's WAL lets them run while it is up) and read
 the catalog folder, so a maintainer can turn approved suggestions into a catalog change:
 
     ml-audio-bot suggestions export            # print the YAML entries
@@ -57,21 +57,6 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
     _add_locations(merged, catalog=False)
     merged.set_defaults(handler=run_mark_merged)
 
-    db = subparsers.add_parser("db", help="database maintenance")
-    db_commands = db.add_subparsers(dest="db_command", metavar="ACTION")
-
-    def show_db_help(args: argparse.Namespace) -> int:
-        db.print_help(sys.stderr)
-        return EXIT_USAGE
-
-    db.set_defaults(handler=show_db_help)
-    backup = db_commands.add_parser(
-        "backup", help="copy the live database to PATH (SQLite online backup; safe while running)"
-    )
-    backup.add_argument("path", type=Path, metavar="PATH")
-    _add_locations(backup, catalog=False)
-    backup.set_defaults(handler=run_backup)
-
 
 def _suggestion_id(text: str) -> int:
     value = text.removeprefix("#")
@@ -81,19 +66,21 @@ def _suggestion_id(text: str) -> int:
 
 
 def _add_locations(parser: argparse.ArgumentParser, *, catalog: bool) -> None:
-    parser.add_argument(
-        "--database", type=Path, help="SQLite file (default: the bot's configured database)"
-    )
+    from bot.storage.cli import add_database_options
+
+    add_database_options(parser)
     if catalog:
         parser.add_argument(
             "--catalog", type=Path, help="catalog folder (default: the configured catalog)"
         )
 
 
-def _locations(args: argparse.Namespace) -> tuple[Path, Path]:
+def _locations(args: argparse.Namespace) -> tuple[str, Path]:
+    """The database URL and the catalog folder: the command line's, else the settings'."""
     from bot.config import ConfigError, load_config
+    from bot.storage.cli import requested_url
 
-    database: Path | None = args.database
+    database = requested_url(args)
     catalog: Path | None = getattr(args, "catalog", None)
     if database is None or catalog is None:
         # Only what is missing comes from the bot's settings (environment / TOML file).
@@ -101,7 +88,7 @@ def _locations(args: argparse.Namespace) -> tuple[Path, Path]:
             config = load_config()
         except ConfigError as exc:
             raise _Fail("\n".join(exc.lines)) from exc
-        database = database or config.database_path
+        database = database or config.database_url
         catalog = catalog or config.catalog_path
     return database, catalog
 
@@ -113,10 +100,13 @@ class _Fail(Exception):
 def _run(args: argparse.Namespace, job: Any) -> int:
     import asyncio  # here, not at the top: `ml-audio-bot --help` needs no event loop
 
+    from bot.storage.cli import missing_file
+
     try:
-        args.database, args.catalog = _locations(args)
-        if not args.database.exists():
-            raise _Fail(f"{args.database}: no database here (the bot creates it on first start)")
+        args.database_url, args.catalog = _locations(args)
+        missing = missing_file(args.database_url)
+        if missing is not None:
+            raise _Fail(missing)
         return int(asyncio.run(job(args)))
     except _Fail as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -131,14 +121,7 @@ def run_mark_merged(args: argparse.Namespace) -> int:
     return _run(args, _mark_merged)
 
 
-def run_backup(args: argparse.Namespace) -> int:
-    if args.path.exists():
-        print(f"error: {args.path}: already exists; choose a new file name", file=sys.stderr)
-        return EXIT_PROBLEMS
-    return _run(args, _backup)
-
-
-async def _open_service(database: Path, catalog_dir: Path | None) -> Any:
+async def _open_service(database: str, catalog_dir: Path | None) -> Any:
     """The suggestion service on the database; the caller closes the returned database.
 
     A catalog or database that cannot be used raises ``CatalogError`` / ``DatabaseError``,
@@ -147,7 +130,7 @@ async def _open_service(database: Path, catalog_dir: Path | None) -> Any:
     from bot.catalog.loader import load_catalog
     from bot.catalog.model import Catalog
     from bot.clock import SystemClock
-    from bot.schemas import open_database
+    from bot.schemas import open_database, store_argument
     from bot.suggestions.service import SuggestionService
     from bot.suggestions.store import SuggestionStore
 
@@ -156,7 +139,9 @@ async def _open_service(database: Path, catalog_dir: Path | None) -> Any:
         catalog = load_catalog(catalog_dir)
     db = await open_database(database)
     try:
-        service = SuggestionService(SuggestionStore(db), SystemClock(), lambda: catalog)
+        service = SuggestionService(
+            SuggestionStore(store_argument(db)), SystemClock(), lambda: catalog
+        )
         await service.setup()
     except BaseException:
         await db.close()  # its worker thread would keep the process alive
@@ -168,7 +153,7 @@ async def _export(args: argparse.Namespace) -> int:
     from bot.suggestions.export import ExportError, append_to_catalog, export_text, plan_export
 
     catalog_dir: Path = args.catalog
-    service, db = await _open_service(args.database, catalog_dir)
+    service, db = await _open_service(args.database_url, catalog_dir)
     try:
         if args.json:
             print(json.dumps(await dump_everything(service), indent=2, ensure_ascii=False))
@@ -199,7 +184,7 @@ async def _export(args: argparse.Namespace) -> int:
 
 
 async def _mark_merged(args: argparse.Namespace) -> int:
-    service, db = await _open_service(args.database, None)
+    service, db = await _open_service(args.database_url, None)
     try:
         results = await service.mark_merged(args.ids)
     finally:
@@ -209,15 +194,6 @@ async def _mark_merged(args: argparse.Namespace) -> int:
         print(f"#{suggestion_id}: {result}")
         failed = failed or result not in ("merged", "already merged")
     return EXIT_PROBLEMS if failed else EXIT_OK
-
-
-async def _backup(args: argparse.Namespace) -> int:
-    from bot.schemas import open_database
-
-    async with await open_database(args.database) as db:
-        await db.backup(args.path)
-    print(f"backed up {args.database} to {args.path}")
-    return EXIT_OK
 
 
 async def dump_everything(service: Any) -> dict[str, Any]:

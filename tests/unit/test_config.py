@@ -174,3 +174,79 @@ def test_every_setting_is_a_config_field_and_documented_in_the_example() -> None
 def test_the_example_file_loads() -> None:
     example = Path(__file__).resolve().parents[2] / "ml-audio-bot.example.toml"
     load_config({}, example)
+
+
+# -- database_url ---------------------------------------------------------------------------
+
+
+def test_database_url_defaults_to_the_sqlite_file_of_database_path(tmp_path: Path) -> None:
+    assert (
+        load_config({}, write(tmp_path, "")).database_url == "sqlite:///data/ml-audio-bot.sqlite3"
+    )
+    path = write(tmp_path, 'database_path = "/data/bot.sqlite3"\n')
+    assert load_config({}, path).database_url == "sqlite:////data/bot.sqlite3"
+    assert Config(database_path=tmp_path / "x.db").database_url == f"sqlite:///{tmp_path}/x.db"
+
+
+def test_database_url_from_the_file_and_the_environment(tmp_path: Path) -> None:
+    path = write(tmp_path, 'database_url = "postgresql://bot@db.internal:5432/ml_audio_bot"\n')
+    assert load_config({}, path).database_url == "postgresql://bot@db.internal:5432/ml_audio_bot"
+    env = {"ML_AUDIO_BOT_DATABASE_URL": "sqlite:///elsewhere.sqlite3"}
+    assert load_config(env, path).database_url == "sqlite:///elsewhere.sqlite3"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://bot:hunter2secret@db:5432/ml",
+        "postgres://bot@db/ml?password=hunter2secret",
+        "sqlite://:hunter2secret@/x",
+    ],
+)
+def test_a_password_in_database_url_is_refused_in_one_line_without_showing_it(
+    tmp_path: Path, url: str
+) -> None:
+    path = write(tmp_path, f'database_url = "{url}"\n')
+    for environ, where in (
+        ({}, f"{path}:1: database_url"),
+        ({"ML_AUDIO_BOT_DATABASE_URL": url}, "ML_AUDIO_BOT_DATABASE_URL"),
+    ):
+        with pytest.raises(ConfigError) as error:
+            load_config(environ, path)
+        [line] = error.value.lines
+        assert line.startswith(f"{where}: expected a URL without a password")
+        assert "ML_AUDIO_BOT_DATABASE_PASSWORD (or PGPASSWORD)" in line
+        assert "hunter2secret" not in line
+
+
+@pytest.mark.parametrize(
+    ("url", "hint"),
+    [
+        ("mysql://bot@db/ml", "got 'mysql://bot@db/ml'"),
+        ("sqlite:///", "no file named"),
+        ("postgresql://bot@db:port/ml", "the port is not a number"),
+    ],
+)
+def test_other_database_urls_are_explained(url: str, hint: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        load_config({"ML_AUDIO_BOT_DATABASE_URL": url})
+    [line] = error.value.lines
+    assert "sqlite:///path/to/file.sqlite3 or postgresql://user@host:port/database" in line
+    assert hint in line
+
+
+def test_database_url_is_shown_without_a_password() -> None:
+    rows = {
+        key: value
+        for key, _env, value in describe(Config(database_url="postgresql://bot:pw@db/ml"))
+    }
+    assert rows["database_url"] == "postgresql://bot@db/ml"
+
+
+def test_a_database_path_override_means_that_sqlite_file() -> None:
+    """The --database PATH options: a file, whatever database_url said."""
+    config = Config(database_url="postgresql://bot@db/ml")
+    assert (
+        config.with_overrides(database_path=Path("x.sqlite3")).database_url == "sqlite:///x.sqlite3"
+    )
+    assert config.with_overrides(log_level="DEBUG").database_url == "postgresql://bot@db/ml"
