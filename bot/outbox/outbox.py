@@ -106,6 +106,8 @@ class Outbox:
         self._store = OutboxStore(
             db, holder=holder or f"{holder_name()}:{secrets.token_hex(2)}", lease=lease
         )
+        # PostgreSQL may be shared by several processes (shards), SQLite never is.
+        self.shared = db.dialect == "postgresql"
         self._clock = clock
         self.publish_budget = publish_budget
         self.publish_window = publish_window

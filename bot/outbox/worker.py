@@ -15,6 +15,8 @@ log = logging.getLogger(__name__)
 # After a failed pass (the database locked, the disk full) nothing is lost: states only
 # move after success. So pause briefly and try again.
 _ERROR_PAUSE = 30.0
+IDLE_SECONDS = 3600.0
+SHARED_IDLE_SECONDS = 60.0
 
 
 class OutboxWorker(Worker):
@@ -26,6 +28,9 @@ class OutboxWorker(Worker):
     ``idle_seconds``: a safety net, and how a change made by another process (the
     ``ml-audio-bot outbox`` commands) is noticed. An hour by default, because each
     look is a database read, and tests that run months of virtual time pay for each.
+    On a database shared by several processes it is :data:`SHARED_IDLE_SECONDS`: what
+    another process queued and then could not deliver (it stopped before claiming it)
+    is found within that time, not within the hour.
     """
 
     name = "outbox"
@@ -37,12 +42,14 @@ class OutboxWorker(Worker):
         clock: Clock,
         *,
         batch_size: int = 50,
-        idle_seconds: float = 3600.0,
+        idle_seconds: float | None = None,
     ) -> None:
         super().__init__(clock, error_pause=_ERROR_PAUSE)
         self._outbox = outbox
         self._sender = sender
         self._batch_size = batch_size
+        if idle_seconds is None:
+            idle_seconds = SHARED_IDLE_SECONDS if outbox.shared else IDLE_SECONDS
         self._idle_seconds = idle_seconds
         outbox.add_wake_listener(self.wake)
 

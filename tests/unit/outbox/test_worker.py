@@ -7,7 +7,10 @@ import asyncio
 from bot.clock import SystemClock
 from bot.outbox import Outbox, OutboxWorker, OutgoingMessage, State
 from bot.outbox.message import Payload
+from bot.outbox.worker import IDLE_SECONDS, SHARED_IDLE_SECONDS
 from bot.storage import Storage
+from tests.clocks import BlockingClock
+from tests.storage_backends import Backend
 from tests.unit.outbox.fakes import FakeDiscord
 
 
@@ -68,3 +71,26 @@ async def test_a_stopped_worker_leaves_pending_work_for_the_next_start(db: Stora
     finally:
         await worker.stop()
     assert discord.texts() == ["while stopped"]
+
+
+async def test_on_a_shared_database_an_idle_worker_looks_again_within_a_minute(
+    storage_backend: Backend,
+) -> None:
+    """Another shard process may queue a message and stop before delivering it; nothing
+    wakes this process then, so on PostgreSQL its idle look comes within a minute (on
+    SQLite, which one process uses, the hourly safety net stays)."""
+    db = await storage_backend.open()
+    try:
+        outbox = Outbox(db, BlockingClock())
+        await outbox.setup()
+        worker = OutboxWorker(outbox, FakeDiscord(), outbox_clock := BlockingClock())
+        await worker.start()
+        for _ in range(200):
+            if outbox_clock.sleeps:
+                break
+            await asyncio.sleep(0.01)
+        await worker.stop()
+    finally:
+        await db.close()
+    expected = SHARED_IDLE_SECONDS if storage_backend.name == "postgres" else IDLE_SECONDS
+    assert outbox_clock.sleeps[:1] == [expected]
