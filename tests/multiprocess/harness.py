@@ -54,6 +54,13 @@ class WorkerPool:
         self.kills = 0
         self.finished: list[tuple[Any, ...]] = []  # messages of processes that ended
 
+    def warm_up(self) -> None:
+        """Start the fork server now (it imports everything once, about a second), so that
+        the first worker starts as fast as the others."""
+        probe = self._context.Process(target=int, name="warm-up", daemon=True)
+        probe.start()
+        probe.join(60)
+
     def __len__(self) -> int:
         return len(self._settings)
 

@@ -37,7 +37,7 @@ _MARKER = re.compile(r"ref [0-9a-f]{12}")
 
 async def create_suggestions(db: Storage, count: int) -> list[int]:
     """``count`` pending suggestions by one author, to be voted on; their ids."""
-    store = SuggestionStore(db)  # type: ignore[arg-type]  # typed for SQLite until pg-suggestions
+    store = SuggestionStore(db)
     await store.setup()
     now = datetime.now(UTC)
     ids = []
@@ -46,7 +46,9 @@ async def create_suggestions(db: Storage, count: int) -> list[int]:
         new = NewSuggestion(
             GUILD_ID, AUTHOR_ID, False, f"Paper {n}", url, url, "key-papers", "paper", "r" * 20
         )
-        ids.append(await store.insert(new, now))
+        created = await store.insert(new, now)
+        assert created is not None, f"{url} was suggested already"
+        ids.append(created)
     return ids
 
 

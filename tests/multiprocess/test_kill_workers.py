@@ -28,7 +28,7 @@ from bot.suggestions import SuggestionStore
 from tests.multiprocess import scenario
 from tests.multiprocess.harness import WorkerPool
 from tests.multiprocess.standin import DiscordStandIn
-from tests.multiprocess.worker import WorkerSettings
+from tests.multiprocess.worker import VoteIntention, WorkerSettings
 from tests.postgres import PostgresServer
 
 pytestmark = pytest.mark.slow
@@ -129,7 +129,7 @@ async def test_killed_workers_never_post_twice_and_count_every_vote_once(
     assert outcome.missing() == set(), f"never posted {context}"
     assert outcome.strangers == 0
     assert outcome.published_wrongly() == {}, f"published wrongly {context}"
-    store = SuggestionStore(db)  # type: ignore[arg-type]
+    store = SuggestionStore(db)
     tallies = {sid: await store.tally(sid) for sid in suggestion_ids}
     assert tallies == scenario.expected_tallies(dealt), f"votes miscounted {context}"
     counts = await outbox.counts()
@@ -137,7 +137,7 @@ async def test_killed_workers_never_post_twice_and_count_every_vote_once(
 
 
 async def _drained(
-    db: Storage, outbox: Outbox, enqueued: int, dealt: list[tuple[scenario.VoteIntention, ...]]
+    db: Storage, outbox: Outbox, enqueued: int, dealt: list[tuple[VoteIntention, ...]]
 ) -> bool:
     """Wait until every announcement is done and every vote is stored (bounded)."""
     votes = sum(len(intentions) for intentions in dealt)

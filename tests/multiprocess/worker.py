@@ -67,6 +67,10 @@ class WorkerSettings:
     idle_seconds: float = 0.5
     batch_size: int = 10
     publish_budget: int = 10_000  # per channel and hour: the test publishes far more
+    # Deliver the outbox (False: only vote, as the votes benchmark does).
+    deliver: bool = True
+    # Start voting at this time.time() (a common start for the processes of a benchmark).
+    votes_at: float = 0.0
     # Between two votes: spreads the votes over the run, so that kills land among them.
     vote_pause: float = 0.0
     password: str = field(default="", repr=False)
@@ -96,19 +100,20 @@ async def _serve(settings: WorkerSettings, index: int, signals: Connection) -> N
     worker: OutboxWorker | None = None
     votes: asyncio.Task[None] | None = None
     try:
-        outbox = Outbox(db, clock, publish_budget=settings.publish_budget)
-        await outbox.setup()
         service = SuggestionService(SuggestionStore(db), clock, lambda: _EMPTY_CATALOG)
         await service.setup()
-        await client.login(f"worker-{index}")
-        worker = OutboxWorker(
-            outbox,
-            DiscordSender(client),
-            clock,
-            batch_size=settings.batch_size,
-            idle_seconds=settings.idle_seconds,
-        )
-        await worker.start()
+        if settings.deliver:
+            outbox = Outbox(db, clock, publish_budget=settings.publish_budget)
+            await outbox.setup()
+            await client.login(f"worker-{index}")
+            worker = OutboxWorker(
+                outbox,
+                DiscordSender(client),
+                clock,
+                batch_size=settings.batch_size,
+                idle_seconds=settings.idle_seconds,
+            )
+            await worker.start()
         log.info("ready")
         signals.send(("ready",))
         votes = asyncio.create_task(_cast_all(service, settings, signals))
@@ -127,18 +132,20 @@ async def _serve(settings: WorkerSettings, index: int, signals: Connection) -> N
 async def _cast_all(
     service: SuggestionService, settings: WorkerSettings, signals: Connection
 ) -> None:
-    started = time.perf_counter()
+    await asyncio.sleep(max(0.0, settings.votes_at - time.time()))
     cast = 0
-    for intention in settings.votes:
-        if await _ensure_vote(service, settings.guild_id, intention):
-            cast += 1
-            if settings.vote_pause:
-                await asyncio.sleep(settings.vote_pause)
-    seconds = time.perf_counter() - started
-    log.info(
-        "votes done: %d cast, %d already there, %.2f s", cast, len(settings.votes) - cast, seconds
-    )
-    signals.send(("votes", cast, seconds))
+    try:
+        for intention in settings.votes:
+            if await _ensure_vote(service, settings.guild_id, intention):
+                cast += 1
+                if settings.vote_pause:
+                    await asyncio.sleep(settings.vote_pause)
+    except Exception as exc:
+        log.exception("votes: stopped by an error")
+        signals.send(("error", repr(exc)))
+        raise
+    log.info("votes done: %d cast, %d already there", cast, len(settings.votes) - cast)
+    signals.send(("votes", cast, time.time()))
 
 
 async def _ensure_vote(service: SuggestionService, guild_id: int, intention: VoteIntention) -> bool:
@@ -150,7 +157,7 @@ async def _ensure_vote(service: SuggestionService, guild_id: int, intention: Vot
         outcome = await service.vote(guild_id, intention.suggestion_id, intention.user_id, wanted)
         if not isinstance(outcome, Voted):
             raise RuntimeError(f"vote {intention} refused: {outcome}")
-        if outcome.result == wanted:
+        if outcome.current == wanted:
             return True
         # The killed process's vote had committed after all: this cast took it back.
     raise RuntimeError(f"vote {intention} did not hold after {_CASTS_PER_VOTE} casts")
