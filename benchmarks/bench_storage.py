@@ -42,8 +42,7 @@ from tests.multiprocess.standin import DiscordStandIn
 from tests.multiprocess.worker import WorkerSettings
 
 SETTINGS = (("sqlite", 1), ("postgresql", 1), ("postgresql", 3))
-# Processes vote from this many seconds after they were started (all ready by then).
-_VOTE_START_DELAY = 2.0
+_READY_TIMEOUT = 60.0
 _POLL = 0.02
 _PHASE_TIMEOUT = 300.0
 
@@ -165,22 +164,21 @@ async def _votes(
     sizes: _Sizes,
     folder: Path,
 ) -> tuple[float, bool]:
-    """Votes per second from the common start to the last process's last vote."""
+    """Votes per second, all processes voting at once."""
     async with fresh() as database:
         db = await database.open()
         try:
             ids = await scenario.create_suggestions(db, sizes.suggestions)
             dealt = scenario.deal_votes(ids, sizes.members, processes, random.Random(15))
-            start_at = time.time() + _VOTE_START_DELAY
             pool = WorkerPool(
                 _settings(
                     database, "http://127.0.0.1:9/api/v10", folder, processes,
-                    votes=dealt, deliver=False, votes_at=start_at,
+                    votes=dealt, deliver=False, votes_on_go=True,
                 )
             )  # fmt: skip
             try:
                 pool.start_all()
-                finished = await _votes_finished(pool, start_at)
+                seconds = await _voting_time(pool)
                 await pool.stop_all()
             finally:
                 pool.close()
@@ -190,24 +188,24 @@ async def _votes(
         finally:
             await db.close()
     total = sizes.suggestions * sizes.members
-    return total / max(1e-6, finished - start_at), exact
+    return total / max(1e-6, seconds), exact
 
 
-async def _votes_finished(pool: WorkerPool, start_at: float) -> float:
+async def _voting_time(pool: WorkerPool) -> float:
+    """From the first process's first vote to the last one's last, all told to go at once."""
     for index in range(len(pool)):
-        await pool.wait_ready(index, _VOTE_START_DELAY)
-    if time.time() >= start_at:
-        raise RuntimeError("the workers were not ready before the common start; machine busy?")
-    ends: dict[int, float] = {}
+        await pool.wait_ready(index, _READY_TIMEOUT)
+    pool.go()
+    spans: dict[int, tuple[float, float]] = {}
     for _ in range(int(_PHASE_TIMEOUT / _POLL)):
         for index in range(len(pool)):
             for message in pool.messages(index):
                 if message[0] == "error":
                     raise RuntimeError(f"worker {index}: {message[1]}")
                 if message[0] == "votes":
-                    ends[index] = float(message[2])
-        if len(ends) == len(pool):
-            return max(ends.values())
+                    spans[index] = (float(message[2]), float(message[3]))
+        if len(spans) == len(pool):
+            return max(end for _, end in spans.values()) - min(s for s, _ in spans.values())
         await asyncio.sleep(_POLL)
     raise RuntimeError(f"votes not cast within {_PHASE_TIMEOUT:g} s")
 

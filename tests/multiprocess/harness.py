@@ -7,7 +7,8 @@ process with its own pid, connections and event loop; SIGKILL gives it no chance
 up, which is the point.
 
 A worker reports on a pipe of its own (``("ready",)`` once it delivers and votes; then
-``("votes", cast, seconds)``). A pipe whose writer is killed mid-message is simply dropped
+``("votes", cast, started, ended)``, or ``("error", what)``); the parent may say
+``("go",)`` on it. A pipe whose writer is killed mid-message is simply dropped
 with its process.
 """
 
@@ -66,7 +67,8 @@ class WorkerPool:
 
     def start(self, index: int) -> None:
         assert index not in self._running, f"worker {index} is already running"
-        reader, writer = self._context.Pipe(duplex=False)
+        # Duplex: the parent may answer (``go``).
+        reader, writer = self._context.Pipe()
         process = self._context.Process(
             target=worker.run,
             args=(self._settings[index], index, writer),
@@ -117,6 +119,11 @@ class WorkerPool:
             codes[index] = running.process.exitcode
             del self._running[index]
         return codes
+
+    def go(self) -> None:
+        """Tell every worker started with ``votes_on_go`` to begin voting."""
+        for running in self._running.values():
+            running.signals.send(("go",))
 
     def alive(self) -> list[int]:
         return [i for i, r in self._running.items() if r.process.is_alive()]

@@ -69,8 +69,8 @@ class WorkerSettings:
     publish_budget: int = 10_000  # per channel and hour: the test publishes far more
     # Deliver the outbox (False: only vote, as the votes benchmark does).
     deliver: bool = True
-    # Start voting at this time.time() (a common start for the processes of a benchmark).
-    votes_at: float = 0.0
+    # Vote only once the parent says ("go",): a common start for a benchmark's processes.
+    votes_on_go: bool = False
     # Between two votes: spreads the votes over the run, so that kills land among them.
     vote_pause: float = 0.0
     password: str = field(default="", repr=False)
@@ -132,7 +132,9 @@ async def _serve(settings: WorkerSettings, index: int, signals: Connection) -> N
 async def _cast_all(
     service: SuggestionService, settings: WorkerSettings, signals: Connection
 ) -> None:
-    await asyncio.sleep(max(0.0, settings.votes_at - time.time()))
+    if settings.votes_on_go:
+        await asyncio.get_running_loop().run_in_executor(None, signals.recv)
+    started = time.time()
     cast = 0
     try:
         for intention in settings.votes:
@@ -145,7 +147,7 @@ async def _cast_all(
         signals.send(("error", repr(exc)))
         raise
     log.info("votes done: %d cast, %d already there", cast, len(settings.votes) - cast)
-    signals.send(("votes", cast, time.time()))
+    signals.send(("votes", cast, started, time.time()))
 
 
 async def _ensure_vote(service: SuggestionService, guild_id: int, intention: VoteIntention) -> bool:
