@@ -25,8 +25,9 @@ from typing import Any
 from tests.multiprocess import worker
 from tests.multiprocess.worker import WorkerSettings
 
-# Modules the fork server imports once, for every process it forks.
-PRELOAD = ["tests.multiprocess.worker"]
+# Modules the fork server imports once, for every process it forks. "__main__" too (pytest's
+# script, under the tests): otherwise every child would import it again, pytest and all.
+PRELOAD = ["__main__", "tests.multiprocess.worker"]
 # How often the parent looks at a pipe or an exit status while it waits (seconds).
 _POLL = 0.01
 
@@ -53,6 +54,7 @@ class WorkerPool:
         self._running: dict[int, _Running] = {}
         self.starts = 0
         self.kills = 0
+        self.kills_while_working = 0  # the others hit a process still starting
         self.finished: list[tuple[Any, ...]] = []  # messages of processes that ended
 
     def warm_up(self) -> None:
@@ -98,9 +100,21 @@ class WorkerPool:
             await asyncio.sleep(_POLL)
         raise WorkerFailed(f"worker {index} was not ready within {timeout:g} s")
 
+    def ready_ones(self) -> list[int]:
+        """The slots whose worker is ready (working), now."""
+        ready = []
+        for index, running in sorted(self._running.items()):
+            self._drain(running)
+            if running.ready and running.process.is_alive():
+                ready.append(index)
+        return ready
+
     async def kill(self, index: int, timeout: float = 10.0) -> None:
         """SIGKILL the worker in slot ``index`` and wait until it is gone."""
         running = self._running.pop(index)
+        self._drain(running)
+        if running.ready:
+            self.kills_while_working += 1
         if not running.process.is_alive():
             raise WorkerFailed(f"worker {index} had died on its own ({running.process.exitcode})")
         running.process.kill()

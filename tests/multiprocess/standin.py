@@ -23,6 +23,7 @@ the smallest JSON discord.py accepts, and nothing else (no gateway, no permissio
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import socket
@@ -31,6 +32,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
+from aiohttp.typedefs import Handler
 
 API_PREFIX = "/api/v10"
 BOT_USER_ID = 900_000_000_000_000_001
@@ -77,10 +79,14 @@ class DiscordStandIn:
     """The server; ``async with DiscordStandIn(channels) as standin`` runs it on loopback.
 
     ``channels`` maps channel id to whether it is an announcement (news) channel.
+    ``latency`` (seconds) delays every answer, as Discord's round trip does: a worker then
+    spends its time where a real one does, waiting for Discord, and that is where most
+    SIGKILLs land.
     """
 
-    def __init__(self, channels: dict[int, bool]) -> None:
+    def __init__(self, channels: dict[int, bool], *, latency: float = 0.0) -> None:
         self.channels = dict(channels)
+        self.latency = latency
         self.record = Record()
         self._messages: dict[int, list[dict[str, Any]]] = {c: [] for c in channels}
         self._by_nonce: dict[tuple[int, str], dict[str, Any]] = {}
@@ -95,7 +101,7 @@ class DiscordStandIn:
         return f"http://127.0.0.1:{self.port}{API_PREFIX}"
 
     async def __aenter__(self) -> DiscordStandIn:
-        app = web.Application()
+        app = web.Application(middlewares=[self._delay])
         app.router.add_get(API_PREFIX + "/users/@me", self._me)
         app.router.add_get(API_PREFIX + "/oauth2/applications/@me", self._application)
         app.router.add_get(API_PREFIX + "/channels/{channel}", self._channel)
@@ -116,6 +122,12 @@ class DiscordStandIn:
     async def __aexit__(self, *exc: object) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+
+    @web.middleware
+    async def _delay(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        return await handler(request)
 
     # -- routes ---------------------------------------------------------------------------
 
