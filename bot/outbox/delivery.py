@@ -3,6 +3,12 @@
 The state machine is described in ``bot/outbox/outbox.py``; every state change is a
 committed write of :class:`~bot.outbox.store.OutboxStore` made *before* the Discord call
 it prepares, so a crash at any point leaves a state the next pass can resume from.
+
+Several passes (in several processes) may run at once over one database. Each step on an
+item starts with ``claim`` (a lease on the row, ``bot.storage.leases``); an item someone
+else holds, or that changed since the pass read it, stops its channel's lane for this pass,
+so that the lanes stay in order: whoever holds a channel's first waiting item is the only
+one who can move that channel on.
 """
 
 from __future__ import annotations
@@ -21,8 +27,13 @@ from bot.outbox.store import OutboxStore
 log = logging.getLogger(__name__)
 
 # What one step did to its item: sent/published, waits for a retry, blocked its channel,
-# failed alone, or found the item changed by someone else.
+# failed alone, or found the item changed or taken over by someone else.
 _Outcome = Literal["done", "retry", "blocked", "failed", "skipped"]
+
+_POST_STATES = (State.PENDING, State.POSTING)
+_PUBLISH_STATES = (State.POSTED,)
+
+_LEASE_STEP = timedelta(milliseconds=1)
 
 _BACKOFF_BASE = 2.0
 _BACKOFF_MAX = 600.0
@@ -82,10 +93,30 @@ class DeliveryPass:
         self.wake_at.append(self.now)
         return False
 
+    def _held_elsewhere(self, item: OutboxItem) -> bool:
+        """Whether another holder's lease on ``item`` still runs (then look again when it
+        ends: if that holder died, the item is ours to finish)."""
+        if item.lease_holder in (None, self.store.holder) or item.lease_until is None:
+            return False
+        if item.lease_until < self.now:
+            return False
+        # A lease is over once its end has passed (leases: ``lease_until < now``), and its
+        # end is stored to the millisecond.
+        self.wake_at.append(item.lease_until + _LEASE_STEP)
+        return True
+
+    async def _claim(self, item: OutboxItem, states: tuple[State, ...]) -> OutboxItem | None:
+        claimed = await self.store.claim(item.id, states, self.clock.now())
+        if claimed is None:
+            # Taken or moved on by another process since we read it: it finishes the step
+            # or its lease runs out, so look again then at the latest.
+            self.wake_at.append(self.now + self.store.lease)
+        return claimed
+
     async def _post_lane(self, queue: list[OutboxItem]) -> bool:
         """Post the channel's due items in order; False when the channel got blocked."""
         for item in queue:
-            if item.state not in (State.PENDING, State.POSTING):
+            if item.state not in _POST_STATES:
                 continue
             if item.not_before is not None and item.not_before > self.now:
                 self.wake_at.append(item.not_before)
@@ -93,20 +124,23 @@ class DeliveryPass:
             if item.next_attempt_at > self.now:
                 self.wake_at.append(item.next_attempt_at)
                 return True  # later items of this channel wait behind it
-            if not self._budget_left():
+            if self._held_elsewhere(item) or not self._budget_left():
+                return True
+            claimed = await self._claim(item, _POST_STATES)
+            if claimed is None:
                 return True
             self.actions += 1
             if (
-                item.state is State.PENDING
-                and item.expires_at is not None
-                and item.expires_at <= self.now
+                claimed.state is State.PENDING
+                and claimed.expires_at is not None
+                and claimed.expires_at <= self.now
             ):
-                await self._expire(item)
+                await self._expire(claimed)
                 continue
-            outcome = await self._deliver(item)
+            outcome = await self._deliver(claimed)
             if outcome == "blocked":
                 return False
-            if outcome == "retry":
+            if outcome in ("retry", "skipped"):
                 return True
         return True
 
@@ -117,14 +151,19 @@ class DeliveryPass:
             if item.next_attempt_at > self.now:
                 self.wake_at.append(item.next_attempt_at)
                 return
+            if self._held_elsewhere(item):
+                return
             free_at = await self._budget_free_at(item)
             if free_at is not None:
                 self.wake_at.append(free_at)
                 return
             if not self._budget_left():
                 return
+            claimed = await self._claim(item, _PUBLISH_STATES)
+            if claimed is None:
+                return
             self.actions += 1
-            outcome = await self._publish(item)
+            outcome = await self._publish(claimed)
             if outcome not in ("done", "failed"):
                 return  # later publications of this channel wait behind it
 
@@ -135,10 +174,12 @@ class DeliveryPass:
         try:
             if item.state is State.PENDING:
                 if not await self.store.mark_posting(item.id, self.now):
-                    return "skipped"  # cancelled or changed meanwhile
+                    return "skipped"  # cancelled, or the lease was lost, meanwhile
             else:
-                # An earlier attempt may have reached Discord: adopt it if it did.
-                await self.store.count_posting_attempt(item.id, self.now)
+                # An earlier attempt (ours, or a holder's that died or was too slow) may have
+                # reached Discord: adopt it if it did. This look is what makes a takeover safe.
+                if not await self.store.count_posting_attempt(item.id, self.now):
+                    return "skipped"
                 message_id = await self.sender.find_posted(
                     item.channel_id, item.marker, limit=self.policy.find_limit
                 )
@@ -158,9 +199,13 @@ class DeliveryPass:
             log.exception("outbox: unexpected error while posting %s", item.key)
             await self._retry(item, None, f"unexpected error: {exc!r}")
             return "retry"
-        await self.store.mark_posted(
+        if not await self.store.mark_posted(
             item.id, publish=publish, message_id=message_id, now=self.clock.now()
-        )
+        ):
+            # Our lease ran out during the send and another holder took the item: it looks
+            # for the marker before sending, and its record is the one that counts.
+            log.warning("outbox: lost the lease on %s while posting it", item.key)
+            return "skipped"
         return "done"
 
     async def _retry(self, item: OutboxItem, retry_after: float | None, reason: str) -> None:
@@ -189,9 +234,9 @@ class DeliveryPass:
 
     async def _permanent(self, item: OutboxItem, failure: PermanentFailure) -> _Outcome:
         now = self.clock.now()
-        await self.store.record_error(item.id, failure.reason, now)
         if failure.scope == "message":
-            await self.store.mark_failed(item.id, now)
+            if not await self.store.mark_failed(item.id, failure.reason, now):
+                return "skipped"  # taken over meanwhile: the new holder decides
             log.error(
                 "outbox: gave up on %s in channel %d: %s (kept as failed; "
                 "`ml-audio-bot outbox retry %s` tries again)",
@@ -204,6 +249,8 @@ class DeliveryPass:
                 OutboxProblem("message_failed", item.channel_id, failure.reason, key=item.key)
             )
             return "failed"
+        # The channel is blocked whoever holds the item: the failure is about the channel.
+        await self.store.record_error(item.id, failure.reason, now)
         await self.store.block_channel(item.channel_id, failure.reason, now)
         waiting = await self.store.waiting_in(item.channel_id)
         log.error(
@@ -235,7 +282,10 @@ class DeliveryPass:
     async def _publish(self, item: OutboxItem) -> _Outcome:
         assert item.message_id is not None  # POSTED always has one
         # Counted before the call: if we crash right after it, the budget still knows.
-        await self.store.record_publication_attempt(item.id, item.channel_id, self.clock.now())
+        if not await self.store.record_publication_attempt(
+            item.id, item.channel_id, self.clock.now()
+        ):
+            return "skipped"  # the lease was lost: the new holder publishes it
         try:
             await self.sender.crosspost(item.channel_id, item.message_id)
         except RetryLater as exc:
@@ -249,7 +299,9 @@ class DeliveryPass:
             log.exception("outbox: unexpected error while publishing %s", item.key)
             await self._retry(item, None, f"publish: unexpected error: {exc!r}")
             return "retry"
-        await self.store.mark_published(item.id, self.clock.now())
+        if not await self.store.mark_published(item.id, self.clock.now()):
+            # Taken over during the call: the new holder gets "already crossposted".
+            return "skipped"
         # Old window rows only matter for maintainers' curiosity; keep a day of them.
         await self.store.prune_publications(
             self.now - max(self.policy.publish_window, timedelta(days=1))

@@ -30,6 +30,15 @@ other channels. A channel that is gone or lost its permissions is *blocked*: its
 stay stored, one log line and the ``on_problem`` hook tell the maintainers, and
 ``unblock`` resumes it.
 
+Several processes may deliver from one database (shard processes sharing PostgreSQL).
+Each step on an item is *claimed* first: a lease on its row (``bot.storage.leases``), taken
+by one process only; the writes that follow are guarded by it, so a process whose lease
+ran out (it hung, or died) cannot overwrite what the process that took over recorded. A
+process that dies mid-send leaves the item ``posting`` under an expiring lease; whoever
+claims it next looks for the marker before sending (step 3), which is what makes the
+takeover safe. Per channel, only the holder of the first waiting item moves the channel
+on, so the order holds across processes too.
+
 All writes that must precede an HTTP call are committed on their own, never inside
 someone else's open transaction on the shared connection (see
 ``OutboxStore._committed``). All SQL is in ``bot/outbox/store.py``; one delivery pass is
@@ -50,7 +59,8 @@ from bot.outbox.message import OutgoingMessage, marker_for, render_payload
 from bot.outbox.records import BlockedChannel, OutboxItem, OutboxProblem, PassResult, State
 from bot.outbox.sender import Sender
 from bot.outbox.store import OutboxStore
-from bot.storage import Database
+from bot.storage.interface import Storage
+from bot.storage.leases import DEFAULT_LEASE, holder_name
 
 log = logging.getLogger(__name__)
 
@@ -66,32 +76,50 @@ class Outbox:
 
     The outbox never talks to Discord itself: :meth:`process_due` is handed a
     :class:`~bot.outbox.sender.Sender`. :class:`~bot.outbox.worker.OutboxWorker` calls it.
-    Exactly one process may deliver from one database file (the bot); the CLI only reads
-    and resets states.
+    Any number of processes (and ``Outbox`` objects) may deliver from one database at
+    once: every step on an item is claimed with a lease first, so each item is delivered
+    once (see the module docstring). The CLI only reads and resets states.
+
+    ``holder`` names this object in the leases; by default the process's name and a part
+    of its own, because two objects in one process do not share the pass lock below.
+    ``lease`` is how long a claimed step may take before another holder may take it over.
     """
 
     def __init__(
         self,
-        db: Database,
+        db: Storage,
         clock: Clock,
         *,
         publish_budget: int = DEFAULT_PUBLISH_BUDGET,
         publish_window: timedelta = DEFAULT_PUBLISH_WINDOW,
         find_limit: int = DEFAULT_FIND_LIMIT,
         on_problem: ProblemHook | None = None,
+        holder: str | None = None,
+        lease: timedelta = DEFAULT_LEASE,
     ) -> None:
         if publish_budget < 1:
             raise ValueError("publish_budget must be at least 1 per window")
         if publish_window <= timedelta(0):
             raise ValueError("publish_window must be positive")
-        self._store = OutboxStore(db)
+        if lease <= timedelta(0):
+            raise ValueError("lease must be positive")
+        self._store = OutboxStore(
+            db, holder=holder or f"{holder_name()}:{secrets.token_hex(2)}", lease=lease
+        )
         self._clock = clock
         self.publish_budget = publish_budget
         self.publish_window = publish_window
         self.find_limit = find_limit
         self.on_problem = on_problem
         self._wake_listeners: list[Callable[[], None]] = []
+        # One pass at a time in this object; other objects and processes are kept apart by
+        # the leases, not by this lock.
         self._pass_lock = asyncio.Lock()
+
+    @property
+    def holder(self) -> str:
+        """This object's name in ``lease_holder``."""
+        return self._store.holder
 
     async def setup(self) -> None:
         """Create or upgrade the outbox tables."""

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import enum
 import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from bot.storage.interface import Row
 
 
 class State(enum.StrEnum):
@@ -57,9 +59,12 @@ class OutboxItem:
     created_at: datetime
     posted_at: datetime | None
     published_at: datetime | None
+    # Who is delivering it right now, and until when (``bot.storage.leases``).
+    lease_holder: str | None = None
+    lease_until: datetime | None = None
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> OutboxItem:
+    def from_row(cls, row: Row) -> OutboxItem:
         next_attempt = from_text(row["next_attempt_at"])
         created = from_text(row["created_at"])
         assert next_attempt is not None  # NOT NULL columns
@@ -82,6 +87,9 @@ class OutboxItem:
             created_at=created,
             posted_at=from_text(row["posted_at"]),
             published_at=from_text(row["published_at"]),
+            lease_holder=row["lease_holder"],
+            # Milliseconds there (the lease convention): ``%f`` reads 3 digits as well as 6.
+            lease_until=from_text(row["lease_until"]),
         )
 
 

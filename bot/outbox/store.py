@@ -1,27 +1,35 @@
-"""The outbox's tables on the shared ``Database`` (component ``outbox``).
+"""The outbox's tables on the shared database (component ``outbox``), SQLite or PostgreSQL.
 
 All SQL of the outbox lives here; :class:`~bot.outbox.outbox.Outbox` and the delivery
-pass (``bot.outbox.delivery``) decide *what* to write and when.
+pass (``bot.outbox.delivery``) decide *what* to write and when. Every statement is the same
+on both backends, except the claim's row lock (``bot.storage.leases.skip_locked``).
 
 Two kinds of writes:
 
 - the features' and maintainers' writes (``insert``, ``cancel``, ``unblock``,
   ``resume_failed``) are single statements that join the caller's open transaction, so
   "suggestion approved" and its announcement commit or roll back together;
-- the delivery writes (every ``mark_*``/``record_*`` method) must be committed *before*
-  the bot talks to Discord, so they refuse to run inside a transaction (see ``_committed``).
+- the delivery writes (``claim`` and every ``mark_*``/``record_*`` method) must be
+  committed *before* the bot talks to Discord, so they refuse to run inside a transaction
+  (see ``_committed``).
+
+Delivery is claimed per item with a lease (``bot.storage.leases``): ``claim`` writes this
+store's ``holder`` and a lease end on the row, and every later delivery write of the item
+is guarded by ``lease_holder = holder``, so a holder whose lease expired (and was taken
+over) changes nothing. The write that ends a step releases the lease.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.outbox.records import BlockedChannel, OutboxItem, State, from_text, to_text
 from bot.outbox.schema import COMPONENT, MIGRATIONS
-from bot.storage import Database
+from bot.storage.interface import Storage
+from bot.storage.leases import DEFAULT_LEASE, holder_name, lease_until, skip_locked, timestamp
 
 _INSERT_SQL = """
 INSERT INTO outbox_items (
@@ -31,12 +39,29 @@ INSERT INTO outbox_items (
 ON CONFLICT (key) DO NOTHING
 """
 
+# A claimable item: in one of the wanted states, due, its channel not blocked, and nobody
+# else's unexpired lease on it (our own is ours to resume after an interrupted pass).
+_CLAIM_SQL = """
+UPDATE outbox_items SET lease_holder = ?, lease_until = ?
+WHERE id IN (
+    SELECT id FROM outbox_items
+    WHERE id = ? AND state IN ({states}) AND next_attempt_at <= ?
+    AND (lease_until IS NULL OR lease_until < ? OR lease_holder = ?)
+    AND channel_id NOT IN (SELECT channel_id FROM outbox_blocked_channels){lock}
+)
+RETURNING *
+"""
+
 
 class OutboxStore:
     """Outbox items, blocked channels and the publication window, as typed calls."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(
+        self, db: Storage, *, holder: str | None = None, lease: timedelta = DEFAULT_LEASE
+    ) -> None:
         self._db = db
+        self.holder = holder or holder_name()
+        self.lease = lease
 
     async def setup(self) -> None:
         """Create or upgrade the outbox tables."""
@@ -101,12 +126,20 @@ class OutboxStore:
         limit: int = 100,
     ) -> list[OutboxItem]:
         """Stored items, oldest first, optionally filtered."""
-        wanted = None if not states else json.dumps([state.value for state in states])
+        # Only the filters asked for: PostgreSQL cannot type a parameter used only in
+        # ``? IS NULL``, so the optional ones are left out rather than passed as NULL.
+        conditions: list[str] = []
+        params: list[Any] = []
+        if states:
+            conditions.append(f"state IN ({_placeholders(len(states))})")
+            params.extend(state.value for state in states)
+        if channel_id is not None:
+            conditions.append("channel_id = ?")
+            params.append(channel_id)
+        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
         rows = await self._db.fetchall(
-            "SELECT * FROM outbox_items "
-            "WHERE (? IS NULL OR state IN (SELECT value FROM json_each(?))) "
-            "AND (? IS NULL OR channel_id = ?) ORDER BY id LIMIT ?",
-            (wanted, wanted, channel_id, channel_id, limit),
+            f"SELECT * FROM outbox_items{where} ORDER BY id LIMIT ?",  # noqa: S608 (fixed text)
+            (*params, limit),
         )
         return [OutboxItem.from_row(row) for row in rows]
 
@@ -190,73 +223,122 @@ class OutboxStore:
         )
         return changed > 0
 
-    # -- delivery: committed before each call to Discord ------------------------------------
+    # -- delivery: claimed, and committed before each call to Discord ------------------------
+
+    async def claim(
+        self, item_id: int, states: Sequence[State], now: datetime
+    ) -> OutboxItem | None:
+        """Take the lease on one due item in one of ``states``; its fresh row, or None when
+        it is not due any more, changed state, is blocked or someone else holds it."""
+        if self._db.in_transaction:
+            raise RuntimeError("outbox state must be committed before talking to Discord")
+        sql = _CLAIM_SQL.format(states=_placeholders(len(states)), lock=skip_locked(self._db))
+        rows = await self._db.fetchall(
+            sql,
+            (
+                self.holder,
+                lease_until(now, self.lease),
+                item_id,
+                *(state.value for state in states),
+                to_text(now),
+                timestamp(now),
+                self.holder,
+            ),
+        )
+        return OutboxItem.from_row(rows[0]) if rows else None
 
     async def mark_posting(self, item_id: int, now: datetime) -> bool:
-        """``pending`` → ``posting`` (first attempt); False when it was changed meanwhile."""
+        """``pending`` → ``posting`` (first attempt); False when it was changed meanwhile
+        or the lease was lost."""
         at = to_text(now)
         marked = await self._committed(
             "UPDATE outbox_items SET state = ?, attempts = attempts + 1, "
             "first_attempt_at = ?, next_attempt_at = ?, updated_at = ? "
-            "WHERE id = ? AND state = ?",
-            (State.POSTING, at, at, at, item_id, State.PENDING),
+            "WHERE id = ? AND state = ? AND lease_holder = ?",
+            (State.POSTING.value, at, at, at, item_id, State.PENDING.value, self.holder),
         )
         return marked > 0
 
-    async def count_posting_attempt(self, item_id: int, now: datetime) -> None:
-        """One more attempt at an item already ``posting``."""
-        await self._committed(
+    async def count_posting_attempt(self, item_id: int, now: datetime) -> bool:
+        """One more attempt at an item already ``posting``; False when the lease was lost."""
+        counted = await self._committed(
             "UPDATE outbox_items SET attempts = attempts + 1, updated_at = ? "
-            "WHERE id = ? AND state = ?",
-            (to_text(now), item_id, State.POSTING),
+            "WHERE id = ? AND state = ? AND lease_holder = ?",
+            (to_text(now), item_id, State.POSTING.value, self.holder),
         )
+        return counted > 0
 
     async def mark_posted(
         self, item_id: int, *, publish: bool, message_id: int, now: datetime
-    ) -> None:
+    ) -> bool:
         """``posting`` → ``posted`` (a crosspost is to do) or ``done``, with Discord's id."""
         at = to_text(now)
-        await self._committed(
+        marked = await self._committed(
             "UPDATE outbox_items SET state = ?, publish = ?, message_id = ?, posted_at = ?, "
-            "next_attempt_at = ?, last_error = NULL, updated_at = ? WHERE id = ? AND state = ?",
+            "next_attempt_at = ?, last_error = NULL, updated_at = ?, "
+            "lease_holder = NULL, lease_until = NULL "
+            "WHERE id = ? AND state = ? AND lease_holder = ?",
             (
-                State.POSTED if publish else State.DONE,
+                (State.POSTED if publish else State.DONE).value,
                 int(publish),
                 message_id,
                 at,
                 at,
                 at,
                 item_id,
-                State.POSTING,
+                State.POSTING.value,
+                self.holder,
             ),
         )
+        return marked > 0
 
-    async def schedule_retry(self, item_id: int, due: datetime, reason: str, now: datetime) -> None:
-        await self._committed(
-            "UPDATE outbox_items SET next_attempt_at = ?, last_error = ?, updated_at = ? "
-            "WHERE id = ?",
-            (to_text(due), reason[:500], to_text(now), item_id),
+    async def schedule_retry(self, item_id: int, due: datetime, reason: str, now: datetime) -> bool:
+        return (
+            await self._committed(
+                "UPDATE outbox_items SET next_attempt_at = ?, last_error = ?, updated_at = ?, "
+                "lease_holder = NULL, lease_until = NULL WHERE id = ? AND lease_holder = ?",
+                (to_text(due), reason[:500], to_text(now), item_id, self.holder),
+            )
+            > 0
         )
 
     async def mark_expired(self, item_id: int, now: datetime) -> bool:
         """``pending`` → ``expired``; False when it was changed meanwhile."""
         changed = await self._committed(
-            "UPDATE outbox_items SET state = ?, last_error = ?, updated_at = ? "
-            "WHERE id = ? AND state = ?",
-            (State.EXPIRED, "not posted before it expired", to_text(now), item_id, State.PENDING),
+            "UPDATE outbox_items SET state = ?, last_error = ?, updated_at = ?, "
+            "lease_holder = NULL, lease_until = NULL "
+            "WHERE id = ? AND state = ? AND lease_holder = ?",
+            (
+                State.EXPIRED.value,
+                "not posted before it expired",
+                to_text(now),
+                item_id,
+                State.PENDING.value,
+                self.holder,
+            ),
         )
         return changed > 0
 
-    async def record_error(self, item_id: int, reason: str, now: datetime) -> None:
-        await self._committed(
-            "UPDATE outbox_items SET last_error = ?, updated_at = ? WHERE id = ?",
-            (reason[:500], to_text(now), item_id),
+    async def record_error(self, item_id: int, reason: str, now: datetime) -> bool:
+        """Keep the reason and give the item up for now (its channel got blocked)."""
+        return (
+            await self._committed(
+                "UPDATE outbox_items SET last_error = ?, updated_at = ?, "
+                "lease_holder = NULL, lease_until = NULL "
+                "WHERE id = ? AND lease_holder = ?",
+                (reason[:500], to_text(now), item_id, self.holder),
+            )
+            > 0
         )
 
-    async def mark_failed(self, item_id: int, now: datetime) -> None:
-        await self._committed(
-            "UPDATE outbox_items SET state = ?, updated_at = ? WHERE id = ?",
-            (State.FAILED, to_text(now), item_id),
+    async def mark_failed(self, item_id: int, reason: str, now: datetime) -> bool:
+        return (
+            await self._committed(
+                "UPDATE outbox_items SET state = ?, last_error = ?, updated_at = ?, "
+                "lease_holder = NULL, lease_until = NULL WHERE id = ? AND lease_holder = ?",
+                (State.FAILED.value, reason[:500], to_text(now), item_id, self.holder),
+            )
+            > 0
         )
 
     # -- publications (the per-channel crosspost budget) -------------------------------------
@@ -275,29 +357,43 @@ class OutboxStore:
 
     async def record_publication_attempt(
         self, item_id: int, channel_id: int, now: datetime
-    ) -> None:
-        """Count the attempt and take a budget slot, both before the crosspost call."""
+    ) -> bool:
+        """Count the attempt and take a budget slot, both before the crosspost call; False
+        (nothing taken) when the lease was lost."""
         at = to_text(now)
-        await self._committed(
-            "UPDATE outbox_items SET attempts = attempts + 1, updated_at = ? WHERE id = ?",
-            (at, item_id),
+        counted = await self._committed(
+            "UPDATE outbox_items SET attempts = attempts + 1, updated_at = ? "
+            "WHERE id = ? AND lease_holder = ?",
+            (at, item_id, self.holder),
         )
+        if not counted:
+            return False
         await self._committed(
             "INSERT INTO outbox_publications (item_id, channel_id, at) VALUES (?, ?, ?) "
             "ON CONFLICT (item_id) DO UPDATE SET at = excluded.at",
             (item_id, channel_id, at),
         )
+        return True
 
     async def forget_publication(self, item_id: int) -> None:
-        await self._committed("DELETE FROM outbox_publications WHERE item_id = ?", (item_id,))
+        # Only while we hold the item: its slot may be a newer holder's attempt otherwise.
+        await self._committed(
+            "DELETE FROM outbox_publications WHERE item_id = ? AND EXISTS ("
+            "SELECT 1 FROM outbox_items WHERE id = ? AND lease_holder = ?)",
+            (item_id, item_id, self.holder),
+        )
 
-    async def mark_published(self, item_id: int, now: datetime) -> None:
+    async def mark_published(self, item_id: int, now: datetime) -> bool:
         """``posted`` → ``done``."""
         at = to_text(now)
-        await self._committed(
-            "UPDATE outbox_items SET state = ?, published_at = ?, last_error = NULL, "
-            "updated_at = ? WHERE id = ? AND state = ?",
-            (State.DONE, at, at, item_id, State.POSTED),
+        return (
+            await self._committed(
+                "UPDATE outbox_items SET state = ?, published_at = ?, last_error = NULL, "
+                "updated_at = ?, lease_holder = NULL, lease_until = NULL "
+                "WHERE id = ? AND state = ? AND lease_holder = ?",
+                (State.DONE.value, at, at, item_id, State.POSTED.value, self.holder),
+            )
+            > 0
         )
 
     async def prune_publications(self, before: datetime) -> None:
@@ -306,10 +402,15 @@ class OutboxStore:
     async def _committed(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run one statement that must be committed before we act on it (e.g. call Discord).
 
-        ``Database`` makes a statement from outside another task's transaction wait for it
-        to end, so this commits on its own; inside our own transaction it would not be
+        Both backends run a statement from outside the current task's transaction on its
+        own (SQLite waits for another task's transaction to end; PostgreSQL takes another
+        connection), so this commits on its own; inside our own transaction it would not be
         committed yet, which would be a bug here.
         """
         if self._db.in_transaction:
             raise RuntimeError("outbox state must be committed before talking to Discord")
         return await self._db.execute(sql, params)
+
+
+def _placeholders(count: int) -> str:
+    return ", ".join("?" * count)

@@ -7,7 +7,10 @@ A scope is ``"global"`` or ``"guild:<id>"`` (see ``scope_name``).
 
 from __future__ import annotations
 
-from bot.storage.database import Database, Migration
+from bot.clock import Clock, SystemClock
+from bot.storage.database import Migration
+from bot.storage.interface import Storage
+from bot.storage.leases import timestamp
 
 # The component was first created by the runtime under this name: database files written
 # since then carry its version under "runtime", so the name and SQL must stay as they are.
@@ -26,6 +29,18 @@ MIGRATIONS = [
             PRIMARY KEY (application_id, scope)
         );
         """,
+        # The same table; the default only serves rows written without a time (the code
+        # always gives one, from its clock, in the format SQLite's default writes).
+        postgres_sql="""
+        CREATE TABLE command_sync (
+            application_id BIGINT NOT NULL,
+            scope          TEXT   NOT NULL,
+            tree_hash      TEXT   NOT NULL,
+            synced_at      TEXT   NOT NULL
+                DEFAULT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
+            PRIMARY KEY (application_id, scope)
+        );
+        """,
     )
 ]
 
@@ -38,8 +53,9 @@ def scope_name(guild_id: int | None) -> str:
 class CommandSyncState:
     """The stored hashes (table ``command_sync``, component ``runtime``)."""
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Storage, clock: Clock | None = None) -> None:
         self._db = database
+        self._clock = clock or SystemClock()
 
     async def setup(self) -> None:
         await self._db.migrate(COMPONENT, MIGRATIONS)
@@ -54,9 +70,11 @@ class CommandSyncState:
 
     async def remember(self, application_id: int, scope: str, digest: str) -> None:
         """Record that Discord accepted the tree with hash ``digest`` for ``scope``."""
+        # The time comes from our clock, not the database's: one statement for both backends.
         await self._db.execute(
-            "INSERT INTO command_sync (application_id, scope, tree_hash) VALUES (?, ?, ?) "
+            "INSERT INTO command_sync (application_id, scope, tree_hash, synced_at) "
+            "VALUES (?, ?, ?, ?) "
             "ON CONFLICT (application_id, scope) DO UPDATE SET tree_hash = excluded.tree_hash, "
-            "synced_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
-            (application_id, scope, digest),
+            "synced_at = excluded.synced_at",
+            (application_id, scope, digest, timestamp(self._clock.now())),
         )

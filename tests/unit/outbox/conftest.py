@@ -1,14 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from bot.clock import FakeClock
 from bot.outbox import Outbox, OutboxProblem
-from bot.storage import Database
+from bot.storage import Storage
 from tests.unit.outbox.fakes import FakeDiscord
 
 START = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
@@ -20,9 +18,9 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    async with await Database.open(tmp_path / "bot.sqlite3") as database:
-        yield database
+def db(storage: Storage) -> Storage:
+    """The outbox's store tests run on both backends (``storage``: SQLite and PostgreSQL)."""
+    return storage
 
 
 @pytest.fixture
@@ -31,7 +29,7 @@ def problems() -> list[OutboxProblem]:
 
 
 @pytest.fixture
-async def outbox(db: Database, clock: FakeClock, problems: list[OutboxProblem]) -> Outbox:
+async def outbox(db: Storage, clock: FakeClock, problems: list[OutboxProblem]) -> Outbox:
     async def remember(problem: OutboxProblem) -> None:
         problems.append(problem)
 

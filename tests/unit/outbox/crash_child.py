@@ -21,6 +21,7 @@ import os
 import random
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,11 @@ ANNOUNCEMENT_CHANNELS = frozenset({101, 103})
 # Discord drops a copy sent with a nonce it saw from us "in the past few minutes"; the
 # simulation keeps the window short so that the marker lookup is what gets exercised.
 NONCE_WINDOW_SECONDS = 0.02
+# A killed run leaves its item under its lease; the next run (another holder) takes it over
+# when the lease ends. Runs never overlap here (each starts after the last one's exit), so
+# a lease shorter than a step only makes the takeover come at once, and the takeover is
+# what is tested: it must find the marker of a post the killed run made.
+LEASE = timedelta(milliseconds=20)
 
 
 def scenario() -> list[OutgoingMessage]:
@@ -126,7 +132,7 @@ async def run(db_path: Path, record: Path, seed: int) -> None:
     rng = random.Random(seed)
     clock = SystemClock()
     async with await Database.open(db_path) as db:
-        outbox = Outbox(db, clock, publish_budget=1000)
+        outbox = Outbox(db, clock, publish_budget=1000, lease=LEASE)
         await outbox.setup()
         say(f"READY {os.getpid()}")
         for message in scenario():

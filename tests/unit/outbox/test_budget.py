@@ -8,7 +8,7 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.outbox import Outbox, OutgoingMessage, PermanentFailure, RetryLater, State
-from bot.storage import Database
+from bot.storage import Storage
 from tests.unit.outbox.fakes import FakeDiscord, drain
 
 NEWS, OTHER = 111, 222
@@ -60,7 +60,7 @@ async def test_the_eleventh_publication_in_an_hour_waits_and_goes_out_in_order(
 
 
 async def test_the_budget_survives_a_restart(
-    db: Database, outbox: Outbox, discord: FakeDiscord, clock: FakeClock
+    db: Storage, outbox: Outbox, discord: FakeDiscord, clock: FakeClock
 ) -> None:
     await outbox.enqueue_many(announcement(n) for n in range(1, 12))
     await drain(outbox, discord, clock, until=clock.now() + timedelta(minutes=10))
@@ -75,7 +75,7 @@ async def test_the_budget_survives_a_restart(
 
 
 async def test_a_configured_budget_is_respected(
-    db: Database, discord: FakeDiscord, clock: FakeClock
+    db: Storage, discord: FakeDiscord, clock: FakeClock
 ) -> None:
     box = Outbox(db, clock, publish_budget=3, publish_window=timedelta(minutes=10))
     await box.setup()

@@ -17,7 +17,7 @@ from bot.outbox import (
     RetryLater,
     State,
 )
-from bot.storage import Database
+from bot.storage import Storage
 from tests.unit.outbox.fakes import FakeDiscord, drain
 
 NEWS, OTHER = 111, 222
@@ -104,7 +104,7 @@ async def test_every_attempt_carries_the_same_nonce(
 
 
 async def test_a_send_that_reached_discord_before_a_crash_is_adopted(
-    db: Database, outbox: Outbox, discord: FakeDiscord, clock: FakeClock
+    db: Storage, outbox: Outbox, discord: FakeDiscord, clock: FakeClock
 ) -> None:
     discord.announcement_channels.add(NEWS)
     await outbox.enqueue(note("deadline:icassp-2027:paper:7d"))
@@ -126,7 +126,7 @@ async def test_a_send_that_reached_discord_before_a_crash_is_adopted(
 
 
 async def test_a_crash_between_post_and_publish_publishes_after_restart(
-    db: Database, outbox: Outbox, discord: FakeDiscord, clock: FakeClock
+    db: Storage, outbox: Outbox, discord: FakeDiscord, clock: FakeClock
 ) -> None:
     discord.announcement_channels.add(NEWS)
     await outbox.enqueue(note("feed:arxiv:1"))
@@ -226,7 +226,7 @@ async def test_a_gone_channel_is_blocked_and_kept_while_others_flow(
 
 
 async def test_a_hook_that_fails_does_not_stop_delivery(
-    db: Database, discord: FakeDiscord, clock: FakeClock
+    db: Storage, discord: FakeDiscord, clock: FakeClock
 ) -> None:
     async def broken_hook(problem: OutboxProblem) -> None:
         raise RuntimeError("log channel unreachable")
@@ -250,7 +250,7 @@ async def test_unexpected_sender_errors_are_retried(
 
 
 async def test_enqueue_inside_a_rolled_back_transaction_leaves_nothing(
-    db: Database, outbox: Outbox, discord: FakeDiscord, clock: FakeClock
+    db: Storage, outbox: Outbox, discord: FakeDiscord, clock: FakeClock
 ) -> None:
     worker_pass: asyncio.Task[object] | None = None
     with pytest.raises(RuntimeError, match="approval failed"):
