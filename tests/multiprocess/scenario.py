@@ -127,6 +127,9 @@ class Outcome:
     def twice(self) -> dict[str, int]:
         return {key: n for key, n in self.created.items() if n > 1}
 
+    def sent_twice(self) -> dict[str, int]:
+        return {key: n for key, n in self.requests.items() if n > 1}
+
     def missing(self) -> set[str]:
         return self.keys - set(self.created)
 

@@ -23,6 +23,7 @@ import logging
 import signal
 import time
 from dataclasses import dataclass, field
+from datetime import timedelta
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -103,7 +104,12 @@ async def _serve(settings: WorkerSettings, index: int, signals: Connection) -> N
         service = SuggestionService(SuggestionStore(db), clock, lambda: _EMPTY_CATALOG)
         await service.setup()
         if settings.deliver:
-            outbox = Outbox(db, clock, publish_budget=settings.publish_budget)
+            outbox = Outbox(
+                db,
+                clock,
+                publish_budget=settings.publish_budget,
+                lease=timedelta(seconds=settings.lease_seconds),
+            )
             await outbox.setup()
             await client.login(f"worker-{index}")
             worker = OutboxWorker(
