@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -261,3 +262,33 @@ async def test_votes_racing_an_approval_are_counted_exactly_when_they_were_accep
     assert stored.status is Status.APPROVED
     # A vote either landed before the approval and counts, or was refused: none in between.
     assert stored.tally == Tally(len(accepted), 0)
+
+
+async def test_an_edit_on_its_way_when_the_author_is_blocked_elsewhere_is_refused(
+    processes: Processes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    one, two = processes.services()
+    sid = await suggest(one, 0)
+    assert not isinstance(await one.editable(GUILD, sid, AUTHOR), Refused)  # the form opens
+    opened = one.store.atomic
+
+    @asynccontextmanager
+    async def blocked_just_before(
+        *args: object,
+    ) -> AsyncIterator[SuggestionStore]:
+        # The other process blocks the author after this one's first checks.
+        await two.block(GUILD, AUTHOR, "spam", MAINTAINER, is_maintainer=True)
+        async with opened() as store:
+            yield store
+
+    monkeypatch.setattr(one.store, "atomic", blocked_just_before)
+    outcome = await one.edit(
+        GUILD, sid, AUTHOR, draft(title="Spam spam spam", url="https://race0.org/")
+    )
+    assert outcome == Refused(
+        "You cannot edit suggestions on this server (spam). "
+        "Ask a maintainer if you think this is a mistake."
+    )
+    stored = await two.store.get(sid)
+    assert stored is not None
+    assert stored.title == "Resource 0 on onset detection"
