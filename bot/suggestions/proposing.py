@@ -149,7 +149,11 @@ class Proposing(ServiceBase):
         key = normalize_url(clean.url)
         now = self.clock.now()
         async with self.store.atomic() as store:
-            # Read again inside the transaction: a vote that lands meanwhile locks the link.
+            # Read again inside the transaction: a maintainer may have blocked the author
+            # meanwhile (from any process), and a vote that lands meanwhile locks the link.
+            blocked = await self.blocked_refusal(guild_id, user_id, "edit")
+            if blocked is not None:
+                return blocked
             stored = await store.get(suggestion_id)
             if (
                 stored is not None
