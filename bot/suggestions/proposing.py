@@ -63,19 +63,23 @@ class Proposing(ServiceBase):
 
         now = self.clock.now()
         async with self.store.atomic() as store:
-            # Checked again inside the transaction: two submissions racing each other must
-            # not both slip under a limit.
+            # The limits are counted inside the transaction, which the database serialises
+            # against every other writer (any process): two submissions racing each other
+            # cannot both slip under a limit.
             refusal = await self._author_refusal(guild_id, author_id, now)
             if refusal is not None:
                 return refusal
-            existing = await store.open_with_url(guild_id, key)
-            if existing is not None:
-                return AlreadySuggested(existing, clean)
             new = NewSuggestion(
                 guild_id, author_id, anonymous, clean.title, clean.url, key,
                 clean.section, clean.kind, clean.reason,
             )  # fmt: skip
             suggestion_id = await store.insert(new, now)
+            if suggestion_id is None:
+                # Someone suggested this link since the check above; the unique index kept
+                # it to one open suggestion.
+                existing = await store.open_with_url(guild_id, key)
+                assert existing is not None
+                return AlreadySuggested(existing, clean)
             await store.audit(
                 guild_id, suggestion_id, author_id, "created",
                 f"{'anonymous ' if anonymous else ''}{clean.title} <{clean.url}>", now,
@@ -145,7 +149,11 @@ class Proposing(ServiceBase):
         key = normalize_url(clean.url)
         now = self.clock.now()
         async with self.store.atomic() as store:
-            # Read again inside the transaction: a vote that lands meanwhile locks the link.
+            # Read again inside the transaction: a maintainer may have blocked the author
+            # meanwhile (from any process), and a vote that lands meanwhile locks the link.
+            blocked = await self.blocked_refusal(guild_id, user_id, "edit")
+            if blocked is not None:
+                return blocked
             stored = await store.get(suggestion_id)
             if (
                 stored is not None

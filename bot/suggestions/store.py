@@ -1,15 +1,26 @@
-"""The suggestions' tables on the shared ``Database`` (component ``suggestions``).
+"""The suggestions' tables on the shared ``Storage`` (component ``suggestions``), SQLite or
+PostgreSQL; every statement here runs unchanged on both.
 
 All SQL of the feature lives here (its tables and migrations in ``schema``). Writes go
-through ``atomic()``, which serialises this component's writers with a lock (the one
-connection is shared by every coroutine, so two interleaved ``BEGIN``s would otherwise
-collide) and turns SQLite failures (read-only file, lock held by another process, full
-disk) into ``StorageError`` with a sentence to show.
+through ``atomic()``: one transaction of the backend, and failures of the database
+(read-only, locked by another program, full disk, server unreachable) become
+``StorageError`` with a sentence to show (``faults``).
+
+Several processes (shards) may write at once, so what must stay exact is decided by the
+database, never by this process's memory or locks:
+
+- a transaction is serialised against every other writer of the database, in any process
+  (``BEGIN IMMEDIATE`` on SQLite, an advisory lock on PostgreSQL; see ``Storage``), so a
+  rule read and applied inside ``atomic()`` (the vote toggle, the per-member limits) sees
+  no other write in between;
+- the writes are conditional as well: a status moves only from the expected one (the loser
+  of two racing reviews changes nothing), a vote is one row per member (primary key), a
+  new suggestion is inserted only while no open one has its URL (unique index, ``ON
+  CONFLICT DO NOTHING``).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -18,17 +29,23 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.storage import Database
+from bot.storage import Storage
+from bot.suggestions.faults import describe_fault
 from bot.suggestions.model import AuditEvent, BlockedUser, Status, Suggestion, Tally, Vote
 from bot.suggestions.schema import COMPONENT, MIGRATIONS
 
 log = logging.getLogger(__name__)
 
+# COUNT(CASE …) rather than SUM(value = 1): PostgreSQL does not add up booleans.
+_TALLY = (
+    "COUNT(CASE WHEN value = 1 THEN 1 END) AS up, COUNT(CASE WHEN value = -1 THEN 1 END) AS down"
+)
+
 _SELECT = """
 SELECT s.*,
-       COALESCE((SELECT SUM(value = 1) FROM suggestion_votes v WHERE v.suggestion_id = s.id), 0)
+       (SELECT COUNT(*) FROM suggestion_votes v WHERE v.suggestion_id = s.id AND v.value = 1)
            AS up,
-       COALESCE((SELECT SUM(value = -1) FROM suggestion_votes v WHERE v.suggestion_id = s.id), 0)
+       (SELECT COUNT(*) FROM suggestion_votes v WHERE v.suggestion_id = s.id AND v.value = -1)
            AS down
 FROM suggestions s
 """
@@ -98,41 +115,35 @@ def _row_to_suggestion(row: Any) -> Suggestion:
     )
 
 
-def _describe(exc: sqlite3.Error) -> str:
-    text = str(exc).lower()
-    if "readonly" in text or "read-only" in text:
-        return "the bot's database is read-only right now"
-    if "locked" in text or "busy" in text:
-        return "the bot's database is busy (locked by another program)"
-    if "disk" in text or "full" in text:
-        return "the bot's database cannot be written (disk problem)"
-    return "the bot's database refused the change"
-
-
 class SuggestionStore:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Storage) -> None:
         self.db = db
-        self._write_lock = asyncio.Lock()
 
     async def setup(self) -> int:
         return await self.db.migrate(COMPONENT, MIGRATIONS)
 
     @asynccontextmanager
     async def atomic(self) -> AsyncIterator[SuggestionStore]:
-        """One transaction for a whole change; ``StorageError`` when SQLite refuses it."""
-        async with self._write_lock:
-            try:
-                async with self.db.transaction():
-                    yield self
-            except sqlite3.IntegrityError:
+        """One transaction for a whole change; ``StorageError`` when the database refuses it.
+
+        No lock of this process is needed around it: the backend serialises transactions
+        (of this process and of every other one on the same database).
+        """
+        try:
+            async with self.db.transaction():
+                yield self
+        except Exception as exc:
+            problem = describe_fault(exc, self.db.dialect)
+            if problem is None:
                 raise
-            except sqlite3.Error as exc:
-                log.warning("suggestions: write failed: %s", exc)
+            log.warning("suggestions: write failed: %s", exc)
+            if self.db.dialect == "sqlite":
                 await self._rollback_quietly()
-                raise StorageError(_describe(exc)) from exc
+            raise StorageError(problem) from exc
 
     async def _rollback_quietly(self) -> None:
         # A failed COMMIT leaves SQLite inside the transaction; end it so the next write works.
+        # (PostgreSQL's transaction ends with its connection's context, whatever happened.)
         with suppress(sqlite3.Error):
             await self.db.execute("ROLLBACK")
 
@@ -142,17 +153,22 @@ class SuggestionStore:
         row = await self.db.fetchone(_SELECT + "WHERE s.id = ?", (suggestion_id,))
         return _row_to_suggestion(row) if row else None
 
-    async def insert(self, new: NewSuggestion, now: datetime) -> int:
+    async def insert(self, new: NewSuggestion, now: datetime) -> int | None:
+        """The new suggestion's id; None when an open one with its URL exists (the unique
+        index decides, whatever any process read before)."""
         stamp = to_text(now)
-        return await self.db.insert(
+        row = await self.db.fetchone(
             "INSERT INTO suggestions (guild_id, author_id, anonymous, title, url, normalized_url,"
             " section, kind, reason, status, created_at, updated_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)"
+            " ON CONFLICT (guild_id, normalized_url) WHERE status IN ('pending', 'approved')"
+            " DO NOTHING RETURNING id",
             (
                 new.guild_id, new.author_id, int(new.anonymous), new.title, new.url,
                 new.normalized_url, new.section, new.kind, new.reason, stamp, stamp,
             ),
         )  # fmt: skip
+        return int(row["id"]) if row else None
 
     async def update_content(
         self, suggestion_id: int, *, title: str, url: str, normalized_url: str, section: str,
@@ -256,19 +272,26 @@ class SuggestionStore:
         statuses: Sequence[Status] = (),
         *,
         offset: int = 0,
-        limit: int = -1,
+        limit: int | None = None,
         unposted_only: bool = False,
     ) -> tuple[list[Suggestion], int]:
-        """A page of suggestions, newest first, and how many match in total."""
+        """A page of suggestions, newest first, and how many match in total (``limit``
+        None: all of them)."""
         where, params = self._filters(guild_id, statuses, unposted_only)
         total_row = await self.db.fetchone(
             f"SELECT COUNT(*) AS n FROM suggestions s {where}",  # noqa: S608 -- only "?"s
             params,
         )
-        rows = await self.db.fetchall(
-            _SELECT + f"{where} ORDER BY s.id DESC LIMIT ? OFFSET ?", (*params, limit, offset)
-        )
         total = int(total_row["n"]) if total_row else 0
+        order = f"{where} ORDER BY s.id DESC"
+        if limit is None:
+            # No "LIMIT -1" (PostgreSQL refuses it) and no OFFSET without LIMIT (SQLite
+            # refuses that): all rows, the first ``offset`` skipped here.
+            rows = (await self.db.fetchall(_SELECT + order, params))[offset:]
+        else:
+            rows = await self.db.fetchall(
+                _SELECT + order + " LIMIT ? OFFSET ?", (*params, limit, offset)
+            )
         return [_row_to_suggestion(r) for r in rows], total
 
     @staticmethod
@@ -332,8 +355,7 @@ class SuggestionStore:
 
     async def tally(self, suggestion_id: int) -> Tally:
         row = await self.db.fetchone(
-            "SELECT COALESCE(SUM(value = 1), 0) AS up, COALESCE(SUM(value = -1), 0) AS down"
-            " FROM suggestion_votes WHERE suggestion_id = ?",
+            f"SELECT {_TALLY} FROM suggestion_votes WHERE suggestion_id = ?",  # noqa: S608
             (suggestion_id,),
         )
         return Tally(int(row["up"]), int(row["down"])) if row else Tally()
@@ -410,10 +432,12 @@ class SuggestionStore:
 
     async def blocklist(self, guild_id: int | None) -> list[BlockedUser]:
         """The blocked members of one guild, or of every guild (``None``)."""
+        # Not "? IS NULL OR guild_id = ?": PostgreSQL cannot tell the type of a bare NULL.
+        where, params = ("WHERE guild_id = ?", (guild_id,)) if guild_id is not None else ("", ())
         rows = await self.db.fetchall(
-            "SELECT * FROM suggestion_blocklist WHERE ? IS NULL OR guild_id = ?"
-            " ORDER BY guild_id, added_at",
-            (guild_id, guild_id),
+            f"SELECT * FROM suggestion_blocklist {where}"  # noqa: S608 -- only "?"s
+            " ORDER BY guild_id, added_at, user_id",
+            params,
         )
         return [
             BlockedUser(
@@ -424,5 +448,7 @@ class SuggestionStore:
         ]  # fmt: skip
 
     async def dump_votes(self) -> list[dict[str, Any]]:
-        rows = await self.db.fetchall("SELECT * FROM suggestion_votes ORDER BY suggestion_id")
+        rows = await self.db.fetchall(
+            "SELECT * FROM suggestion_votes ORDER BY suggestion_id, user_id"
+        )
         return [dict(r) for r in rows]

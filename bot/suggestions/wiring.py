@@ -14,7 +14,7 @@ from bot.catalog.model import Catalog
 from bot.clock import Clock
 from bot.config import Config
 from bot.outbox import Outbox, OutgoingMessage
-from bot.storage import Database
+from bot.storage import Storage
 from bot.suggestions.service import (
     Announcement,
     Announcer,
@@ -50,7 +50,7 @@ def outbox_announcer(
 
 async def build_service(
     config: Config,
-    database: Database,
+    database: Storage,
     clock: Clock,
     catalog: Callable[[], Catalog],
     outbox: Callable[[], Outbox | None],

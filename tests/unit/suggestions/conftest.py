@@ -1,16 +1,19 @@
-"""A small catalog, a fake clock and a service on a temporary database file."""
+"""A small catalog, a fake clock and a service on a fresh database of each backend.
+
+``db`` is the ``storage`` fixture (tests/storage_backends.py): every test that uses it, or
+the ``service`` built on it, runs on SQLite and on PostgreSQL.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from bot.catalog.model import Catalog, Entry, Section
 from bot.clock import FakeClock
-from bot.storage import Database
+from bot.storage import Storage
 from bot.suggestions import Draft, SuggestionService, SuggestionSettings, SuggestionStore
 from bot.suggestions.service import Announcement
 
@@ -84,9 +87,8 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    async with await Database.open(tmp_path / "bot.sqlite3") as database:
-        yield database
+def db(storage: Storage) -> Storage:
+    return storage
 
 
 @pytest.fixture
@@ -105,7 +107,7 @@ ServiceFactory = Callable[..., SuggestionService]
 
 @pytest.fixture
 async def make_service(
-    db: Database, clock: FakeClock, catalog_box: list[Catalog], announcements: Announcements
+    db: Storage, clock: FakeClock, catalog_box: list[Catalog], announcements: Announcements
 ) -> ServiceFactory:
     store = SuggestionStore(db)
     await store.setup()
