@@ -53,9 +53,10 @@ from bot.reload import (
     describe_catalog,
     describe_deadlines,
 )
-from bot.schemas import open_database, store_argument
+from bot.schemas import open_database
 from bot.search import SearchIndex
 from bot.storage.interface import Storage
+from bot.storage.leases import holder_name, release_leases
 from bot.suggestions.service import SuggestionService
 from bot.suggestions.wiring import build_service as build_suggestion_service
 
@@ -172,7 +173,19 @@ class Services:
         return {str(row["component"]): int(row["version"]) for row in rows}
 
     async def close(self) -> None:
-        """Close the database (after the bot closed, so no handler still writes)."""
+        """Close the database (after the bot closed, so no handler still writes).
+
+        The workers have stopped by now, so the leases this process still holds name work
+        it will not finish: they are released first, and another process (or the next
+        start) takes that work up at once instead of when the leases expire.
+        """
+        try:
+            released = await release_leases(self.database, holder_prefix=holder_name())
+        except Exception:
+            log.exception("could not release this process's leases; they expire on their own")
+        else:
+            if released:
+                log.info("released %d lease(s) of work this process did not finish", released)
         await self.database.close()
 
 
@@ -235,19 +248,25 @@ async def _build_areas(
         database=database,
         started_at=clock.now(),
     )
+    if database.dialect == "sqlite":
+        # One process works on an SQLite file: leases left in it are those of a run that
+        # ended without releasing them (a crash, a kill). Their work starts again now.
+        released = await release_leases(database)
+        if released:
+            log.info("took back %d lease(s) left by a previous run", released)
     # -- area services: create them here (after the database is open) -------------------
-    services.outbox = Outbox(store_argument(database), services.clock)
+    services.outbox = Outbox(database, services.clock)
     await services.outbox.setup()
     services.suggestions = await build_suggestion_service(
         config,
-        store_argument(database),
+        database,
         services.clock,
         lambda: services.catalog,
         outbox=lambda: services.outbox,
         announcement_channel=lambda: services.config.announcements_channel_id,
     )
     reminders = await build_reminder_worker(
-        store_argument(database),
+        database,
         FollowingClock(lambda: services.clock),  # tests and the demo swap the clock
         outbox=lambda: services.outbox,
         book=lambda: services.deadlines,
@@ -256,7 +275,7 @@ async def _build_areas(
     )
     services.add_worker(reminders)
     # The runtime layer, after the reminder worker migrated the deadlines tables.
-    services.install_deadline_layer(await DeadlineSyncStore(store_argument(database)).layer())
+    services.install_deadline_layer(await DeadlineSyncStore(database).layer())
 
     def layer_changed(layer: RuntimeLayer) -> None:
         services.install_deadline_layer(layer)
@@ -264,7 +283,7 @@ async def _build_areas(
 
     services.deadline_sync = build_deadline_sync(
         config,
-        store_argument(database),
+        database,
         FollowingClock(lambda: services.clock),
         reviewed=lambda: services.reviewed_deadlines,
         targets=SyncTargets(
@@ -279,7 +298,7 @@ async def _build_areas(
     )
     feeds = await build_feeds(
         config,
-        store_argument(database),
+        database,
         services.clock,
         outbox=lambda: services.outbox,
         current_config=lambda: services.config,

@@ -31,6 +31,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 
 from bot.storage.interface import Storage
+from bot.storage.tables import quoted, read_tables
 
 # Long enough for a slow send with retries, short enough that work of a killed process is
 # resumed within a couple of minutes.
@@ -58,3 +59,31 @@ def lease_until(now: datetime, lease: timedelta = DEFAULT_LEASE) -> str:
 def skip_locked(db: Storage) -> str:
     """The row-locking clause of a claim's inner ``SELECT`` for this backend."""
     return " FOR UPDATE SKIP LOCKED" if db.dialect == "postgresql" else ""
+
+
+async def release_leases(db: Storage, *, holder_prefix: str | None = None) -> int:
+    """Clear leases so that their work is taken up at once instead of when they expire;
+    return how many were cleared.
+
+    - At a clean stop, ``holder_prefix=holder_name()``: the workers have stopped, so the
+      leases this process still holds name work it will not finish.
+    - At start on SQLite, no prefix: only one process works on an SQLite file, so every
+      lease left there belongs to a run that ended (a crash, a kill) and nobody else will
+      finish its work.
+
+    Every table with a ``lease_holder`` column is covered (read from the database, so a
+    component that adds leases later needs no change here).
+    """
+    cleared = 0
+    for table in (await read_tables(db)).values():
+        if "lease_holder" not in table.columns or "lease_until" not in table.columns:
+            continue
+        # The name comes from the database's own catalogue, quoted.
+        sql = f"UPDATE {quoted(table.name)} SET lease_holder = NULL, lease_until = NULL"  # noqa: S608
+        if holder_prefix is None:
+            cleared += await db.execute(sql + " WHERE lease_holder IS NOT NULL")
+        else:
+            cleared += await db.execute(
+                sql + " WHERE substr(lease_holder, 1, ?) = ?", (len(holder_prefix), holder_prefix)
+            )
+    return cleared
