@@ -12,14 +12,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import cast
 
 from bot.deadlines import scheduler as deadlines
 from bot.feeds import store as feeds
 from bot.outbox import schema as outbox
 from bot.storage import command_sync as runtime
 from bot.storage.backends import check_storage, open_storage
-from bot.storage.database import Database, Migration
+from bot.storage.database import Migration
 from bot.storage.errors import DatabaseError
 from bot.storage.interface import Storage
 from bot.storage.urls import sqlite_url
@@ -102,10 +101,3 @@ async def check_database(
     return await check_storage(
         database_url(location), known_versions=known_schema_versions(), environ=environ
     )
-
-
-def store_argument(db: Storage) -> Database:
-    """Transitional (issue 15): the stores are being retyped from ``Database`` to
-    ``Storage``; until they all are, the wiring hands them the open ``Storage`` through this
-    one cast. Delete it (and its calls) once mypy accepts a ``Storage`` everywhere."""
-    return cast(Database, db)

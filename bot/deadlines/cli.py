@@ -117,14 +117,14 @@ def _disagreement_lines(args: argparse.Namespace) -> list[str]:
 
 async def _recorded_disagreements(config: Any) -> list[str]:
     from bot.deadlines.sync_store import DeadlineSyncStore
-    from bot.schemas import opened_database, store_argument
+    from bot.schemas import opened_database
     from bot.storage.errors import DatabaseError
 
     try:
         async with opened_database(config.database_url) as db:
             if not await _has_layer(db):
                 return []
-            layer = await DeadlineSyncStore(store_argument(db)).layer()
+            layer = await DeadlineSyncStore(db).layer()
     except DatabaseError as error:
         return [f"recorded disagreements not read: {error}"]
     return [
@@ -257,12 +257,12 @@ async def _sync_once(config: Any, *, dry_run: bool) -> int:
     from bot.deadlines.sync import SyncTargets
     from bot.deadlines.wiring import build_deadline_sync, load_deadline_book
     from bot.outbox import Outbox
-    from bot.schemas import opened_database, store_argument
+    from bot.schemas import opened_database
 
     clock = SystemClock()
     reviewed = load_deadline_book(config.catalog_path)
     async with opened_database(config.database_url) as storage:
-        db = store_argument(storage)
+        db = storage
         outbox = Outbox(db, clock)
         await outbox.setup()
         # The deadlines tables (reminder watermark and sync layer) are one component.
@@ -308,12 +308,10 @@ def _export(args: argparse.Namespace) -> int:
 
 async def _export_layer(config: Any) -> str:
     from bot.deadlines.sync_store import DeadlineSyncStore, export_layer
-    from bot.schemas import opened_database, store_argument
+    from bot.schemas import opened_database
 
     async with opened_database(config.database_url) as db:
-        layer = (
-            await DeadlineSyncStore(store_argument(db)).layer() if await _has_layer(db) else None
-        )
+        layer = await DeadlineSyncStore(db).layer() if await _has_layer(db) else None
     if layer is None or not layer.editions:
         print("the runtime layer is empty: nothing synced yet", file=sys.stderr)
         return ""

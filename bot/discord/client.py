@@ -39,7 +39,6 @@ from bot.discord.replies import tell
 from bot.discord.sender import outbox_worker
 from bot.discord.sync import SyncOutcome, sync_commands
 from bot.outbox import OutboxWorker
-from bot.schemas import store_argument
 from bot.services import Services
 from bot.storage.command_sync import CommandSyncState
 
@@ -150,7 +149,7 @@ class MLAudioBot(commands.Bot):
         try:
             self.sync_outcomes = await sync_commands(
                 self.tree,
-                CommandSyncState(store_argument(self.services.database)),
+                CommandSyncState(self.services.database),
                 application_id,
                 scopes,
                 force=force,

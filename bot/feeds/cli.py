@@ -101,11 +101,11 @@ async def _poll_once(config: Any, args: argparse.Namespace) -> int:
     from bot.clock import SystemClock
     from bot.feeds.wiring import build_feeds
     from bot.outbox import Outbox
-    from bot.schemas import opened_database, store_argument
+    from bot.schemas import opened_database
 
     clock = SystemClock()
     async with opened_database(config.database_url) as storage:
-        db = store_argument(storage)
+        db = storage
         outbox = Outbox(db, clock)
         await outbox.setup()
         area = await build_feeds(config, db, clock, outbox=lambda: outbox)

@@ -108,10 +108,10 @@ def _database(args: argparse.Namespace) -> str:
 async def _with_outbox(database: str, action: Any, args: argparse.Namespace) -> int:
     from bot.clock import SystemClock
     from bot.outbox import Outbox
-    from bot.schemas import opened_database, store_argument
+    from bot.schemas import opened_database
 
     async with opened_database(database) as db:
-        outbox = Outbox(store_argument(db), SystemClock())
+        outbox = Outbox(db, SystemClock())
         await outbox.setup()
         result: int = await action(outbox, args)
         return result

@@ -130,7 +130,7 @@ async def _open_service(database: str, catalog_dir: Path | None) -> Any:
     from bot.catalog.loader import load_catalog
     from bot.catalog.model import Catalog
     from bot.clock import SystemClock
-    from bot.schemas import open_database, store_argument
+    from bot.schemas import open_database
     from bot.suggestions.service import SuggestionService
     from bot.suggestions.store import SuggestionStore
 
@@ -139,9 +139,7 @@ async def _open_service(database: str, catalog_dir: Path | None) -> Any:
         catalog = load_catalog(catalog_dir)
     db = await open_database(database)
     try:
-        service = SuggestionService(
-            SuggestionStore(store_argument(db)), SystemClock(), lambda: catalog
-        )
+        service = SuggestionService(SuggestionStore(db), SystemClock(), lambda: catalog)
         await service.setup()
     except BaseException:
         await db.close()  # its worker thread would keep the process alive

@@ -23,7 +23,6 @@ from bot.demo.session import DemoContext, DemoScene, show_outbox_posts
 from bot.discord.sender import DiscordClock, DiscordSender
 from bot.feeds.wiring import build_feeds
 from bot.outbox import Outbox, OutboxWorker
-from bot.schemas import store_argument
 
 FEED_ID = "arxiv-cs-sd-demo"
 METADATA_URL = "http://169.254.169.254/latest/meta-data/"
@@ -102,16 +101,14 @@ async def arxiv_item_announced(context: DemoContext) -> None:
             config = context.services.config.with_overrides(
                 feeds_file=feeds_file, feeds_allowed_hosts=("127.0.0.1",), feeds_enabled=False
             )
-            outbox = context.services.outbox or Outbox(
-                store_argument(context.services.database), clock
-            )
+            outbox = context.services.outbox or Outbox(context.services.database, clock)
             await outbox.setup()
             # The bot delivers its outbox itself once it runs an outbox worker; otherwise
             # the scene runs one, so the announcement is really posted and published.
             delivering = getattr(context.bot, "_outbox_worker", None) is not None
             worker = None if delivering else OutboxWorker(outbox, DiscordSender(context.bot), clock)
             area = await build_feeds(
-                config, store_argument(context.services.database), clock, outbox=lambda: outbox
+                config, context.services.database, clock, outbox=lambda: outbox
             )
             if worker is not None:
                 await worker.start()
