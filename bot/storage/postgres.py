@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 import asyncpg
 
-from bot.storage.database import Migration, check_numbering, newer_schema
+from bot.storage.database import BUSY_TIMEOUT, Migration, check_numbering, newer_schema
 from bot.storage.errors import DatabaseError
 from bot.storage.urls import redacted
 
@@ -73,6 +73,8 @@ class PostgresDatabase:
         # One transaction of this process waits for the advisory lock at a time; the others
         # wait here, without holding a pool connection each.
         self._lock = asyncio.Lock()
+        # How long a transaction waits for another process's before failing (as SQLite's).
+        self.busy_timeout = BUSY_TIMEOUT
 
     def __repr__(self) -> str:
         return f"PostgresDatabase({self.path!r})"
@@ -228,6 +230,10 @@ class PostgresDatabase:
         if task is None:
             raise RuntimeError("transaction() outside a task")
         async with self._lock, self._pool.acquire() as conn, conn.transaction():
+            # Another process holding the lock (stuck, or suspended) must not hang this one:
+            # past busy_timeout the wait fails with "lock not available" (SQLSTATE 55P03),
+            # as SQLite's busy timeout does, and the caller reports the database as busy.
+            await conn.execute(f"SET LOCAL lock_timeout = {round(self.busy_timeout * 1000)}")
             await conn.execute("SELECT pg_advisory_xact_lock($1)", _TRANSACTION_LOCK)
             self._transactions[task] = conn
             try:

@@ -3,10 +3,12 @@ errors a maintainer can act on, and the password kept out of every message, log 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import socket
 from pathlib import Path
 
+import asyncpg
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -14,7 +16,9 @@ from hypothesis import strategies as st
 import tests.postgres
 from bot.storage import Database, DatabaseError, Migration, PostgresDatabase, open_storage
 from bot.storage.postgres import changed_rows, numbered_placeholders, redacted
+from bot.suggestions.faults import BUSY, describe_fault
 from tests.postgres import PostgresServer
+from tests.storage_backends import Backend
 
 # -- placeholders (no server needed) ------------------------------------------------------
 
@@ -181,3 +185,40 @@ def test_the_test_server_listens_on_loopback_only(postgres_server: PostgresServe
     settings = (postgres_server.data_dir / "postmaster.pid").read_text().splitlines()
     assert str(postgres_server.port) in settings
     assert "127.0.0.1" in settings  # the address it listens on, as the server recorded it
+
+
+async def test_a_transaction_stuck_in_another_process_is_reported_busy_not_waited_for(
+    backend: Backend,
+) -> None:
+    """A stuck (or suspended) process holding the transaction lock must not hang the
+    others: past ``busy_timeout`` their transaction fails as "lock not available", which
+    features report as a busy database (as SQLite's busy timeout does)."""
+    if backend.name != "postgres":
+        pytest.skip("SQLite's busy timeout: tests/unit/storage/test_database.py")
+    stuck, waiting = await backend.open(), await backend.open()
+    assert isinstance(waiting, PostgresDatabase)
+    waiting.busy_timeout = 0.2
+    held, release = asyncio.Event(), asyncio.Event()
+
+    async def hold() -> None:
+        async with stuck.transaction():
+            held.set()
+            await release.wait()
+
+    holder = asyncio.create_task(hold())
+    try:
+        await asyncio.wait_for(held.wait(), timeout=10)
+
+        async def enter() -> None:
+            async with waiting.transaction():
+                pass
+
+        with pytest.raises(asyncpg.LockNotAvailableError) as raised:
+            # Bounded: without the timeout the wait would last as long as the holder.
+            await asyncio.wait_for(enter(), timeout=10)
+        assert describe_fault(raised.value, waiting.dialect) == BUSY
+    finally:
+        release.set()
+        await holder
+        await stuck.close()
+        await waiting.close()
