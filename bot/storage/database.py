@@ -181,7 +181,9 @@ class Database:
         """Apply the migrations of ``component`` that this file has not seen; return the version.
 
         Each step runs in its own transaction together with its bookkeeping row, so a crash
-        halfway leaves the file at the previous version, never in between.
+        halfway leaves the file at the previous version, never in between. The version is
+        read again inside it, so a second program migrating the same file at the same
+        moment (``db migrate`` beside a starting bot) applies each step once.
         """
         check_numbering(component, migrations)
         current = await self.schema_version(component)
@@ -190,6 +192,8 @@ class Database:
         for migration in migrations[current:]:
             try:
                 async with self.transaction():
+                    if await self.schema_version(component) >= migration.version:
+                        continue  # the other program applied it while we waited
                     for statement in _split_statements(migration.sql):
                         await self.execute(statement)
                     await self.execute(

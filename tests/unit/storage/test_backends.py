@@ -73,6 +73,24 @@ async def test_migrations_are_recorded_once_and_a_newer_database_is_refused(
         await reopened.close()
 
 
+async def test_two_programs_migrating_at_once_apply_each_step_once(backend: Backend) -> None:
+    """A bot starting while ``db migrate`` runs (or two shard processes starting together):
+    both read version 0, and each step must still run once."""
+    first, second = await backend.open(), await backend.open()
+    try:
+        versions = await asyncio.gather(
+            first.migrate("counters", [V1, V2]), second.migrate("counters", [V1, V2])
+        )
+        assert versions == [2, 2]
+        rows = await first.fetchall(
+            "SELECT version FROM schema_migrations WHERE component = 'counters' ORDER BY version"
+        )
+        assert [row["version"] for row in rows] == [1, 2]
+    finally:
+        await first.close()
+        await second.close()
+
+
 async def test_a_transaction_keeps_all_of_its_changes_or_none(backend: Backend) -> None:
     db = await backend.open()
     try:
