@@ -73,34 +73,6 @@ async def test_an_old_database_reaches_the_current_schema_and_keeps_its_rows(
             )
 
 
-async def test_a_version_3_database_learns_which_suggestions_were_edited(tmp_path: Path) -> None:
-    path = tmp_path / "v3.sqlite3"
-    async with await Database.open(path) as db:
-        await db.migrate(COMPONENT, MIGRATIONS[:3])
-        for sid in (1, 2):
-            await db.execute(
-                "INSERT INTO suggestions (id, guild_id, author_id, title, url, normalized_url,"
-                " section, reason, created_at, updated_at, message_id) VALUES (?, 1, 2, 'T',"
-                " 'https://o.org', ?, 'books', 'r', '2025-01-01T00:00:00+00:00',"
-                " '2025-01-01T00:00:00+00:00', 55)",
-                (sid, f"https://o.org/{sid}"),
-            )
-        await db.execute(
-            "INSERT INTO suggestion_audit (guild_id, suggestion_id, actor_id, action, at)"
-            " VALUES (1, 1, 2, 'edited', '2025-02-03T00:00:00+00:00')"
-        )
-    async with await Database.open(path) as db:
-        store = SuggestionStore(db)
-        await store.setup()
-        edited, untouched = await store.get(1), await store.get(2)
-        assert edited is not None
-        assert untouched is not None
-        assert edited.edited_at is not None
-        assert edited.edited_at.date().isoformat() == "2025-02-03"
-        assert untouched.edited_at is None
-        assert (edited.message_id, edited.message_deleted_at) == (55, None)
-
-
 async def test_a_read_only_database_gives_a_clear_message_and_changes_nothing(
     db: Database, service: SuggestionService
 ) -> None:
