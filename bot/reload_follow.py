@@ -52,9 +52,10 @@ class ReloadFollower(Worker):
             return None
         if reloader.generation is None:
             # The first look since this process read its files at start: a reload recorded
-            # before that read is already in them; one recorded since may not be.
+            # before that read is already in them; one recorded since (or at the same
+            # moment: rather one reload too many than one missed) may not be.
             loaded_at = reloader.current().info.loaded_at
-            if loaded_at is None or latest.reloaded_at <= loaded_at:
+            if loaded_at is None or latest.reloaded_at < loaded_at:
                 reloader.adopt(latest.generation)
                 return None
         elif latest.generation <= reloader.generation:
