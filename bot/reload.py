@@ -10,6 +10,11 @@ autocomplete in flight keeps the index it started with and never sees half of a 
 folder in a worker thread and swaps only a valid snapshot in; when anything is wrong the
 old snapshot keeps serving and the result lists every ``file:line``. One reload runs at a
 time; a second request waits for the first and then reads the files afresh.
+
+A reload that succeeds is recorded in the database as a new generation
+(``bot.reload_store``); the other processes sharing a PostgreSQL database follow it with
+:meth:`CatalogReloader.follow` (``bot.reload_follow``), each from its own files. A reload
+made to follow is never recorded again, so one request is one generation, not a storm.
 """
 
 from __future__ import annotations
@@ -37,7 +42,9 @@ from bot.feeds.catalog import load_feeds
 from bot.feeds.model import FeedSpec
 from bot.feeds.wiring import feeds_path
 from bot.outbox import Outbox, OutgoingMessage
+from bot.reload_store import RecordedReload, ReloadLog
 from bot.search import SearchIndex
+from bot.storage.leases import holder_name
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +52,8 @@ log = logging.getLogger(__name__)
 VERSION_LENGTH = 12
 # A log channel notice stays well inside Discord's 2000 characters.
 NOTICE_LIMIT = 1800
+# The one log line of a reload that could not follow another process's stays readable.
+FOLLOW_LOG_LIMIT = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +124,10 @@ class ReloadResult:
     changes: CatalogChanges | None = None
     # What happened after the swap (suggestions now in the catalog marked merged, ...).
     notes: tuple[str, ...] = ()
+    # The generation recorded for the other processes, and within how many seconds they
+    # follow it; both None when no other process shares the database (SQLite).
+    generation: int | None = None
+    followers_within: float | None = None
 
     @property
     def ok(self) -> bool:
@@ -133,7 +146,15 @@ class ReloadResult:
                 *self.problem_lines(base),
             ]
         assert self.changes is not None
-        return ["Catalog reloaded.", *self.changes.lines(), *self.notes]
+        return ["Catalog reloaded.", *self.changes.lines(), *self.notes, *self._followers()]
+
+    def _followers(self) -> list[str]:
+        if self.generation is None or self.followers_within is None:
+            return []
+        return [
+            f"This process serves it now; the other processes sharing the database reload "
+            f"their own catalog/ within {self.followers_within:.0f} s (reload #{self.generation})."
+        ]
 
 
 def _named(label: str, ids: Sequence[str]) -> list[str]:
@@ -344,7 +365,13 @@ Install = Callable[[CatalogSnapshot], Awaitable[Sequence[str]]]
 
 
 class CatalogReloader:
-    """Reads ``catalog/`` again and swaps the snapshot in only when all of it is valid."""
+    """Reads ``catalog/`` again and swaps the snapshot in only when all of it is valid.
+
+    With ``reloads`` (the database's record of reloads), a reload asked for here is recorded
+    as the next generation, and :meth:`follow` reloads for a generation another process
+    recorded. ``generation`` is the newest one this process's catalog reflects (None until
+    the follower first looked, or this process first reloaded).
+    """
 
     def __init__(
         self,
@@ -355,6 +382,9 @@ class CatalogReloader:
         *,
         outbox: Callable[[], Outbox | None] = lambda: None,
         log_channel: Callable[[], int | None] = lambda: None,
+        reloads: ReloadLog | None = None,
+        holder: str | None = None,
+        followers_within: float | None = None,
     ) -> None:
         self.config = config
         self.clock = clock
@@ -362,12 +392,23 @@ class CatalogReloader:
         self.install = install
         self.outbox = outbox
         self.log_channel = log_channel
+        self.reloads = reloads
+        # Which process recorded a generation (``bot.storage.leases.holder_name``).
+        self.holder = holder or holder_name()
+        # Said in the reply when other processes follow (a shared database), else None.
+        self.followers_within = followers_within
+        self.generation: int | None = None
         self._lock = asyncio.Lock()
         self._count = 0
 
     @property
     def busy(self) -> bool:
         return self._lock.locked()
+
+    def adopt(self, generation: int) -> None:
+        """This process's catalog already reflects ``generation`` (read at start, or
+        reloaded here): following it would only read the same files again."""
+        self.generation = max(self.generation or 0, generation)
 
     async def reload(self, requested_by: str) -> ReloadResult:
         """Reload now (after any reload already running); never raises for bad files."""
@@ -386,13 +427,86 @@ class CatalogReloader:
                     old.info.version,
                 )
             else:
-                notes = await self.install(new)
-                result = ReloadResult(new, changes=compare(old, new), notes=tuple(notes))
+                notes = [*await self.install(new)]
+                recorded = await self._record(new, requested_by)
+                if recorded is None and self.reloads is not None and self.followers_within:
+                    notes.append(
+                        "The other processes were not told (the database did not answer, "
+                        "see the log): send them SIGHUP."
+                    )
+                result = ReloadResult(
+                    new,
+                    changes=compare(old, new),
+                    notes=tuple(notes),
+                    generation=recorded.generation if recorded else None,
+                    followers_within=self.followers_within if recorded else None,
+                )
                 log.info("catalog reloaded (%s): %s", requested_by, "; ".join(result.summary()[1:]))
             await self._notify(result, requested_by, config.catalog_path.parent)
             return result
 
-    async def _notify(self, result: ReloadResult, requested_by: str, base: Path) -> None:
+    async def _record(self, new: CatalogSnapshot, requested_by: str) -> RecordedReload | None:
+        """Tell the other processes (through the database); None when that failed."""
+        if self.reloads is None:
+            return None
+        try:
+            recorded = await self.reloads.record(new.info.version, requested_by, self.holder)
+        except Exception:  # the reload here is done; only the others miss it
+            log.exception("catalog reload: could not record it for the other processes")
+            return None
+        self.adopt(recorded.generation)
+        return recorded
+
+    async def follow(self, recorded: RecordedReload) -> ReloadResult | None:
+        """Reload this process's own files because another process recorded ``recorded``.
+
+        None when this process already reflects that generation (it reloaded since). Never
+        recorded again (no storm), and tried once: a reload that fails here keeps the old
+        snapshot, logs one line and waits for the next generation.
+        """
+        async with self._lock:
+            if self.generation is not None and recorded.generation <= self.generation:
+                return None
+            # Before reading: whatever happens now, this generation is not tried again.
+            self.adopt(recorded.generation)
+            asked = (
+                f"reload #{recorded.generation} asked by {recorded.requested_by} "
+                f"in {recorded.holder}"
+            )
+            config = self.config()
+            base = config.catalog_path.parent
+            new, problems = await asyncio.to_thread(read_snapshot, config, self.clock.now())
+            old = self.current()
+            if new is None:
+                result = ReloadResult(old, tuple(problems))
+                log.warning(
+                    "%s",
+                    markup.truncate(
+                        f"catalog not reloaded to follow {asked}: "
+                        f"{markup.plural(len(problems), 'problem')} here "
+                        f"({'; '.join(result.problem_lines(base))}); still serving version "
+                        f"{old.info.version}, until the next reload",
+                        FOLLOW_LOG_LIMIT,
+                    ),
+                )
+                # Only a failure is worth a notice: the maintainer who asked was told that
+                # this process would follow.
+                await self._notify(
+                    result,
+                    f"{recorded.requested_by}, followed by {self.holder}",
+                    base,
+                    key=f"catalog-follow:{recorded.generation}:{self.holder}",
+                )
+            else:
+                notes = await self.install(new)
+                result = ReloadResult(new, changes=compare(old, new), notes=tuple(notes))
+                changed = "; ".join(result.summary()[1:])
+                log.info("catalog reloaded to follow %s: %s", asked, changed)
+            return result
+
+    async def _notify(
+        self, result: ReloadResult, requested_by: str, base: Path, *, key: str | None = None
+    ) -> None:
         """Tell the log channel (when one is set) what happened; best effort."""
         channel, box = self.log_channel(), self.outbox()
         if channel is None or box is None:
@@ -401,7 +515,7 @@ class CatalogReloader:
         now = self.clock.now()
         lines = [f"Catalog reload requested by {requested_by}:", *result.summary(base)]
         notice = OutgoingMessage(
-            key=f"catalog-reload:{now.isoformat()}:{self._count}",
+            key=key or f"catalog-reload:{now.isoformat()}:{self._count}",
             channel_id=channel,
             content=markup.join_lines(lines, NOTICE_LIMIT),
         )

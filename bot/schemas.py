@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from bot import reload_store as catalog_reloads
 from bot.deadlines import scheduler as deadlines
 from bot.feeds import store as feeds
 from bot.outbox import schema as outbox
@@ -33,6 +34,7 @@ _COMPONENTS: tuple[tuple[str, Sequence[Migration]], ...] = (
     (suggestions.COMPONENT, suggestions.MIGRATIONS),
     (deadlines.COMPONENT, deadlines.MIGRATIONS),
     (feeds.COMPONENT, feeds.MIGRATIONS),
+    (catalog_reloads.COMPONENT, catalog_reloads.MIGRATIONS),
 )
 
 

@@ -53,6 +53,8 @@ from bot.reload import (
     describe_catalog,
     describe_deadlines,
 )
+from bot.reload_follow import FOLLOW_INTERVAL, ReloadFollower
+from bot.reload_store import ReloadLog
 from bot.schemas import open_database
 from bot.search import SearchIndex
 from bot.storage.interface import Storage
@@ -306,6 +308,11 @@ async def _build_areas(
     )
     services.feeds = feeds.service
     services.add_worker(feeds.worker)  # also closes the feeds' HTTP session on stop
+    # Every successful reload is recorded; on a database other processes share
+    # (PostgreSQL), each of them follows it from its own files within FOLLOW_INTERVAL.
+    reloads = ReloadLog(database, FollowingClock(lambda: services.clock))
+    await reloads.setup()
+    shared = database.dialect == "postgresql"
     services.reloader = CatalogReloader(
         lambda: services.config,
         FollowingClock(lambda: services.clock),
@@ -313,7 +320,13 @@ async def _build_areas(
         _installer(services, reminders),
         outbox=lambda: services.outbox,
         log_channel=lambda: services.config.log_channel_id,
+        reloads=reloads,
+        followers_within=FOLLOW_INTERVAL if shared else None,
     )
+    if shared:
+        services.add_worker(
+            ReloadFollower(services.reloader, reloads, FollowingClock(lambda: services.clock))
+        )
     return services
 
 

@@ -146,6 +146,13 @@ ROWS: dict[str, list[tuple[str, tuple[object, ...]]]] = {
             ("default", "arxiv:2612.00001", "arxiv", AT, AT),
         )
     ],
+    "catalog_reloads": [
+        (
+            "INSERT INTO catalog_reloads (generation, version, requested_by, holder,"
+            " reloaded_at) VALUES (?, ?, ?, ?, ?)",
+            (7, "0a1b2c3d4e5f", "<@1100000000000000004> (/catalog reload)", "h:12:ab", AT),
+        )
+    ],
     "feed_groups": [("INSERT INTO feed_groups (id, seen_cutoff) VALUES (?, ?)", ("default", AT))],
     "feed_digest_items": [
         (
