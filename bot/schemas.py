@@ -13,10 +13,10 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from bot import reload_store as catalog_reloads
 from bot.deadlines import scheduler as deadlines
 from bot.feeds import store as feeds
 from bot.outbox import schema as outbox
+from bot.reload import store as catalog_reloads
 from bot.storage import command_sync as runtime
 from bot.storage.backends import check_storage, open_storage
 from bot.storage.database import Migration

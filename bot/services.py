@@ -45,7 +45,8 @@ from bot.deadlines.wiring import (
 from bot.feeds.service import FeedService
 from bot.feeds.wiring import build_feeds, load_feeds_or_log
 from bot.outbox import Outbox
-from bot.reload import (
+from bot.reload.follow import FOLLOW_INTERVAL, ReloadFollower
+from bot.reload.reloader import (
     CatalogInfo,
     CatalogReloader,
     CatalogSnapshot,
@@ -53,8 +54,7 @@ from bot.reload import (
     describe_catalog,
     describe_deadlines,
 )
-from bot.reload_follow import FOLLOW_INTERVAL, ReloadFollower
-from bot.reload_store import ReloadLog
+from bot.reload.store import ReloadLog
 from bot.schemas import open_database
 from bot.search import SearchIndex
 from bot.storage.interface import Storage

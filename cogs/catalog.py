@@ -11,7 +11,7 @@ from bot.discord.client import MLAudioBot, services_of
 from bot.discord.format import ACCENT, NOT_FOUND, fit
 from bot.discord.permissions import admit_maintainer
 from bot.discord.replies import answer, defer
-from bot.reload import ReloadResult
+from bot.reload.reloader import ReloadResult
 from bot.services import Services
 
 

@@ -195,7 +195,7 @@ def _ics(args: argparse.Namespace) -> int:
     from bot.deadlines.calendar import build_calendar
     from bot.deadlines.conferences import DEADLINES_DIR
     from bot.deadlines.loader import load_deadlines
-    from bot.reload import describe_deadlines
+    from bot.reload.reloader import describe_deadlines
 
     root = _catalog(args)
     result = load_deadlines(root / DEADLINES_DIR)

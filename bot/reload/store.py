@@ -3,7 +3,7 @@
 Several shard processes on one PostgreSQL database each serve their own catalog snapshot.
 A reload that succeeds in one of them (``/catalog reload`` or SIGHUP) is written here as a
 new *generation*; the others read the newest row now and then
-(``bot.reload_follow.ReloadFollower``) and reload their own files when it is newer than
+(``bot.reload.follow.ReloadFollower``) and reload their own files when it is newer than
 what they serve. Only a few recent rows are kept: the newest is all that is ever read, the
 rest is a short history for a maintainer looking at the table.
 """

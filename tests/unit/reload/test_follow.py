@@ -17,16 +17,16 @@ from pathlib import Path
 
 import pytest
 
-from bot import reload as reload_module
 from bot.catalog.loader import load_catalog
 from bot.clock import Clock, FakeClock
 from bot.config import Config
 from bot.deadlines.loader import load_deadlines
 from bot.feeds.catalog import load_feeds
 from bot.outbox import OutgoingMessage
-from bot.reload import CatalogReloader, CatalogSnapshot, describe_catalog, read_snapshot
-from bot.reload_follow import FOLLOW_INTERVAL, ReloadFollower
-from bot.reload_store import ReloadLog
+from bot.reload import reloader as reload_module
+from bot.reload.follow import FOLLOW_INTERVAL, ReloadFollower
+from bot.reload.reloader import CatalogReloader, CatalogSnapshot, describe_catalog, read_snapshot
+from bot.reload.store import ReloadLog
 from bot.search import SearchIndex
 from bot.services import Services, build_services
 from bot.storage import Storage

@@ -12,8 +12,8 @@ old snapshot keeps serving and the result lists every ``file:line``. One reload 
 time; a second request waits for the first and then reads the files afresh.
 
 A reload that succeeds is recorded in the database as a new generation
-(``bot.reload_store``); the other processes sharing a PostgreSQL database follow it with
-:meth:`CatalogReloader.follow` (``bot.reload_follow``), each from its own files. A reload
+(``bot.reload.store``); the other processes sharing a PostgreSQL database follow it with
+:meth:`CatalogReloader.follow` (``bot.reload.follow``), each from its own files. A reload
 made to follow is never recorded again, so one request is one generation, not a storm.
 """
 
@@ -42,7 +42,7 @@ from bot.feeds.catalog import load_feeds
 from bot.feeds.model import FeedSpec
 from bot.feeds.wiring import feeds_path
 from bot.outbox import Outbox, OutgoingMessage
-from bot.reload_store import RecordedReload, ReloadLog
+from bot.reload.store import RecordedReload, ReloadLog
 from bot.search import SearchIndex
 from bot.storage.leases import holder_name
 

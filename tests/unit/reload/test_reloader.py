@@ -1,4 +1,4 @@
-"""``bot.reload``: a reload swaps the whole catalog snapshot in at once, or nothing at all."""
+"""``bot.reload.reloader``: a reload swaps the whole catalog snapshot in at once, or nothing."""
 
 from __future__ import annotations
 
@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from bot import reload as reload_module
 from bot.catalog.loader import load_catalog
 from bot.clock import FakeClock
 from bot.config import Config
 from bot.deadlines.loader import load_deadlines
 from bot.feeds.catalog import load_feeds
-from bot.reload import (
+from bot.reload import reloader as reload_module
+from bot.reload.reloader import (
     CatalogReloader,
     CatalogSnapshot,
     content_hash,

@@ -1,7 +1,7 @@
 """Follow catalog reloads that other processes sharing the database recorded.
 
 Started only on a shared (PostgreSQL) database: every ``interval`` seconds it reads the
-newest row of ``catalog_reloads`` (``bot.reload_store``) and, when its generation is newer
+newest row of ``catalog_reloads`` (``bot.reload.store``) and, when its generation is newer
 than what this process serves and another process recorded it, reloads this process's own
 files through :meth:`bot.reload.CatalogReloader.follow` (all or nothing, off the event loop).
 """
@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 
 from bot.clock import Clock
-from bot.reload import CatalogReloader, ReloadResult
-from bot.reload_store import ReloadLog
+from bot.reload.reloader import CatalogReloader, ReloadResult
+from bot.reload.store import ReloadLog
 from bot.worker import Worker
 
 log = logging.getLogger(__name__)
