@@ -101,7 +101,6 @@ class SearchIndex:
         self._prefixes = tables.prefixes
         self._by_author = tables.by_author
         self._by_tag = tables.by_tag
-        self._choice_names = [choice_name(e) for e in self._entries]
         defaults = default_choice_order(self._entries, self._by_rank)
         self._default_choices = [self._choice(i) for i in defaults]
         self._section_members = members_by_section(catalog, self._entries)
@@ -421,7 +420,10 @@ class SearchIndex:
         return choices
 
     def _choice(self, i: int) -> Choice:
-        return Choice(self._choice_names[i], self._entries[i].id)
+        # Named when offered rather than all at build: a choice costs a microsecond or two,
+        # and 100 000 names kept would cost ~10 MiB.
+        entry = self._entries[i]
+        return Choice(choice_name(entry), entry.id)
 
     # ------------------------------------------------------------------ related
 
