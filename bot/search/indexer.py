@@ -153,11 +153,11 @@ def members_by_section(catalog: Catalog, entries: list[Entry]) -> dict[str, froz
 
 
 class _Builder:
-    """Field by field over all entries at once; memos live as long as the build.
+    """Field by field over a chunk of entries at a time; memos live as long as the build.
 
-    Each step is a C-level ``map`` over every entry (``_each`` runs one), so the per-entry
-    work is what ``dict`` and ``re`` do, not Python statements. Entries with aliases or
-    extra links, which are few, take a plain loop for those parts.
+    Each step is a C-level ``map`` over the chunk's entries (``_each`` runs one), so the
+    per-entry work is what ``dict`` and ``re`` do, not Python statements. Entries with
+    aliases or extra links, which are few, take a plain loop for those parts.
     """
 
     def __init__(self, catalog: Catalog) -> None:
@@ -235,7 +235,7 @@ class _Builder:
         _each(dict.update, _repeat_each(words, map(len, tags)), _field(tags, "words"))
         _each(dict.update, _repeat_each(words, map(len, people)), _field(people, "words"))
         own = list(map(attrgetter("own_words"), columns.titles[chunk.start : chunk.stop]))
-        for i in columns.within(sorted(columns.aliases), chunk):
+        for i in columns.within(columns.with_aliases, chunk):
             own[i - chunk.start] = _alias_words(columns.titles[i], columns.aliases[i])
         _each(dict.update, words, own)
         return words
@@ -359,6 +359,10 @@ class _Columns:
     tags: list[tuple[TagParts, ...]]
     aliases: dict[int, list[TitleParts]]  # only entries that have aliases
     with_links: list[int]  # entries that have extra links, ascending
+    with_aliases: list[int] = field(init=False)  # the keys of ``aliases``, ascending
+
+    def __post_init__(self) -> None:
+        self.with_aliases = sorted(self.aliases)
 
     @staticmethod
     def within(positions: list[int], chunk: range) -> list[int]:
@@ -378,7 +382,7 @@ def _phrases(chunk: range, columns: _Columns) -> list[dict[str, int]]:
     _each(dict.update, _repeat_each(phrases, map(len, tags)), _field(tags, "phrase_keys"))
     _each(dict.update, _repeat_each(phrases, map(len, people)), _field(people, "phrase_keys"))
     own = list(map(attrgetter("phrase_keys"), columns.titles[lo:hi]))
-    for i in columns.within(sorted(columns.aliases), chunk):
+    for i in columns.within(columns.with_aliases, chunk):
         own[i - lo] = _alias_phrases(columns.titles[i], columns.aliases[i])
     _each(dict.update, phrases, own)
     return phrases
