@@ -323,9 +323,10 @@ class SearchIndex:
             elif value > kept[0]:
                 heapq.heapreplace(kept, value)
         found: dict[int, _Match] = {}
+        spans: dict[str, tuple[int, int]] = {}  # each term looked up once, not once per entry
         for i, value in scored:
             if value >= kept[0]:
-                field, term = self._strongest(i, per_word, weights)
+                field, term = self._strongest(i, per_word, weights, spans)
                 found[i] = _Match(value, field, term)
         return found
 
@@ -334,13 +335,20 @@ class SearchIndex:
         return self._postings.count(term)
 
     def _strongest(
-        self, i: int, per_word: Sequence[tuple[float, dict[str, float]]], weights: Sequence[float]
+        self,
+        i: int,
+        per_word: Sequence[tuple[float, dict[str, float]]],
+        weights: Sequence[float],
+        spans: dict[str, tuple[int, int]],
     ) -> tuple[int, str]:
         """The field and indexed word that contributed most to entry ``i``'s score."""
         best_value, best_field, best_term = -1.0, 0, ""
         for weight, expansions in per_word:
             for term, similarity in expansions.items():
-                code = self._postings.code_of(term, i)
+                span = spans.get(term)
+                if span is None:
+                    span = spans[term] = self._postings.span(term)
+                code = self._postings.code_in(span, i)
                 if code is not None and weight * similarity * weights[code] > best_value:
                     best_value = weight * similarity * weights[code]
                     best_field, best_term = code, term

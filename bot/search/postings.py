@@ -74,12 +74,18 @@ class OwnerTable:
         ids, codes = self.runs(key)
         return zip(ids, codes, strict=True)
 
+    def span(self, key: str) -> tuple[int, int]:
+        """Where ``key``'s run lies, for ``code_in`` (empty for an unknown key)."""
+        k = self._find(key)
+        return (0, 0) if k < 0 else (self._starts[k], self._starts[k + 1])
+
     def code_of(self, key: str, i: int) -> int | None:
         """Entry ``i``'s field code under ``key``, or ``None`` when the key is not its."""
-        k = self._find(key)
-        if k < 0:
-            return None
-        start, end = self._starts[k], self._starts[k + 1]
+        return self.code_in(self.span(key), i)
+
+    def code_in(self, span: tuple[int, int], i: int) -> int | None:
+        """``code_of`` for a key already looked up with ``span`` (one search per key)."""
+        start, end = span
         position = bisect_left(self._ids, i, start, end)
         if position < end and self._ids[position] == i:
             return self._codes[position]
