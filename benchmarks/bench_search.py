@@ -5,7 +5,10 @@ Baselines (each gets exactly our inputs, the same number of them):
 * search: ``rapidfuzz.process.extract`` with WRatio and ``utils.default_process`` over
   title, aliases, authors, tags and description (``ExtractEngine``);
 * autocomplete: WRatio over titles only (``TitleWRatioEngine``) and a prefix/word scan of
-  the titles (``PrefixScanEngine``).
+  the titles (``PrefixScanEngine``);
+* index build time and memory: also the previous implementation of our own build
+  (``PreviousBuild``, a frozen copy in ``benchmarks/baselines/search_build_before``, not
+  used by the bot), built on the same catalog in the same run.
 
 One row per figure: ``ours``, the baseline's value on the same inputs (``theirs``) and
 ``ratio`` = how many times better ours is (theirs/ours for times and memory, ours/theirs
@@ -27,12 +30,13 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import yaml
 from rapidfuzz import fuzz, process
 from rapidfuzz.utils import default_process
 
+from benchmarks.baselines.search_build_before import PreviousSearchIndex
 from bot.catalog.model import Catalog, Entry, Section
 from bot.search import SearchIndex
 
@@ -40,6 +44,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 CATALOG_DIR = REPO_ROOT / "catalog"
 LABELLED_QUERIES = REPO_ROOT / "tests" / "unit" / "search" / "labelled_queries.yaml"
 SEED = 20240601
+
+
+_E = TypeVar("_E")
 
 
 class Engine(Protocol):
@@ -63,6 +70,15 @@ class OurEngine:
 
     def autocomplete_ids(self, text: str, limit: int) -> list[str]:
         return [choice.value for choice in self.index.autocomplete(text, limit=limit)]
+
+
+class PreviousBuild:
+    """The search index build before issue 14's rework (a frozen copy; build figures only)."""
+
+    name = "previous build (baseline copy)"
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.index = PreviousSearchIndex.build(catalog)
 
 
 class ExtractEngine:
@@ -272,7 +288,6 @@ class Workload:
     labelled: dict[str, list[tuple[str, str]]]  # part name -> (query, expected id)
     search_inputs: list[str]
     autocomplete_inputs: list[str]
-    build_before_ms: float | None = None  # recorded before issue 14 (a quiet machine)
 
 
 def _percentiles(samples: list[float]) -> tuple[float, float]:
@@ -299,7 +314,7 @@ def _timed_answers(
     return samples, answers
 
 
-def _build(engine_type: type[Engine], catalog: Catalog) -> tuple[Engine, float, float]:
+def _build(engine_type: Callable[[Catalog], _E], catalog: Catalog) -> tuple[_E, float, float]:
     """The engine, its build CPU milliseconds and the MiB it keeps (a second, traced build)."""
     gc.collect()
     started = time.process_time()
@@ -359,17 +374,11 @@ def _measure(load: Workload) -> list[dict[str, Any]]:
             load, "memory MiB", len(load.catalog), ours_memory, ExtractEngine.name, extract_memory
         ),
     ]
-    if load.build_before_ms is not None:
-        rows.append(
-            _row(
-                load,
-                "build ms",
-                len(load.catalog),
-                ours_build,
-                "before issue 14 (recorded)",
-                load.build_before_ms,
-            )
-        )
+    _, before_build, before_memory = _build(PreviousBuild, load.catalog)
+    rows += [
+        _row(load, "build ms", len(load.catalog), ours_build, PreviousBuild.name, before_build),
+        _row(load, "memory MiB", len(load.catalog), ours_memory, PreviousBuild.name, before_memory),
+    ]
     inputs, searches = load.search_inputs, len(load.search_inputs)
     mine_samples, mine_answers = _timed_answers(lambda q: ours.search_ids(q, 10), inputs)
     theirs_samples, theirs_answers = _timed_answers(lambda q: extract.search_ids(q, 10), inputs)
@@ -442,8 +451,6 @@ def _real_workload(quick: bool) -> Workload | None:
 # so the big catalogs get fewer inputs to keep `make bench` to a few minutes.
 SEARCHES = {10_000: 150, 100_000: 30}
 KEYSTROKES = {10_000: 300, 100_000: 60}
-# Index build of the real code before issue 14, measured on a quiet run of this machine.
-BUILD_BEFORE_MS = {10_000: 1800.0, 100_000: 19000.0}
 
 
 def _synthetic_workload(size: int, quick: bool) -> Workload:
@@ -455,11 +462,19 @@ def _synthetic_workload(size: int, quick: bool) -> Workload:
         labelled={"typo": labelled},
         search_inputs=[query for query, _ in labelled],
         autocomplete_inputs=_autocomplete_inputs(catalog, 30 if quick else KEYSTROKES[size]),
-        build_before_ms=None if quick else BUILD_BEFORE_MS.get(size),
     )
 
 
+def _warm_up() -> None:
+    """Build both indexes once on a tiny catalog, so neither measured build pays for first
+    imports, compiled patterns or empty caches that the other then finds ready."""
+    small = synthetic_catalog(50, seed=SEED + 3)
+    OurEngine(small)
+    PreviousBuild(small)
+
+
 def run(quick: bool) -> list[dict[str, Any]]:
+    _warm_up()
     loads: list[Workload] = []
     real = _real_workload(quick)
     if real is not None:

@@ -101,7 +101,6 @@ class SearchIndex:
         self._prefixes = tables.prefixes
         self._by_author = tables.by_author
         self._by_tag = tables.by_tag
-        self._choice_names = [choice_name(e) for e in self._entries]
         defaults = default_choice_order(self._entries, self._by_rank)
         self._default_choices = [self._choice(i) for i in defaults]
         self._section_members = members_by_section(catalog, self._entries)
@@ -324,9 +323,10 @@ class SearchIndex:
             elif value > kept[0]:
                 heapq.heapreplace(kept, value)
         found: dict[int, _Match] = {}
+        spans: dict[str, tuple[int, int]] = {}  # each term looked up once, not once per entry
         for i, value in scored:
             if value >= kept[0]:
-                field, term = self._strongest(i, per_word, weights)
+                field, term = self._strongest(i, per_word, weights, spans)
                 found[i] = _Match(value, field, term)
         return found
 
@@ -335,13 +335,20 @@ class SearchIndex:
         return self._postings.count(term)
 
     def _strongest(
-        self, i: int, per_word: Sequence[tuple[float, dict[str, float]]], weights: Sequence[float]
+        self,
+        i: int,
+        per_word: Sequence[tuple[float, dict[str, float]]],
+        weights: Sequence[float],
+        spans: dict[str, tuple[int, int]],
     ) -> tuple[int, str]:
         """The field and indexed word that contributed most to entry ``i``'s score."""
         best_value, best_field, best_term = -1.0, 0, ""
         for weight, expansions in per_word:
             for term, similarity in expansions.items():
-                code = self._postings.code_of(term, i)
+                span = spans.get(term)
+                if span is None:
+                    span = spans[term] = self._postings.span(term)
+                code = self._postings.code_in(span, i)
                 if code is not None and weight * similarity * weights[code] > best_value:
                     best_value = weight * similarity * weights[code]
                     best_field, best_term = code, term
@@ -421,7 +428,10 @@ class SearchIndex:
         return choices
 
     def _choice(self, i: int) -> Choice:
-        return Choice(self._choice_names[i], self._entries[i].id)
+        # Named when offered rather than all at build: a choice costs a microsecond or two,
+        # and 100 000 names kept would cost ~10 MiB.
+        entry = self._entries[i]
+        return Choice(choice_name(entry), entry.id)
 
     # ------------------------------------------------------------------ related
 

@@ -36,6 +36,11 @@ _WORD_RE = re.compile(r"[^\W_]+")
 _ARXIV_RE = re.compile(r"(?<![\d.])(\d{4}\.\d{4,5})(?:v\d+)?(?![\d])")
 # "github.com/iver56", "arxiv.org/abs/…", "tf.signal": a single token with a dot or slash.
 _URLISH_RE = re.compile(r"^\S*[./]\S*$")
+# An address whose host and path ``urlsplit`` would return unchanged: http(s), a plain host
+# (no user, port or brackets), and no tab or line break (which ``urlsplit`` deletes).
+_PLAIN_URL_RE = re.compile(r"https?://([A-Za-z0-9.\-]*)(/[^?#\t\n\r]*)?(?:[?#][^\t\n\r]*)?")
+_SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.-]*://")
+_QUERY_RE = re.compile(r"[?#]")
 
 _STOPWORDS_TEXT = (
     "a an and are as at be by for from how i in into is it its of on or s the to vs with"
@@ -91,6 +96,18 @@ def tokens_of_folded(folded: str) -> list[str]:
     return [stem(w) for w in _WORD_RE.findall(folded)]
 
 
+def words_of_folded(folded: str) -> list[str]:
+    """``words`` of a text that ``fold`` already went over."""
+    return _WORD_RE.findall(folded)
+
+
+def variant_tokens(text: str) -> list[str]:
+    """Stemmed tokens of each spelling variant of ``text``, in order (repeats kept)."""
+    if text.isascii():  # one variant; the common case, without the generic detour
+        return list(map(stem, _WORD_RE.findall(text.lower())))
+    return [token for variant in fold_variants(text) for token in tokens_of_folded(variant)]
+
+
 def squash(text: str) -> str:
     """Spacing and punctuation removed: ``"Wave-U-Net"``, ``"wave u net"`` → ``"waveunet"``."""
     return "".join(words(text))
@@ -115,14 +132,24 @@ def acronyms(title: str) -> set[str]:
     run of three to five consecutive content words ("Advanced Digital Signal Processing"
     → ``adsp``, ``dsp``). Runs of two would invent too many false friends ("ds", "sp").
     """
-    content = [w for w in words(title) if w not in STOPWORDS and not w.isdigit()]
+    return set(acronyms_of_words(words(title)))
+
+
+def acronyms_of_words(title_words: Sequence[str]) -> tuple[str, ...]:
+    """``acronyms`` of a title already split into ``words``, sorted."""
+    initials = "".join([w[0] for w in title_words if w not in STOPWORDS and not w.isdigit()])
+    return _acronyms_of_initials(initials)
+
+
+def _acronyms_of_initials(initials: str) -> tuple[str, ...]:
+    # Each content word gives one initial, so a run of words is a run of initials.
     found: set[str] = set()
-    if 2 <= len(content) <= 8:
-        found.add("".join(w[0] for w in content))
+    if 2 <= len(initials) <= 8:
+        found.add(initials)
     for size in range(3, 6):
-        for start in range(len(content) - size + 1):
-            found.add("".join(w[0] for w in content[start : start + size]))
-    return found
+        for start in range(len(initials) - size + 1):
+            found.add(initials[start : start + size])
+    return tuple(sorted(found))
 
 
 def arxiv_ids(text: str) -> list[str]:
@@ -140,22 +167,34 @@ def url_tokens(url: str) -> list[str]:
 
     ``https://github.com/iver56/audiomentations`` → ``github``, ``iver56``, ``audiomentations``.
     """
+    host, path = url_host_and_path(url)
+    return [t for t in tokens(f"{host} {path}") if t not in URL_NOISE]
+
+
+def url_host_and_path(url: str) -> tuple[str, str]:
+    """The lower-cased host and the path of an address, as ``urlsplit`` reads them."""
     candidate = url.strip()
+    plain = _PLAIN_URL_RE.fullmatch(candidate)
+    if plain is not None:  # most catalog addresses: a regex instead of urlsplit's many steps
+        return plain[1].lower(), plain[2] or ""
+    return _split_url(candidate)
+
+
+def _split_url(candidate: str) -> tuple[str, str]:
     if "://" not in candidate:
         candidate = "//" + candidate
     try:
         parts = urlsplit(candidate)
-        host, path = parts.hostname or "", parts.path
+        return parts.hostname or "", parts.path
     except ValueError:
-        host, path = "", candidate
-    return [t for t in tokens(f"{host} {path}") if t not in URL_NOISE]
+        return "", candidate
 
 
 def url_key(url: str) -> str:
     """An address compared as typed: no scheme, ``www.``, query, fragment or final slash."""
     key = url.strip().casefold()
-    key = re.sub(r"^[a-z][a-z0-9+.-]*://", "", key)
-    key = re.split(r"[?#]", key, maxsplit=1)[0]
+    key = _SCHEME_RE.sub("", key)
+    key = _QUERY_RE.split(key, maxsplit=1)[0]
     return key.removeprefix("www.").rstrip("/")
 
 

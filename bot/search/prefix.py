@@ -83,6 +83,7 @@ class PrefixTable:
                 prefix = keys[lo][:depth]
                 hi = bisect_left(keys, prefix + _HIGHEST, lo)
                 if hi - lo > SCAN_LIMIT:
-                    table[prefix] = tuple(heapq.nsmallest(PRECOMPUTED_WIDTH, self._values[lo:hi]))
+                    # ``sorted`` runs in C; ``heapq.nsmallest`` loops in Python.
+                    table[prefix] = tuple(sorted(self._values[lo:hi])[:PRECOMPUTED_WIDTH])
                 lo = hi
         return table

@@ -9,7 +9,10 @@ words (``scan``) is left for when the quick path finds nothing.
 
 from __future__ import annotations
 
+from collections import defaultdict, deque
 from collections.abc import Iterable
+from itertools import compress
+from operator import itemgetter, not_
 
 from rapidfuzz import fuzz, process
 
@@ -21,18 +24,40 @@ def _deletes(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
+def _file(forms: defaultdict[str, list[int]], keys: list[str], positions: list[int]) -> None:
+    """Append each position to its key's list (``deque(maxlen=0)`` runs the map in C)."""
+    deque(map(list.append, map(forms.__getitem__, keys), positions), maxlen=0)
+
+
 class TypoTable:
     __slots__ = ("_forms", "_words")
 
     def __init__(self, words: Iterable[str]) -> None:
         self._words: list[str] = sorted({w for w in words if len(w) >= MIN_WORD_CHARS})
-        forms: dict[str, list[int]] = {}
+        forms: defaultdict[str, list[int]] = defaultdict(list)
+        # File every word under itself, then under each form with its i-th character
+        # dropped, for all words of a length at once: a list comprehension makes the forms
+        # and C-level ``map`` files them, with no Python statement per form. A word with a
+        # doubled letter is filed twice under one form; ``near`` takes a set anyway.
+        by_length: defaultdict[int, list[int]] = defaultdict(list)
         for position, word in enumerate(self._words):
-            for form in _deletes(word) | {word}:
-                forms.setdefault(form, []).append(position)
-        # Tuples of ints, unlike lists, drop out of the garbage collector's sight: a full
-        # collection would otherwise walk every one of them in the middle of a keystroke.
-        self._forms: dict[str, tuple[int, ...]] = {k: tuple(v) for k, v in forms.items()}
+            by_length[len(word)].append(position)
+        for length, positions in by_length.items():
+            same = [self._words[p] for p in positions]
+            _file(forms, same, positions)
+            for i in range(length):
+                _file(forms, [w[:i] + w[i + 1 :] for w in same], positions)
+        # A form of one word (most of them) maps to that word's position; a form of several
+        # to a tuple: tuples of ints, unlike lists, drop out of the garbage collector's
+        # sight, and a full collection would otherwise walk every one of them in the middle
+        # of a keystroke. Both split in C: ``compress`` picks each kind by its length.
+        single = list(map((1).__eq__, map(len, forms.values())))
+        self._forms: dict[str, int | tuple[int, ...]] = dict(
+            compress(zip(forms.keys(), map(itemgetter(0), forms.values()), strict=True), single)
+        )
+        several = map(not_, single)
+        pairs = zip(forms.keys(), map(tuple, forms.values()), strict=True)
+        self._forms.update(compress(pairs, several))
 
     def __len__(self) -> int:
         return len(self._words)
@@ -43,7 +68,11 @@ class TypoTable:
             return []
         positions: set[int] = set()
         for form in _deletes(word) | {word}:
-            positions.update(self._forms.get(form, ()))
+            filed = self._forms.get(form, ())
+            if isinstance(filed, int):
+                positions.add(filed)
+            else:
+                positions.update(filed)
         found = []
         for position in sorted(positions):
             candidate = self._words[position]

@@ -1,0 +1,170 @@
+"""PREVIOUS IMPLEMENTATION (a benchmark baseline, not used by the bot).
+
+Text normalisation shared by indexing and querying, so both sides agree on every key.
+
+Everything here is a pure function of its input; the index calls them once per entry at
+build time and once per query, never per comparison.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+# Letters that Unicode does not decompose into an ASCII base plus accents.
+_EXTRA_FOLDS = str.maketrans(
+    {
+        "ø": "o",
+        "æ": "ae",
+        "œ": "oe",
+        "ł": "l",
+        "đ": "d",
+        "ð": "d",
+        "þ": "th",
+        "ı": "i",
+        "ß": "ss",
+    }
+)
+# German readers type "Juergen" as often as "Jürgen": the index keeps both spellings.
+_GERMAN_FOLDS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
+
+# Accents and other marks that NFKD splits off a base letter.
+_COMBINING_RE = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+# A word is a run of letters or digits in any script (underscore is a separator).
+_WORD_RE = re.compile(r"[^\W_]+")
+_ARXIV_RE = re.compile(r"(?<![\d.])(\d{4}\.\d{4,5})(?:v\d+)?(?![\d])")
+# "github.com/iver56", "arxiv.org/abs/…", "tf.signal": a single token with a dot or slash.
+_URLISH_RE = re.compile(r"^\S*[./]\S*$")
+
+_STOPWORDS_TEXT = (
+    "a an and are as at be by for from how i in into is it its of on or s the to vs with"
+)
+STOPWORDS: frozenset[str] = frozenset(_STOPWORDS_TEXT.split())
+# Parts of an address that say nothing about the resource.
+_URL_NOISE_TEXT = "http https www com org net io html htm php pdf index abs en info"
+URL_NOISE: frozenset[str] = frozenset(_URL_NOISE_TEXT.split())
+
+
+def fold(text: str) -> str:
+    """Lower-case, accent-free form: ``"Stöter"`` → ``"stoter"``, ``"Straße"`` → ``"strasse"``."""
+    if text.isascii():
+        return text.lower()  # the common case, and far cheaper than decomposing
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return _COMBINING_RE.sub("", decomposed).translate(_EXTRA_FOLDS)
+
+
+def fold_variants(text: str) -> tuple[str, ...]:
+    """``fold`` plus the German transliteration when it differs (``"stoeter"``)."""
+    plain = fold(text)
+    if text.isascii():
+        return (plain,)
+    german = fold(unicodedata.normalize("NFC", text.casefold()).translate(_GERMAN_FOLDS))
+    return (plain,) if german == plain else (plain, german)
+
+
+def words(text: str) -> list[str]:
+    """The folded words of ``text`` in order, punctuation dropped."""
+    return _WORD_RE.findall(fold(text))
+
+
+@lru_cache(maxsize=1 << 16)  # few distinct words, met again and again while indexing
+def stem(word: str) -> str:
+    """A deliberately light plural stemmer: ``datasets`` → ``dataset``, ``libraries`` → ``library``.
+
+    Heavier stemming merges names ("Librosa" and "Libros"), which costs more than it wins.
+    """
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def tokens(text: str) -> list[str]:
+    """Stemmed words, the unit of the inverted index."""
+    return [stem(w) for w in words(text)]
+
+
+def tokens_of_folded(folded: str) -> list[str]:
+    """``tokens`` of a text that ``fold`` already went over (indexing folds each text once)."""
+    return [stem(w) for w in _WORD_RE.findall(folded)]
+
+
+def squash(text: str) -> str:
+    """Spacing and punctuation removed: ``"Wave-U-Net"``, ``"wave u net"`` → ``"waveunet"``."""
+    return "".join(words(text))
+
+
+def phrase(text: str) -> str:
+    """Words joined by single spaces: the form autocomplete prefixes are compared in."""
+    return " ".join(words(text))
+
+
+def content_tokens(text: str) -> list[str]:
+    """Query tokens without stop words, unless the text is nothing but stop words."""
+    all_tokens = tokens(text)
+    kept = [t for t in all_tokens if t not in STOPWORDS]
+    return kept or all_tokens
+
+
+def acronyms(title: str) -> set[str]:
+    """Acronyms a reader might type for a title.
+
+    The initials of the whole title ("Music Information Retrieval" → ``mir``) and of every
+    run of three to five consecutive content words ("Advanced Digital Signal Processing"
+    → ``adsp``, ``dsp``). Runs of two would invent too many false friends ("ds", "sp").
+    """
+    content = [w for w in words(title) if w not in STOPWORDS and not w.isdigit()]
+    found: set[str] = set()
+    if 2 <= len(content) <= 8:
+        found.add("".join(w[0] for w in content))
+    for size in range(3, 6):
+        for start in range(len(content) - size + 1):
+            found.add("".join(w[0] for w in content[start : start + size]))
+    return found
+
+
+def arxiv_ids(text: str) -> list[str]:
+    """New-style arXiv identifiers (``1609.03499``) in a URL or a query, version dropped."""
+    return _ARXIV_RE.findall(text)
+
+
+def looks_like_url(text: str) -> bool:
+    stripped = text.strip()
+    return bool(_URLISH_RE.match(stripped)) and any(ch.isalpha() for ch in stripped)
+
+
+def url_tokens(url: str) -> list[str]:
+    """Host and path words of an address, without the scheme, query string or noise words.
+
+    ``https://github.com/iver56/audiomentations`` → ``github``, ``iver56``, ``audiomentations``.
+    """
+    candidate = url.strip()
+    if "://" not in candidate:
+        candidate = "//" + candidate
+    try:
+        parts = urlsplit(candidate)
+        host, path = parts.hostname or "", parts.path
+    except ValueError:
+        host, path = "", candidate
+    return [t for t in tokens(f"{host} {path}") if t not in URL_NOISE]
+
+
+def url_key(url: str) -> str:
+    """An address compared as typed: no scheme, ``www.``, query, fragment or final slash."""
+    key = url.strip().casefold()
+    key = re.sub(r"^[a-z][a-z0-9+.-]*://", "", key)
+    key = re.split(r"[?#]", key, maxsplit=1)[0]
+    return key.removeprefix("www.").rstrip("/")
+
+
+def unique(items: Iterable[str]) -> list[str]:
+    """Items in first-seen order without repeats."""
+    return list(dict.fromkeys(items))
+
+
+def join_nonempty(parts: Sequence[str], sep: str = " ") -> str:
+    return sep.join(p for p in parts if p)
