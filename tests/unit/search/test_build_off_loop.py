@@ -79,7 +79,7 @@ async def test_the_start_builds_the_index_off_the_event_loop(
 async def test_a_reload_builds_the_index_off_the_event_loop(
     probe: Probe, catalog_dir: Path, tmp_path: Path
 ) -> None:
-    from tests.unit.test_reload import Holder, first_snapshot, make_reloader
+    from tests.unit.reload.test_reloader import Holder, first_snapshot, make_reloader
 
     catalog = tmp_path / "catalog"
     shutil.copytree(catalog_dir, catalog)
