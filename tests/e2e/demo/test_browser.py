@@ -2,7 +2,9 @@
 
 Headless Chromium comes from Debian's ``chromium`` package (``.ci/run`` installs it; developers:
 ``sudo apt-get install chromium``), driven by Playwright; nothing is downloaded. The test
-saves the page as ``docs/screenshots/resource-wavenet.png``, the picture the README shows.
+saves the page in its own folder; with ``UPDATE_SCREENSHOTS=1`` it saves it as
+``docs/screenshots/resource-wavenet.png``, the picture the README shows (a plain test run
+leaves the checkout as it was).
 """
 
 from __future__ import annotations
@@ -50,7 +52,9 @@ def chromium() -> Path:
     return CHROMIUM
 
 
-async def test_resource_wavenet_typed_and_sent_in_the_browser(chromium: Path) -> None:
+async def test_resource_wavenet_typed_and_sent_in_the_browser(
+    chromium: Path, tmp_path: Path
+) -> None:
     from playwright.async_api import async_playwright, expect
 
     seen: dict[str, str] = {}
@@ -98,8 +102,14 @@ async def test_resource_wavenet_typed_and_sent_in_the_browser(chromium: Path) ->
                         "links => links.map(link => link.href)"
                     )
                 )
-                SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-                await page.screenshot(path=str(SCREENSHOT))
+                picture = (
+                    SCREENSHOT
+                    if os.environ.get("UPDATE_SCREENSHOTS") == "1"
+                    else (tmp_path / SCREENSHOT.name)
+                )
+                picture.parent.mkdir(parents=True, exist_ok=True)
+                await page.screenshot(path=str(picture))
+                assert picture.stat().st_size > 0
             finally:
                 await browser.close()
         assert_requests_within_discord_limits(context.env)
