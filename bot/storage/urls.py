@@ -41,6 +41,10 @@ def redacted(url: str) -> str:
     """``url`` without any password (in the user part or a ``password=`` parameter), for
     messages and logs."""
     parts = urlsplit(url)
+    if not parts.netloc and "@" in url:
+        # "postgresql:user:secret@host/db" (slashes forgotten): no authority part to cut a
+        # password from, so nothing after the scheme is shown.
+        return f"{parts.scheme}:(hidden)"
     userinfo, at, hostport = parts.netloc.rpartition("@")
     netloc = f"{userinfo.partition(':')[0]}{at}{hostport}"
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query) if k != "password"])
@@ -82,8 +86,11 @@ def url_problem(url: str) -> str | None:
         return None if path.strip() else f"{URL_FORMS}, got {url!r} (no file named)"
     if is_postgres(url):
         try:
-            urlsplit(url).port  # noqa: B018 (raises ValueError for a port that is no number)
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 (raises ValueError for a port that is no number)
         except ValueError:
             return f"{URL_FORMS}, got {url!r} (the port is not a number from 0 to 65535)"
+        if not parts.netloc:
+            return f"{URL_FORMS}, got {url!r} (postgresql:// takes two slashes before the host)"
         return None
-    return f"{URL_FORMS}, got {url!r}"
+    return f"{URL_FORMS}, got {shown(url)!r}"
