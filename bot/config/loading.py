@@ -18,6 +18,7 @@ from bot.config.model import (
     ConfigError,
 )
 from bot.config.settings import SETTINGS, InvalidSetting
+from bot.storage.urls import is_postgres
 from bot.storage.urls import shown as shown_url
 
 
@@ -142,10 +143,18 @@ def _check_combinations(values: Mapping[str, Any]) -> list[str]:
         problems.append("shard_ids: also set shard_count (the total number of shards)")
     elif shard_ids is not None and shard_count is not None:
         too_big = [i for i in shard_ids if i >= shard_count]
+        url = values.get("database_url") or ""
         if too_big:
             problems.append(
                 f"shard_ids: expected numbers from 0 to {shard_count - 1} "
                 f"(shard_count is {shard_count}), got {too_big[0]}"
+            )
+        elif set(shard_ids) != set(range(shard_count)) and not is_postgres(url):
+            # The other shards run in other processes, which must share this database: an
+            # SQLite file serves one process (its leases are taken back at every start).
+            problems.append(
+                "shard_ids: processes that each run some of the shards share one database; "
+                "set database_url to a PostgreSQL database (an SQLite file serves one process)"
             )
     return problems
 

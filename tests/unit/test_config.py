@@ -49,6 +49,7 @@ guild_ids = [111111111111111111, 222222222222222222]
 announcements_channel_id = 333333333333333333
 maintainer_role_ids = [444444444444444444]
 database_path = "/data/bot.sqlite3"
+database_url = "postgresql://bot@db:5432/ml_audio_bot"
 shard_count = 4
 shard_ids = [0, 1]
 log_format = "json"
@@ -59,6 +60,7 @@ log_format = "json"
     assert config.announcements_channel_id == 333333333333333333
     assert config.maintainer_role_ids == (444444444444444444,)
     assert config.database_path == Path("/data/bot.sqlite3")
+    assert config.database_url == "postgresql://bot@db:5432/ml_audio_bot"
     assert (config.shard_count, config.shard_ids) == (4, (0, 1))
     assert config.log_format == "json"
 
@@ -115,6 +117,24 @@ def test_invalid_toml_is_reported_with_its_position(tmp_path: Path) -> None:
 def test_shard_ids_must_be_below_shard_count() -> None:
     with pytest.raises(ConfigError, match="shard_ids: expected numbers from 0 to 1"):
         load_config({"ML_AUDIO_BOT_SHARD_COUNT": "2", "ML_AUDIO_BOT_SHARD_IDS": "1,2"})
+
+
+@pytest.mark.parametrize("url", [None, "sqlite:///data/bot.sqlite3"])
+def test_a_process_running_only_some_shards_needs_postgresql(url: str | None) -> None:
+    """Shard processes share one database; an SQLite file serves one process (the bot takes
+    back every lease in it at start), so splitting the shards over it is refused."""
+    env = {"ML_AUDIO_BOT_SHARD_COUNT": "2", "ML_AUDIO_BOT_SHARD_IDS": "1"}
+    if url is not None:
+        env["ML_AUDIO_BOT_DATABASE_URL"] = url
+    with pytest.raises(ConfigError) as error:
+        load_config(env)
+    [line] = error.value.lines
+    assert line.startswith("shard_ids: ")
+    assert "PostgreSQL" in line
+    # All shards in one process, or some of them over PostgreSQL: fine.
+    assert load_config({**env, "ML_AUDIO_BOT_SHARD_IDS": "0,1"}).shard_ids == (0, 1)
+    postgres = {**env, "ML_AUDIO_BOT_DATABASE_URL": "postgresql://bot@db:5432/ml"}
+    assert load_config(postgres).shard_ids == (1,)
 
 
 def test_api_base_loses_its_trailing_slash() -> None:
@@ -201,6 +221,8 @@ def test_database_url_from_the_file_and_the_environment(tmp_path: Path) -> None:
         "postgresql://bot:hunter2secret@db:5432/ml",
         "postgres://bot@db/ml?password=hunter2secret",
         "sqlite://:hunter2secret@/x",
+        "postgresql:bot:hunter2secret@db/ml",  # slashes forgotten: no authority part
+        "ml:hunter2secret@db:5432/ml",
     ],
 )
 def test_a_password_in_database_url_is_refused_in_one_line_without_showing_it(
@@ -225,6 +247,7 @@ def test_a_password_in_database_url_is_refused_in_one_line_without_showing_it(
         ("mysql://bot@db/ml", "got 'mysql://bot@db/ml'"),
         ("sqlite:///", "no file named"),
         ("postgresql://bot@db:port/ml", "the port is not a number"),
+        ("postgresql:/ml", "two slashes before the host"),
     ],
 )
 def test_other_database_urls_are_explained(url: str, hint: str) -> None:
