@@ -73,7 +73,7 @@ class PostgresDatabase:
         # One transaction of this process waits for the advisory lock at a time; the others
         # wait here, without holding a pool connection each.
         self._lock = asyncio.Lock()
-        # How long a transaction waits for another process's before failing (as SQLite's).
+        # How long a statement waits for another process's lock (set by ``open``).
         self.busy_timeout = BUSY_TIMEOUT
 
     def __repr__(self) -> str:
@@ -95,14 +95,17 @@ class PostgresDatabase:
         known_versions: Mapping[str, int] | None = None,
         pool_size: int = POOL_SIZE,
         connect_timeout: float = CONNECT_TIMEOUT,
+        busy_timeout: float = BUSY_TIMEOUT,
     ) -> PostgresDatabase:
         """Connect to ``url`` (``postgresql://user@host:port/database``) with ``password``.
 
         Before anything is written, no component may be at a newer schema version than
         ``known_versions`` says. Connection problems (server down, login refused, database
         missing) and a newer schema raise :class:`DatabaseError` with the pool closed.
+        ``busy_timeout``: how long any statement waits for a lock another process holds
+        (the transactions' lock included) before it fails, as SQLite's busy timeout.
         """
-        db = await cls._connect(url, password, pool_size, connect_timeout)
+        db = await cls._connect(url, password, pool_size, connect_timeout, busy_timeout)
         try:
             db._refuse_newer(await db._stored_versions(), known_versions or {})
             async with db.transaction():
@@ -136,7 +139,12 @@ class PostgresDatabase:
 
     @classmethod
     async def _connect(
-        cls, url: str, password: str | None, pool_size: int, connect_timeout: float
+        cls,
+        url: str,
+        password: str | None,
+        pool_size: int,
+        connect_timeout: float,
+        busy_timeout: float = BUSY_TIMEOUT,
     ) -> PostgresDatabase:
         where = redacted(url)
         if where != url:
@@ -152,11 +160,20 @@ class PostgresDatabase:
                 min_size=1,
                 max_size=pool_size,
                 timeout=connect_timeout,
-                server_settings={"application_name": "ml-audio-bot", "TimeZone": "UTC"},
+                server_settings={
+                    "application_name": "ml-audio-bot",
+                    "TimeZone": "UTC",
+                    # A stuck or suspended process holding a lock must not hang this one:
+                    # past it a wait fails with "lock not available" (SQLSTATE 55P03),
+                    # which features report as a busy database. Milliseconds.
+                    "lock_timeout": str(round(busy_timeout * 1000)),
+                },
             )
         except Exception as exc:
             raise _explain_connect(exc, where, connect_timeout) from None
-        return cls(pool, where)
+        db = cls(pool, where)
+        db.busy_timeout = busy_timeout
+        return db
 
     def _refuse_newer(
         self, stored: Sequence[tuple[str, int]], known_versions: Mapping[str, int]
@@ -230,10 +247,7 @@ class PostgresDatabase:
         if task is None:
             raise RuntimeError("transaction() outside a task")
         async with self._lock, self._pool.acquire() as conn, conn.transaction():
-            # Another process holding the lock (stuck, or suspended) must not hang this one:
-            # past busy_timeout the wait fails with "lock not available" (SQLSTATE 55P03),
-            # as SQLite's busy timeout does, and the caller reports the database as busy.
-            await conn.execute(f"SET LOCAL lock_timeout = {round(self.busy_timeout * 1000)}")
+            # Waits at most busy_timeout (lock_timeout, set per connection at open).
             await conn.execute("SELECT pg_advisory_xact_lock($1)", _TRANSACTION_LOCK)
             self._transactions[task] = conn
             try:

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 import tests.postgres
 from bot.storage import Database, DatabaseError, Migration, PostgresDatabase, open_storage
+from bot.storage.backends import PASSWORD_VARIABLE
 from bot.storage.postgres import changed_rows, numbered_placeholders, redacted
 from bot.suggestions.faults import BUSY, describe_fault
 from tests.postgres import PostgresServer
@@ -195,9 +196,10 @@ async def test_a_transaction_stuck_in_another_process_is_reported_busy_not_waite
     features report as a busy database (as SQLite's busy timeout does)."""
     if backend.name != "postgres":
         pytest.skip("SQLite's busy timeout: tests/unit/storage/test_database.py")
-    stuck, waiting = await backend.open(), await backend.open()
-    assert isinstance(waiting, PostgresDatabase)
-    waiting.busy_timeout = 0.2
+    stuck = await backend.open()
+    waiting = await PostgresDatabase.open(
+        backend.url, password=backend.environ[PASSWORD_VARIABLE], busy_timeout=0.2
+    )
     held, release = asyncio.Event(), asyncio.Event()
 
     async def hold() -> None:
