@@ -31,7 +31,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 
 from bot.storage.interface import Storage
-from bot.storage.tables import quoted, read_tables
+from bot.storage.tables import quoted, tables_with_columns
 
 # Long enough for a slow send with retries, short enough that work of a killed process is
 # resumed within a couple of minutes.
@@ -75,11 +75,9 @@ async def release_leases(db: Storage, *, holder_prefix: str | None = None) -> in
     component that adds leases later needs no change here).
     """
     cleared = 0
-    for table in (await read_tables(db)).values():
-        if "lease_holder" not in table.columns or "lease_until" not in table.columns:
-            continue
+    for table in await tables_with_columns(db, ("lease_holder", "lease_until")):
         # The name comes from the database's own catalogue, quoted.
-        sql = f"UPDATE {quoted(table.name)} SET lease_holder = NULL, lease_until = NULL"  # noqa: S608
+        sql = f"UPDATE {quoted(table)} SET lease_holder = NULL, lease_until = NULL"  # noqa: S608
         if holder_prefix is None:
             cleared += await db.execute(sql + " WHERE lease_holder IS NOT NULL")
         else:

@@ -38,6 +38,26 @@ async def read_tables(db: Storage) -> dict[str, Table]:
     return await _sqlite_tables(db)
 
 
+async def tables_with_columns(db: Storage, columns: Sequence[str]) -> list[str]:
+    """The names of the tables that have every one of ``columns`` (one query)."""
+    marks = ", ".join("?" for _ in columns)  # placeholders only: the names are parameters
+    if db.dialect == "postgresql":
+        sql = (
+            "SELECT table_name AS name FROM information_schema.columns "  # noqa: S608
+            f"WHERE table_schema = current_schema() AND column_name IN ({marks}) "
+            "GROUP BY table_name HAVING COUNT(*) = ? ORDER BY table_name"
+        )
+    else:
+        sql = (
+            "SELECT m.name AS name FROM sqlite_master AS m "  # noqa: S608
+            "JOIN pragma_table_info(m.name) AS c "
+            f"WHERE m.type = 'table' AND c.name IN ({marks}) "
+            "GROUP BY m.name HAVING COUNT(*) = ? ORDER BY m.name"
+        )
+    rows = await db.fetchall(sql, (*columns, len(columns)))
+    return [str(row["name"]) for row in rows]
+
+
 async def _sqlite_tables(db: Storage) -> dict[str, Table]:
     names = [
         str(row["name"])
