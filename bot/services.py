@@ -58,7 +58,7 @@ from bot.reload.store import ReloadLog
 from bot.schemas import open_database
 from bot.search import SearchIndex
 from bot.storage.interface import Storage
-from bot.storage.leases import holder_name, release_leases
+from bot.storage.leases import holder_name, release_leases, shared
 from bot.suggestions.service import SuggestionService
 from bot.suggestions.wiring import build_service as build_suggestion_service
 
@@ -250,7 +250,7 @@ async def _build_areas(
         database=database,
         started_at=clock.now(),
     )
-    if database.dialect == "sqlite":
+    if not shared(database):
         # One process works on an SQLite file: leases left in it are those of a run that
         # ended without releasing them (a crash, a kill). Their work starts again now.
         released = await release_leases(database)
@@ -312,7 +312,7 @@ async def _build_areas(
     # (PostgreSQL), each of them follows it from its own files within FOLLOW_INTERVAL.
     reloads = ReloadLog(database, FollowingClock(lambda: services.clock))
     await reloads.setup()
-    shared = database.dialect == "postgresql"
+    is_shared = shared(database)
     services.reloader = CatalogReloader(
         lambda: services.config,
         FollowingClock(lambda: services.clock),
@@ -321,9 +321,9 @@ async def _build_areas(
         outbox=lambda: services.outbox,
         log_channel=lambda: services.config.log_channel_id,
         reloads=reloads,
-        followers_within=FOLLOW_INTERVAL if shared else None,
+        followers_within=FOLLOW_INTERVAL if is_shared else None,
     )
-    if shared:
+    if is_shared:
         services.add_worker(
             ReloadFollower(services.reloader, reloads, FollowingClock(lambda: services.clock))
         )

@@ -60,7 +60,7 @@ from bot.outbox.records import BlockedChannel, OutboxItem, OutboxProblem, PassRe
 from bot.outbox.sender import Sender
 from bot.outbox.store import OutboxStore
 from bot.storage.interface import Storage
-from bot.storage.leases import DEFAULT_LEASE, holder_name
+from bot.storage.leases import DEFAULT_LEASE, holder_name, shared
 
 log = logging.getLogger(__name__)
 
@@ -106,8 +106,7 @@ class Outbox:
         self._store = OutboxStore(
             db, holder=holder or f"{holder_name()}:{secrets.token_hex(2)}", lease=lease
         )
-        # PostgreSQL may be shared by several processes (shards), SQLite never is.
-        self.shared = db.dialect == "postgresql"
+        self.shared = shared(db)
         self._clock = clock
         self.publish_budget = publish_budget
         self.publish_window = publish_window

@@ -56,6 +56,12 @@ def lease_until(now: datetime, lease: timedelta = DEFAULT_LEASE) -> str:
     return timestamp(now + lease)
 
 
+def shared(db: Storage) -> bool:
+    """Whether other processes may work on ``db`` too: a PostgreSQL database may be shared
+    by several shard processes; an SQLite file is used by one process."""
+    return db.dialect == "postgresql"
+
+
 def skip_locked(db: Storage) -> str:
     """The row-locking clause of a claim's inner ``SELECT`` for this backend."""
     return " FOR UPDATE SKIP LOCKED" if db.dialect == "postgresql" else ""
