@@ -196,29 +196,32 @@ class DigestSender:
     async def _send(self, group: str, spec: FeedSpec, due: datetime, now: datetime) -> None:
         day = due.date()
         ident = digest_id(group, day)
-        # A cheap look first: every cycle after the hour, of every process, comes here.
-        if await self.digests.sent(ident):
+        # Cheap looks first, outside any transaction: every cycle after the hour, of every
+        # process, comes here, and on PostgreSQL a transaction takes the database-wide
+        # lock; a day with nothing to send (or nowhere to send it) must not take it.
+        if await self.digests.sent(ident) or not await self.digests.anything_waiting(group, due):
             return
         target = self.channel_for(spec)
         box = self.outbox()
+        if target is None or box is None:
+            log.warning(
+                "feed group %s: digest of %s waits: no %s",
+                group,
+                day,
+                "outbox" if box is None else f"channel for '{spec.channel_key}'",
+            )
+            return
         # Several processes may get here at once. The decision is the database's: this
         # transaction is serialised with every other writer (on PostgreSQL across
         # processes too), so the second one finds the digest row the first wrote and does
-        # nothing; the items it lists are read inside it, so the message shows exactly the
-        # items recorded. No lease needed: the outbox key would refuse a second message too.
+        # nothing; the items it lists are read again inside it, so the message shows
+        # exactly the items recorded. No lease needed: the outbox key would refuse a
+        # second message too.
         async with self.store.transaction() as db:
             if await self.digests.sent(ident):
                 return
             entries = await self.digests.waiting(group, due)
             if not entries:
-                return
-            if target is None or box is None:
-                log.warning(
-                    "feed group %s: digest of %s waits: no %s",
-                    group,
-                    day,
-                    "outbox" if box is None else f"channel for '{spec.channel_key}'",
-                )
                 return
             message = digest_message(spec, day, entries, target)
             total = await self.digests.record(db, group, day, spec.title, due, now)

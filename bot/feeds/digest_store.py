@@ -127,6 +127,15 @@ class DigestStore:
         )
         return [_entry(row) for row in rows]
 
+    async def anything_waiting(self, group: str, found_before: datetime) -> bool:
+        """Whether :meth:`waiting` would list anything (one row read at most)."""
+        row = await self.db.fetchone(
+            "SELECT 1 FROM feed_digest_items "
+            "WHERE group_id = ? AND digest_id IS NULL AND found_at < ? LIMIT 1",
+            (group, found_before.astimezone(UTC).isoformat()),
+        )
+        return row is not None
+
     async def sent(self, digest: str) -> bool:
         row = await self.db.fetchone("SELECT 1 FROM feed_digests WHERE id = ?", (digest,))
         return row is not None

@@ -21,6 +21,7 @@ confirms the lease (``FeedStore.held``, which on PostgreSQL locks the row until 
 and releases it with the new state; a poller that lost its lease (it stalled past it and
 another one took the feed) stores nothing. A poller that dies mid-poll leaves the lease
 to expire (``PollSettings.lease``); then another one claims the feed and polls it again.
+A poll that breaks inside the bot (a bug, a database error) gives its lease back at once.
 
 Each new entry is announced once even so: within the storing transaction (serialised
 with every other writer, across processes on PostgreSQL) the entry's keys are looked up
@@ -32,6 +33,7 @@ store twice (a unique key; ``Outbox.enqueue`` returns False), whatever happened 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
 from collections.abc import Callable, Sequence
@@ -249,9 +251,14 @@ class FeedPoller:
             outcome = await self._poll(status, dry_run)
         except Exception as error:
             # A bug or a database problem must not stop the other feeds or the bot, nor
-            # make the worker retry this feed in a tight loop. The lease (if any) is left to
-            # expire: other pollers wait as long before they try this feed.
+            # make the worker retry this feed in a tight loop (the in-memory backoff below).
+            # The lease is given back, as deadline sync does: held until it expired, it
+            # would keep every poller off the feed longer than that backoff. If the
+            # database is what failed, the release may fail too; then the lease expires.
             log.exception("feed %s: poll failed unexpectedly", feed_id)
+            if not dry_run:
+                with contextlib.suppress(Exception):
+                    await self.store.release(feed_id, self.holder)
             retry_at = self.clock.now() + self.settings.backoff_base
             self._retry_at[feed_id] = retry_at
             return FeedOutcome(

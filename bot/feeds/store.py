@@ -472,6 +472,15 @@ class FeedStore:
         )
         return {str(row["id"]) for row in rows}
 
+    async def release(self, feed_id: str, holder: str) -> None:
+        """Give ``holder``'s lease on the feed back (a poll that broke): another poller may
+        claim it at once. A lease taken over by another holder is left alone."""
+        await self.db.execute(
+            "UPDATE feeds SET lease_holder = NULL, lease_until = NULL "
+            "WHERE id = ? AND lease_holder = ?",
+            (feed_id, holder),
+        )
+
     async def update(
         self,
         db: Storage,

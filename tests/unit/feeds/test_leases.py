@@ -30,6 +30,7 @@ from tests.storage_backends import Backend
 from tests.unit.feeds.conftest import CHANNEL, NOW, TEST_LIMITS, queued_items, setup_outbox
 from tests.unit.feeds.server import FeedServer, rss
 from tests.unit.feeds.test_poller import item
+from tests.unit.feeds.test_worker_and_safety import FailingOnce
 
 SETTINGS = PollSettings()
 # Past any poll interval with its jitter (at most 10 % more).
@@ -219,6 +220,26 @@ async def test_a_poller_that_dies_mid_poll_loses_the_feed_when_its_lease_ends(
     pair.clock.advance((SETTINGS.lease + timedelta(seconds=1)).total_seconds())
     taken = await pair.b.poller.poll_due()
 
+    assert _feed_ids(taken) == ["x"]
+    assert [i.title for i in taken[0].announced] == ["Paper 2"]
+    assert await pair.titles() == ["Paper 2"]
+    status = await pair.a.store.status("x", pair.specs)
+    assert status is not None
+    assert status.lease_holder is None
+
+
+async def test_a_poll_that_breaks_gives_its_lease_back_so_another_poller_takes_the_feed(
+    server: FeedServer, pair: Pair
+) -> None:
+    await _polled_feed(server, pair, [item(1, hours_ago=5)])
+    broken = FailingOnce(pair.a.db, pair.clock)
+    pair.a.poller.outbox = lambda: broken  # its write fails, as a full disk would
+
+    [failed] = await pair.a.poller.poll_due()
+    taken = await pair.b.poller.poll_due()  # at once, not when a's lease would have ended
+
+    assert failed.error is not None
+    assert "disk full" in failed.error
     assert _feed_ids(taken) == ["x"]
     assert [i.title for i in taken[0].announced] == ["Paper 2"]
     assert await pair.titles() == ["Paper 2"]
