@@ -233,6 +233,8 @@ async def _posts(
                         if (await outbox.counts())[State.DONE] == len(keys):
                             break
                         await asyncio.sleep(_POLL)
+                    else:
+                        raise RuntimeError(f"posts not delivered within {_PHASE_TIMEOUT:g} s")
                     elapsed = time.perf_counter() - started
                     await pool.stop_all()
                 finally:

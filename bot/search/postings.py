@@ -6,7 +6,7 @@ vocabulary the search scans for prefixes), where each key's run starts (``array(
 and the runs themselves: entry ids (``array('i')``) and field codes (``bytes``). Five bytes
 a pair, twelve a key, and no per-key container or dictionary slot for memory or the garbage
 collector. A key is found by binary search. Entries are indexed in catalog order, so each
-run is sorted: iteration keeps catalog order (ties rely on it) and ``code_of`` bisects.
+run is sorted: iteration keeps catalog order (ties rely on it) and ``code_in`` bisects.
 
 Building never loops in Python per pair (``owner_table``).
 """
@@ -79,12 +79,9 @@ class OwnerTable:
         k = self._find(key)
         return (0, 0) if k < 0 else (self._starts[k], self._starts[k + 1])
 
-    def code_of(self, key: str, i: int) -> int | None:
-        """Entry ``i``'s field code under ``key``, or ``None`` when the key is not its."""
-        return self.code_in(self.span(key), i)
-
     def code_in(self, span: tuple[int, int], i: int) -> int | None:
-        """``code_of`` for a key already looked up with ``span`` (one search per key)."""
+        """Entry ``i``'s field code in the run ``span`` of a key (``span(key)``: one search
+        per key), or ``None`` when the key is not its."""
         start, end = span
         position = bisect_left(self._ids, i, start, end)
         if position < end and self._ids[position] == i:
