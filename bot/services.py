@@ -59,6 +59,7 @@ from bot.schemas import open_database
 from bot.search import SearchIndex
 from bot.storage.interface import Storage
 from bot.storage.leases import holder_name, release_leases, shared
+from bot.storage.urls import is_postgres
 from bot.suggestions.service import SuggestionService
 from bot.suggestions.wiring import build_service as build_suggestion_service
 
@@ -205,21 +206,46 @@ async def build_services(
     catalog and index between many bots). Raises ``bot.datafile.CatalogError``
     for a broken catalog and ``bot.storage.DatabaseError`` for a database it cannot use
     (after closing what it opened).
+
+    A database other processes share (PostgreSQL) is opened first, to read which reload
+    generation the files are about to reflect (:func:`_generation_before_reading`); an
+    SQLite file only after the catalog proved valid, so a broken catalog leaves it alone.
     """
-    if catalog is None:
-        catalog = await asyncio.to_thread(load_catalog, config.catalog_path)
-    if search is None:
-        search = await asyncio.to_thread(SearchIndex.build, catalog)
-    if database is not None:
-        return await _build_areas(config, clock, catalog, search, database)
-    database = await open_database(config.database_url)
+    opened: Storage | None = None
+    if database is None and is_postgres(config.database_url):
+        database = opened = await open_database(config.database_url)
     try:
-        return await _build_areas(config, clock, catalog, search, database)
+        generation = await _generation_before_reading(database)
+        if catalog is None:
+            catalog = await asyncio.to_thread(load_catalog, config.catalog_path)
+        if search is None:
+            search = await asyncio.to_thread(SearchIndex.build, catalog)
+        if database is None:
+            database = opened = await open_database(config.database_url)
+        return await _build_areas(config, clock, catalog, search, database, generation)
     except BaseException:
         # The caller never gets the database to close; its worker thread (not a daemon)
         # would keep the process alive after the failure.
-        await database.close()
+        if opened is not None:
+            await opened.close()
         raise
+
+
+async def _generation_before_reading(database: Storage | None) -> int | None:
+    """The newest reload generation recorded on a shared database, read BEFORE this
+    process reads its catalog files (None on SQLite, where no other process records any).
+
+    Whatever was recorded up to now is in the files read next, so this process adopts it
+    without following it; a reload recorded from now on is newer and is followed, even
+    if the two happen at once (one reload too many rather than one missed). Generations
+    only: the clocks of the processes sharing the database may disagree.
+    """
+    if database is None or not shared(database):
+        return None
+    reloads = ReloadLog(database, SystemClock())  # only read here: its clock is not used
+    await reloads.setup()
+    latest = await reloads.latest()
+    return latest.generation if latest is not None else 0
 
 
 async def _build_areas(
@@ -228,8 +254,12 @@ async def _build_areas(
     catalog: Catalog,
     search: SearchIndex,
     database: Storage,
+    generation: int | None = None,
 ) -> Services:
-    """The services around an open database: each area migrates its tables and starts."""
+    """The services around an open database: each area migrates its tables and starts.
+
+    ``generation``: the newest reload recorded before the catalog files were read.
+    """
     clock = clock or SystemClock()
     info = await asyncio.to_thread(
         describe_catalog, catalog, config.catalog_path, loaded_at=clock.now()
@@ -323,6 +353,8 @@ async def _build_areas(
         reloads=reloads,
         followers_within=FOLLOW_INTERVAL if is_shared else None,
     )
+    if generation is not None:
+        services.reloader.adopt(generation)  # already in the files this process read
     if is_shared:
         services.add_worker(
             ReloadFollower(services.reloader, reloads, FollowingClock(lambda: services.clock))

@@ -4,6 +4,7 @@ Started only on a shared (PostgreSQL) database: every ``interval`` seconds it re
 newest row of ``catalog_reloads`` (``bot.reload.store``) and, when its generation is newer
 than what this process serves and another process recorded it, reloads this process's own
 files through :meth:`bot.reload.CatalogReloader.follow` (all or nothing, off the event loop).
+What it serves at start is the generation read just before its files were (``bot.services``).
 """
 
 from __future__ import annotations
@@ -47,18 +48,11 @@ class ReloadFollower(Worker):
         """Look once; the result of a reload made to follow, else None."""
         reloader = self.reloader
         latest = await self.reloads.latest()
-        if latest is None:
-            reloader.adopt(0)
-            return None
-        if reloader.generation is None:
-            # The first look since this process read its files at start: a reload recorded
-            # before that read is already in them; one recorded since (or at the same
-            # moment: rather one reload too many than one missed) may not be.
-            loaded_at = reloader.current().info.loaded_at
-            if loaded_at is None or latest.reloaded_at < loaded_at:
-                reloader.adopt(latest.generation)
-                return None
-        elif latest.generation <= reloader.generation:
+        # Generations only, never the time a reload was recorded: that is the clock of the
+        # process that recorded it, maybe another host's. At start this process adopted the
+        # newest generation recorded before it read its files (``bot.services``); None when
+        # nobody read it, and then any recorded reload may be newer than the files.
+        if latest is None or latest.generation <= (reloader.generation or 0):
             return None
         if latest.holder == reloader.holder:
             reloader.adopt(latest.generation)  # this process asked for it, and reloaded

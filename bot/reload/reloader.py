@@ -369,8 +369,10 @@ class CatalogReloader:
 
     With ``reloads`` (the database's record of reloads), a reload asked for here is recorded
     as the next generation, and :meth:`follow` reloads for a generation another process
-    recorded. ``generation`` is the newest one this process's catalog reflects (None until
-    the follower first looked, or this process first reloaded).
+    recorded. ``generation`` is the newest one this process's catalog reflects: on a shared
+    database the one recorded last before its files were read at start (``bot.services``),
+    then each one reloaded or followed here; None when it was never read (the follower
+    then takes every recorded generation as newer).
     """
 
     def __init__(

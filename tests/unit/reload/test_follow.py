@@ -271,35 +271,64 @@ async def test_a_follower_that_cannot_reload_keeps_its_catalog_logs_once_and_doe
     assert len(box.sent) == 1  # a reload that follows quietly is in the log only
 
 
-async def test_a_process_that_starts_after_a_reload_follows_only_one_recorded_since_it_read(
-    world: World, reads: Counter[Path]
+async def test_a_starting_process_follows_the_reloads_its_files_lack_whatever_the_clocks_say(
+    world: World,
+    reads: Counter[Path],
+    storage_backend: Backend,
+    tmp_path: Path,
+    catalog_dir: Path,
 ) -> None:
-    clock = FakeClock(START)
-    asker = await world.process("a", clock)
-    add_entry(asker.path)
-    assert (await asker.reloader.reload("SIGHUP")).ok
+    """The real start (build_services) next to processes whose clocks are an hour off."""
+    if storage_backend.name != "postgres":
+        pytest.skip("only processes sharing a PostgreSQL database follow reloads")
+    ahead = await world.process("ahead", FakeClock(START + timedelta(hours=1)))
+    behind = await world.process("behind", FakeClock(START - timedelta(hours=1)))
+    started: list[Services] = []
 
-    # Started later: its files (read at START + 60 s) already hold reload #1.
-    clock.advance(60)
-    late = await world.process("late", clock)
-    late.snapshot = CatalogSnapshot(
-        late.snapshot.catalog,
-        late.snapshot.search,
-        describe_catalog(late.snapshot.catalog, late.path, loaded_at=clock.now()),
-    )
-    assert await late.follower.check() is None
-    assert late.reloader.generation == 1
+    async def start(name: str, *, with_new_entry: bool) -> tuple[Services, Path]:
+        path = tmp_path / name / "catalog"
+        shutil.copytree(catalog_dir, path)
+        if with_new_entry:
+            add_entry(path)
+        config = Config(database_path=tmp_path / "unused.sqlite3", catalog_path=path)
+        built = await build_services(
+            config, clock=FakeClock(START), database=await storage_backend.open()
+        )
+        started.append(built)
+        return built, path
 
-    # Read its files, then a reload was recorded before its first look: it follows that one.
-    early = await world.process("early", clock)
-    early.snapshot = late.snapshot
-    clock.advance(1)
-    assert (await asker.reloader.reload("SIGHUP")).generation == 2
-    followed = await early.follower.check()
-    assert followed is not None
-    assert followed.ok
-    assert early.reloader.generation == 2
-    assert reads == {asker.path: 2, early.path: 1}
+    def follower(services: Services) -> ReloadFollower:
+        (found,) = [w for w in services.workers if isinstance(w, ReloadFollower)]
+        return found
+
+    try:
+        add_entry(ahead.path)
+        assert (await ahead.reloader.reload("SIGHUP")).generation == 1
+
+        # Started after reload #1, from files that hold it; it was recorded an hour "later"
+        # than this process read them, by the recording host's clock. Not read twice.
+        late, _ = await start("late", with_new_entry=True)
+        assert await follower(late).check() is None
+        assert late.reloader is not None
+        assert late.reloader.generation == 1
+        assert NEW_ID in {entry.id for entry in late.catalog}
+
+        # Read its files; then they changed and reload #2 was recorded, an hour "earlier"
+        # by the recording host's clock, before this process first looked: it follows it.
+        early, early_path = await start("early", with_new_entry=False)
+        assert NEW_ID not in {entry.id for entry in early.catalog}
+        add_entry(early_path)
+        add_entry(behind.path)
+        assert (await behind.reloader.reload("SIGHUP")).generation == 2
+        followed = await follower(early).check()
+        assert followed is not None
+        assert followed.ok
+        assert NEW_ID in {entry.id for entry in early.catalog}
+        assert await follower(early).check() is None  # once
+        assert reads == {ahead.path: 1, behind.path: 1, early_path: 1}
+    finally:
+        for built in started:
+            await built.close()
 
 
 async def test_two_processes_asking_at_once_get_two_generations(
