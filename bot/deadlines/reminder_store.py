@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.storage import leases
 from bot.storage.interface import Storage
-from bot.storage.leases import lease_until, skip_locked, timestamp
+from bot.storage.leases import HELD, RELEASE
 
 
 class LeaseLost(Exception):
@@ -48,11 +49,10 @@ class ReminderStateStore:
             (now.isoformat(),),
         )
         row = await self.db.fetchone(
-            "UPDATE deadline_reminder_state SET lease_holder = ?, lease_until = ?"  # noqa: S608
-            " WHERE id IN (SELECT id FROM deadline_reminder_state"
-            " WHERE id = 1 AND (lease_until IS NULL OR lease_until < ?)"
-            f"{skip_locked(self.db)}) RETURNING planned_until",
-            (self.holder, lease_until(now), timestamp(now)),
+            leases.claim_sql(
+                self.db, "deadline_reminder_state", "id", "id = 1", returning="planned_until"
+            ),
+            leases.claim_params(self.holder, now),
         )
         return datetime.fromisoformat(str(row["planned_until"])) if row else None
 
@@ -60,8 +60,8 @@ class ReminderStateStore:
         """Move the watermark and give the lease back, in the caller's transaction;
         :class:`LeaseLost` (to roll it back) when another holder has the row now."""
         changed = await self.db.execute(
-            "UPDATE deadline_reminder_state SET planned_until = ?, lease_holder = NULL,"
-            " lease_until = NULL WHERE id = 1 AND lease_holder = ?",
+            f"UPDATE deadline_reminder_state SET planned_until = ?, {RELEASE}"  # noqa: S608
+            f" WHERE id = 1 AND {HELD}",
             (planned_until.isoformat(), self.holder),
         )
         if changed == 0:
@@ -70,7 +70,6 @@ class ReminderStateStore:
     async def release(self) -> None:
         """Give the lease back without moving the watermark (the run failed)."""
         await self.db.execute(
-            "UPDATE deadline_reminder_state SET lease_holder = NULL, lease_until = NULL"
-            " WHERE id = 1 AND lease_holder = ?",
+            f"UPDATE deadline_reminder_state SET {RELEASE} WHERE id = 1 AND {HELD}",  # noqa: S608
             (self.holder,),
         )

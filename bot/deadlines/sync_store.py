@@ -26,9 +26,10 @@ from bot.deadlines.importers.common import ImportedEdition
 from bot.deadlines.importers.export import dump_series
 from bot.deadlines.model import Deadline, DeadlineBook, Edition
 from bot.deadlines.timezones import parse_timezone
+from bot.storage import leases
 from bot.storage.database import Migration
 from bot.storage.interface import Storage
-from bot.storage.leases import lease_until, skip_locked, timestamp
+from bot.storage.leases import HELD, RELEASE, lease_until
 
 SYNC_MIGRATION = Migration(
     2,
@@ -175,7 +176,7 @@ class DeadlineSyncStore:
             last_error=row["last_error"],
             due_at=datetime.fromisoformat(row["due_at"]) if row["due_at"] else None,
             lease_holder=row["lease_holder"],
-            lease_until=datetime.fromisoformat(row["lease_until"]) if row["lease_until"] else None,
+            lease_until=leases.parse(row["lease_until"]),
         )
 
     async def save_source(self, state: SourceState, checked_at: datetime) -> None:
@@ -204,11 +205,15 @@ class DeadlineSyncStore:
         if not urls:
             return set()
         rows = await self.db.fetchall(
-            "UPDATE deadline_sync_sources SET lease_holder = ?, lease_until = ?"  # noqa: S608 (only ?s)
-            " WHERE url IN (SELECT url FROM deadline_sync_sources"
-            f" WHERE url IN ({_marks(urls)}) AND (lease_until IS NULL OR lease_until < ?)"
-            f" ORDER BY url{skip_locked(self.db)}) RETURNING url",
-            (holder, lease_until(now), *urls, timestamp(now)),
+            leases.claim_sql(
+                self.db,
+                "deadline_sync_sources",
+                "url",
+                f"url IN ({_marks(urls)})",
+                returning="url",
+                order_by="url",
+            ),
+            leases.claim_params(holder, now, urls),
         )
         return {str(row["url"]) for row in rows}
 
@@ -219,7 +224,7 @@ class DeadlineSyncStore:
             return set()
         rows = await self.db.fetchall(
             "UPDATE deadline_sync_sources SET lease_until = ?"  # noqa: S608 (only ?s)
-            f" WHERE url IN ({_marks(urls)}) AND lease_holder = ? RETURNING url",
+            f" WHERE url IN ({_marks(urls)}) AND {HELD} RETURNING url",
             (lease_until(now), *urls, holder),
         )
         return {str(row["url"]) for row in rows}
@@ -227,8 +232,8 @@ class DeadlineSyncStore:
     async def release(self, urls: Sequence[str], holder: str) -> None:
         if urls:
             await self.db.execute(
-                "UPDATE deadline_sync_sources SET lease_holder = NULL, lease_until = NULL"  # noqa: S608
-                f" WHERE url IN ({_marks(urls)}) AND lease_holder = ?",
+                f"UPDATE deadline_sync_sources SET {RELEASE}"  # noqa: S608 (only ?s)
+                f" WHERE url IN ({_marks(urls)}) AND {HELD}",
                 (*urls, holder),
             )
 
@@ -236,9 +241,9 @@ class DeadlineSyncStore:
         """Store what ``holder`` found and give the lease back; False (nothing stored) when
         the lease was taken over by another holder, whose result stands."""
         changed = await self.db.execute(
-            "UPDATE deadline_sync_sources SET etag = ?, last_modified = ?, editions = ?,"
+            "UPDATE deadline_sync_sources SET etag = ?, last_modified = ?, editions = ?,"  # noqa: S608
             " failures = ?, disabled = ?, last_error = ?, checked_at = ?, due_at = ?,"
-            " lease_holder = NULL, lease_until = NULL WHERE url = ? AND lease_holder = ?",
+            f" {RELEASE} WHERE url = ? AND {HELD}",
             (*_source_values(state, checked_at), state.url, holder),
         )
         return changed > 0

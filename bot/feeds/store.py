@@ -402,7 +402,7 @@ class FeedStore:
             backlog=bool(row["backlog"]),
             seen_count=int(row["seen"]) if seen is None else seen,
             lease_holder=row["lease_holder"],
-            lease_until=_moment(row["lease_until"]),
+            lease_until=leases.parse(row["lease_until"]),
         )
 
     # -- polling leases (bot.storage.leases) -----------------------------------------------
@@ -428,24 +428,20 @@ class FeedStore:
         """
         if not statuses:
             return []
-        stamp = leases.timestamp(now)
-        due = ""
-        params: list[Any] = [
-            holder,
-            leases.lease_until(now, lease),
-            json.dumps([status.spec.id for status in statuses]),
-            stamp,
-        ]
+        where = f"id IN ({json_values(self.db)})"
+        params: list[Any] = [json.dumps([status.spec.id for status in statuses])]
         if due_only:
             # next_poll is ISO text written from the same UTC clock: text order is time order.
-            due = " AND (next_poll IS NULL OR next_poll <= ?) AND state NOT IN (?, ?, ?)"
+            where += " AND (next_poll IS NULL OR next_poll <= ?) AND state NOT IN (?, ?, ?)"
             params += [_text(now), FeedState.PAUSED, FeedState.DISABLED, FeedState.REMOVED]
         rows = await self.db.fetchall(
-            "UPDATE feeds SET lease_holder = ?, lease_until = ? WHERE id IN ("  # noqa: S608
-            f"SELECT id FROM feeds WHERE id IN ({json_values(self.db)}) "
-            f"AND (lease_until IS NULL OR lease_until < ?){due}{leases.skip_locked(self.db)}"
-            ") RETURNING *",
-            [p.value if isinstance(p, FeedState) else p for p in params],
+            leases.claim_sql(self.db, "feeds", "id", where),
+            leases.claim_params(
+                holder,
+                now,
+                [p.value if isinstance(p, FeedState) else p for p in params],
+                lease=lease,
+            ),
         )
         by_id = {str(row["id"]): row for row in rows}
         return [
@@ -464,10 +460,9 @@ class FeedStore:
         """
         if not feed_ids:
             return set()
-        lock = " FOR UPDATE" if db.dialect == "postgresql" else ""
         rows = await db.fetchall(
             f"SELECT id FROM feeds WHERE id IN ({json_values(db)}) "  # noqa: S608 (fixed text)
-            f"AND lease_holder = ?{lock}",
+            f"AND {leases.HELD}{leases.for_update(db)}",
             (json.dumps(list(feed_ids)), holder),
         )
         return {str(row["id"]) for row in rows}
@@ -476,8 +471,7 @@ class FeedStore:
         """Give ``holder``'s lease on the feed back (a poll that broke): another poller may
         claim it at once. A lease taken over by another holder is left alone."""
         await self.db.execute(
-            "UPDATE feeds SET lease_holder = NULL, lease_until = NULL "
-            "WHERE id = ? AND lease_holder = ?",
+            f"UPDATE feeds SET {leases.RELEASE} WHERE id = ? AND {leases.HELD}",  # noqa: S608
             (feed_id, holder),
         )
 
@@ -521,8 +515,8 @@ class FeedStore:
             by_columns.setdefault(tuple(values), []).append(
                 row if holder is None else (*row, holder)
             )
-        release = ", lease_holder = NULL, lease_until = NULL" if holder is not None else ""
-        guard = " AND lease_holder = ?" if holder is not None else ""
+        release = f", {leases.RELEASE}" if holder is not None else ""
+        guard = f" AND {leases.HELD}" if holder is not None else ""
         for names, rows in by_columns.items():
             columns = ", ".join(f"{name} = ?" for name in names)
             await db.executemany(

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
+from bot.storage import leases
+
 if TYPE_CHECKING:
     from bot.storage.interface import Row
 
@@ -88,8 +90,8 @@ class OutboxItem:
             posted_at=from_text(row["posted_at"]),
             published_at=from_text(row["published_at"]),
             lease_holder=row["lease_holder"],
-            # Milliseconds there (the lease convention): ``%f`` reads 3 digits as well as 6.
-            lease_until=from_text(row["lease_until"]),
+            # Written by the lease convention (milliseconds), so read by it too.
+            lease_until=leases.parse(row["lease_until"]),
         )
 
 

@@ -2,7 +2,7 @@
 
 All SQL of the outbox lives here; :class:`~bot.outbox.outbox.Outbox` and the delivery
 pass (``bot.outbox.delivery``) decide *what* to write and when. Every statement is the same
-on both backends, except the claim's row lock (``bot.storage.leases.skip_locked``).
+on both backends, except the claim's row lock (the claim is ``bot.storage.leases.claim_sql``).
 
 Two kinds of writes:
 
@@ -28,8 +28,9 @@ from typing import Any
 
 from bot.outbox.records import BlockedChannel, OutboxItem, State, from_text, to_text
 from bot.outbox.schema import COMPONENT, MIGRATIONS
+from bot.storage import leases
 from bot.storage.interface import Storage
-from bot.storage.leases import DEFAULT_LEASE, holder_name, lease_until, skip_locked, timestamp
+from bot.storage.leases import DEFAULT_LEASE, HELD, RELEASE, holder_name
 
 _INSERT_SQL = """
 INSERT INTO outbox_items (
@@ -39,18 +40,13 @@ INSERT INTO outbox_items (
 ON CONFLICT (key) DO NOTHING
 """
 
-# A claimable item: in one of the wanted states, due, its channel not blocked, and nobody
-# else's unexpired lease on it (our own is ours to resume after an interrupted pass).
-_CLAIM_SQL = """
-UPDATE outbox_items SET lease_holder = ?, lease_until = ?
-WHERE id IN (
-    SELECT id FROM outbox_items
-    WHERE id = ? AND state IN ({states}) AND next_attempt_at <= ?
-    AND (lease_until IS NULL OR lease_until < ? OR lease_holder = ?)
-    AND channel_id NOT IN (SELECT channel_id FROM outbox_blocked_channels){lock}
+# A claimable item (the lease conditions are added by ``leases.claim_sql``): in one of the
+# wanted states, due, and its channel not blocked. Our own unexpired lease is ours to
+# resume after an interrupted pass (``own``).
+_CLAIMABLE = (
+    "id = ? AND state IN ({states}) AND next_attempt_at <= ? "
+    "AND channel_id NOT IN (SELECT channel_id FROM outbox_blocked_channels)"
 )
-RETURNING *
-"""
 
 
 class OutboxStore:
@@ -232,17 +228,15 @@ class OutboxStore:
         it is not due any more, changed state, is blocked or someone else holds it."""
         if self._db.in_transaction:
             raise RuntimeError("outbox state must be committed before talking to Discord")
-        sql = _CLAIM_SQL.format(states=_placeholders(len(states)), lock=skip_locked(self._db))
+        where = _CLAIMABLE.format(states=_placeholders(len(states)))
         rows = await self._db.fetchall(
-            sql,
-            (
+            leases.claim_sql(self._db, "outbox_items", "id", where, own=True),
+            leases.claim_params(
                 self.holder,
-                lease_until(now, self.lease),
-                item_id,
-                *(state.value for state in states),
-                to_text(now),
-                timestamp(now),
-                self.holder,
+                now,
+                (item_id, *(state.value for state in states), to_text(now)),
+                lease=self.lease,
+                own=True,
             ),
         )
         return OutboxItem.from_row(rows[0]) if rows else None
@@ -252,9 +246,9 @@ class OutboxStore:
         or the lease was lost."""
         at = to_text(now)
         marked = await self._committed(
-            "UPDATE outbox_items SET state = ?, attempts = attempts + 1, "
+            "UPDATE outbox_items SET state = ?, attempts = attempts + 1, "  # noqa: S608 (lease constants)
             "first_attempt_at = ?, next_attempt_at = ?, updated_at = ? "
-            "WHERE id = ? AND state = ? AND lease_holder = ?",
+            f"WHERE id = ? AND state = ? AND {HELD}",
             (State.POSTING.value, at, at, at, item_id, State.PENDING.value, self.holder),
         )
         return marked > 0
@@ -262,8 +256,8 @@ class OutboxStore:
     async def count_posting_attempt(self, item_id: int, now: datetime) -> bool:
         """One more attempt at an item already ``posting``; False when the lease was lost."""
         counted = await self._committed(
-            "UPDATE outbox_items SET attempts = attempts + 1, updated_at = ? "
-            "WHERE id = ? AND state = ? AND lease_holder = ?",
+            "UPDATE outbox_items SET attempts = attempts + 1, updated_at = ? "  # noqa: S608 (lease constants)
+            f"WHERE id = ? AND state = ? AND {HELD}",
             (to_text(now), item_id, State.POSTING.value, self.holder),
         )
         return counted > 0
@@ -274,10 +268,9 @@ class OutboxStore:
         """``posting`` → ``posted`` (a crosspost is to do) or ``done``, with Discord's id."""
         at = to_text(now)
         marked = await self._committed(
-            "UPDATE outbox_items SET state = ?, publish = ?, message_id = ?, posted_at = ?, "
+            "UPDATE outbox_items SET state = ?, publish = ?, message_id = ?, posted_at = ?, "  # noqa: S608 (lease constants)
             "next_attempt_at = ?, last_error = NULL, updated_at = ?, "
-            "lease_holder = NULL, lease_until = NULL "
-            "WHERE id = ? AND state = ? AND lease_holder = ?",
+            f"{RELEASE} WHERE id = ? AND state = ? AND {HELD}",
             (
                 (State.POSTED if publish else State.DONE).value,
                 int(publish),
@@ -295,8 +288,8 @@ class OutboxStore:
     async def schedule_retry(self, item_id: int, due: datetime, reason: str, now: datetime) -> bool:
         return (
             await self._committed(
-                "UPDATE outbox_items SET next_attempt_at = ?, last_error = ?, updated_at = ?, "
-                "lease_holder = NULL, lease_until = NULL WHERE id = ? AND lease_holder = ?",
+                "UPDATE outbox_items SET next_attempt_at = ?, last_error = ?, updated_at = ?, "  # noqa: S608 (lease constants)
+                f"{RELEASE} WHERE id = ? AND {HELD}",
                 (to_text(due), reason[:500], to_text(now), item_id, self.holder),
             )
             > 0
@@ -305,9 +298,8 @@ class OutboxStore:
     async def mark_expired(self, item_id: int, now: datetime) -> bool:
         """``pending`` → ``expired``; False when it was changed meanwhile."""
         changed = await self._committed(
-            "UPDATE outbox_items SET state = ?, last_error = ?, updated_at = ?, "
-            "lease_holder = NULL, lease_until = NULL "
-            "WHERE id = ? AND state = ? AND lease_holder = ?",
+            "UPDATE outbox_items SET state = ?, last_error = ?, updated_at = ?, "  # noqa: S608 (lease constants)
+            f"{RELEASE} WHERE id = ? AND state = ? AND {HELD}",
             (
                 State.EXPIRED.value,
                 "not posted before it expired",
@@ -323,9 +315,8 @@ class OutboxStore:
         """Keep the reason and give the item up for now (its channel got blocked)."""
         return (
             await self._committed(
-                "UPDATE outbox_items SET last_error = ?, updated_at = ?, "
-                "lease_holder = NULL, lease_until = NULL "
-                "WHERE id = ? AND lease_holder = ?",
+                "UPDATE outbox_items SET last_error = ?, updated_at = ?, "  # noqa: S608 (lease constants)
+                f"{RELEASE} WHERE id = ? AND {HELD}",
                 (reason[:500], to_text(now), item_id, self.holder),
             )
             > 0
@@ -334,8 +325,8 @@ class OutboxStore:
     async def mark_failed(self, item_id: int, reason: str, now: datetime) -> bool:
         return (
             await self._committed(
-                "UPDATE outbox_items SET state = ?, last_error = ?, updated_at = ?, "
-                "lease_holder = NULL, lease_until = NULL WHERE id = ? AND lease_holder = ?",
+                "UPDATE outbox_items SET state = ?, last_error = ?, updated_at = ?, "  # noqa: S608 (lease constants)
+                f"{RELEASE} WHERE id = ? AND {HELD}",
                 (State.FAILED.value, reason[:500], to_text(now), item_id, self.holder),
             )
             > 0
@@ -362,8 +353,8 @@ class OutboxStore:
         (nothing taken) when the lease was lost."""
         at = to_text(now)
         counted = await self._committed(
-            "UPDATE outbox_items SET attempts = attempts + 1, updated_at = ? "
-            "WHERE id = ? AND lease_holder = ?",
+            "UPDATE outbox_items SET attempts = attempts + 1, updated_at = ? "  # noqa: S608 (lease constants)
+            f"WHERE id = ? AND {HELD}",
             (at, item_id, self.holder),
         )
         if not counted:
@@ -378,8 +369,8 @@ class OutboxStore:
     async def forget_publication(self, item_id: int) -> None:
         # Only while we hold the item: its slot may be a newer holder's attempt otherwise.
         await self._committed(
-            "DELETE FROM outbox_publications WHERE item_id = ? AND EXISTS ("
-            "SELECT 1 FROM outbox_items WHERE id = ? AND lease_holder = ?)",
+            "DELETE FROM outbox_publications WHERE item_id = ? AND EXISTS ("  # noqa: S608 (lease constants)
+            f"SELECT 1 FROM outbox_items WHERE id = ? AND {HELD})",
             (item_id, item_id, self.holder),
         )
 
@@ -388,9 +379,9 @@ class OutboxStore:
         at = to_text(now)
         return (
             await self._committed(
-                "UPDATE outbox_items SET state = ?, published_at = ?, last_error = NULL, "
-                "updated_at = ?, lease_holder = NULL, lease_until = NULL "
-                "WHERE id = ? AND state = ? AND lease_holder = ?",
+                "UPDATE outbox_items SET state = ?, published_at = ?, last_error = NULL, "  # noqa: S608 (lease constants)
+                f"updated_at = ?, {RELEASE} "
+                f"WHERE id = ? AND state = ? AND {HELD}",
                 (State.DONE.value, at, at, item_id, State.POSTED.value, self.holder),
             )
             > 0
