@@ -59,6 +59,7 @@ from bot.schemas import open_database
 from bot.search import SearchIndex
 from bot.storage.interface import Storage
 from bot.storage.leases import holder_name, release_leases, shared
+from bot.storage.tables import stored_versions
 from bot.suggestions.service import SuggestionService
 from bot.suggestions.wiring import build_service as build_suggestion_service
 
@@ -168,11 +169,7 @@ class Services:
 
     async def schema_versions(self) -> dict[str, int]:
         """``{component: version}`` of the database, for ``/about`` (a real read: defer first)."""
-        rows = await self.database.fetchall(
-            "SELECT component, MAX(version) AS version FROM schema_migrations "
-            "GROUP BY component ORDER BY component"
-        )
-        return {str(row["component"]): int(row["version"]) for row in rows}
+        return await stored_versions(self.database)
 
     async def close(self) -> None:
         """Close the database (after the bot closed, so no handler still writes).

@@ -40,6 +40,7 @@ from bot.storage.tables import (
     read_tables,
     select_all,
     sequences,
+    stored_versions,
 )
 
 Components = Sequence[tuple[str, Sequence[Migration]]]
@@ -89,14 +90,6 @@ async def migrate_all(db: Storage, components: Components) -> list[tuple[str, in
         after = await db.migrate(component, migrations)
         changes.append((component, before, after))
     return changes
-
-
-async def stored_versions(db: Storage) -> dict[str, int]:
-    """``{component: version}`` recorded in ``schema_migrations``."""
-    rows = await db.fetchall(
-        "SELECT component, MAX(version) AS version FROM schema_migrations GROUP BY component"
-    )
-    return {str(row["component"]): int(row["version"]) for row in rows}
 
 
 async def copy_database(src: Storage, dst: Storage, components: Components) -> CopyReport:
