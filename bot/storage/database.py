@@ -57,6 +57,15 @@ class Migration:
     postgres_sql: str | None = None
 
 
+# (component, its migrations): what ``db migrate`` brings up to date and ``db copy`` copies.
+Components = Sequence[tuple[str, Sequence[Migration]]]
+
+
+def newest_versions(components: Components) -> dict[str, int]:
+    """``{component: newest schema version}``: each component's number of migrations."""
+    return {component: len(migrations) for component, migrations in components}
+
+
 _BOOTSTRAP = """
 CREATE TABLE IF NOT EXISTS schema_migrations (
     component   TEXT    NOT NULL,

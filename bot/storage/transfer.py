@@ -29,7 +29,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from bot.storage.database import Database, Migration
+from bot.storage.database import Components, Database, newest_versions
 from bot.storage.interface import Storage
 from bot.storage.tables import (
     MIGRATIONS_TABLE,
@@ -42,8 +42,6 @@ from bot.storage.tables import (
     sequences,
     stored_versions,
 )
-
-Components = Sequence[tuple[str, Sequence[Migration]]]
 
 # Rows sent to the target per statement batch: bounds what one executemany holds.
 BATCH = 2000
@@ -132,9 +130,8 @@ async def consistent_source(src: Storage, components: Components) -> AsyncIterat
     with tempfile.TemporaryDirectory(prefix="ml-audio-bot-copy-") as folder:
         private = Path(folder) / "source.sqlite3"
         await src.backup(private)  # SQLite's online backup: one consistent state
-        known = {component: len(migrations) for component, migrations in components}
         async with AsyncExitStack() as stack:
-            copy = await Database.open(private, known_versions=known)
+            copy = await Database.open(private, known_versions=newest_versions(components))
             stack.push_async_callback(copy.close)
             yield copy
 
@@ -189,7 +186,7 @@ def _sort_key(value: Any) -> tuple[int, Any]:
 
 
 def _refuse_unknown(versions: Mapping[str, int], components: Components) -> None:
-    known = {component: len(migrations) for component, migrations in components}
+    known = newest_versions(components)
     unknown = sorted(set(versions) - set(known))
     if unknown:
         raise TransferError(
