@@ -69,10 +69,9 @@ async def open_database(
     )
     missing = lacking_postgres() if db.dialect == "postgresql" else []
     if missing:
-        where = str(getattr(db, "path", "PostgreSQL"))
         await db.close()
         raise DatabaseError(
-            where,
+            db.path,
             f"cannot hold the bot yet: no PostgreSQL schema for {', '.join(missing)}",
             "keep database_url on sqlite:/// until this version supports PostgreSQL",
         )

@@ -123,7 +123,7 @@ async def consistent_source(src: Storage, components: Components) -> AsyncIterat
     if src.dialect == "postgresql":
         snapshot = getattr(src, "snapshot", None)
         if snapshot is None:
-            raise TransferError(f"{_where(src)}: this backend offers no consistent snapshot")
+            raise TransferError(f"{src.path}: this backend offers no consistent snapshot")
         async with snapshot():
             yield src
         return
@@ -200,7 +200,7 @@ async def _refuse_unusable_target(dst: Storage, versions: Mapping[str, int]) -> 
     for component, version in sorted((await stored_versions(dst)).items()):
         if version > versions.get(component, 0):
             raise TransferError(
-                f"{_where(dst)} has {component} v{version}, the source "
+                f"{dst.path} has {component} v{version}, the source "
                 f"v{versions.get(component, 0)}: copy into a new, empty database"
             )
     for name, table in sorted((await read_tables(dst)).items()):
@@ -210,7 +210,7 @@ async def _refuse_unusable_target(dst: Storage, versions: Mapping[str, int]) -> 
         count = int(row["n"]) if row is not None else 0
         if count:
             raise TransferError(
-                f"{_where(dst)} is not empty ({name} has {count} rows): copy into a new, "
+                f"{dst.path} is not empty ({name} has {count} rows): copy into a new, "
                 "empty database"
             )
 
@@ -222,14 +222,14 @@ async def _matching_target(tables: Mapping[str, Table], dst: Storage) -> list[st
     missing, extra = missing_and_extra(tables, target)
     if missing or extra:
         raise TransferError(
-            f"{_where(dst)} does not get the source's tables from the migrations "
+            f"{dst.path} does not get the source's tables from the migrations "
             f"(missing: {', '.join(missing) or 'none'}; extra: {', '.join(extra) or 'none'})"
         )
     for name, table in tables.items():
         missing, extra = missing_and_extra(table.columns, target[name].columns)
         if missing or extra:
             raise TransferError(
-                f"table {name} has other columns in {_where(dst)} than in the source "
+                f"table {name} has other columns in {dst.path} than in the source "
                 f"(missing: {', '.join(missing) or 'none'}; extra: {', '.join(extra) or 'none'})"
             )
     return [name for name in foreign_key_order(target) if name in tables]
@@ -275,7 +275,3 @@ async def _move_sequences(dst: Storage, table: Table, floor: int) -> None:
         highest = f"COALESCE(MAX({quoted(column)}), 0)"
         statement = f"SELECT setval(?::regclass, GREATEST({highest}, ?) + 1, false) FROM {quoted(table.name)}"  # noqa: S608, E501
         await dst.execute(statement, (sequence, floor))
-
-
-def _where(db: Storage) -> str:
-    return str(getattr(db, "path", db.dialect))
