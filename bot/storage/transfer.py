@@ -14,7 +14,10 @@ another (SQLite to PostgreSQL and back) and proves nothing was lost:
 - then each table's row count and checksum (every row rendered canonically, ordered by
   primary key, hashed) are compared between the source snapshot and the committed target.
 
-A refusal is a :class:`TransferError` with one line; nothing is written to the target then.
+A refusal is a :class:`TransferError` with one line, and no row is copied then. The source,
+and the target's versions and emptiness, are checked before the target is migrated; a target
+whose migrated tables differ from the source's is refused after its migrations ran, so it is
+left with those tables created (and recorded in ``schema_migrations``) but empty.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import hashlib
 import json
 import tempfile
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -130,9 +133,7 @@ async def consistent_source(src: Storage, components: Components) -> AsyncIterat
     with tempfile.TemporaryDirectory(prefix="ml-audio-bot-copy-") as folder:
         private = Path(folder) / "source.sqlite3"
         await src.backup(private)  # SQLite's online backup: one consistent state
-        async with AsyncExitStack() as stack:
-            copy = await Database.open(private, known_versions=newest_versions(components))
-            stack.push_async_callback(copy.close)
+        async with await Database.open(private, known_versions=newest_versions(components)) as copy:
             yield copy
 
 
