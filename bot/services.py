@@ -254,6 +254,8 @@ async def _build_areas(
         if released:
             log.info("took back %d lease(s) left by a previous run", released)
     # -- area services: create them here (after the database is open) -------------------
+    # Workers built once keep following services.clock: tests and the demo swap it.
+    following = FollowingClock(lambda: services.clock)
     services.outbox = Outbox(database, services.clock)
     await services.outbox.setup()
     services.suggestions = await build_suggestion_service(
@@ -266,7 +268,7 @@ async def _build_areas(
     )
     reminders = await build_reminder_worker(
         database,
-        FollowingClock(lambda: services.clock),  # tests and the demo swap the clock
+        following,
         outbox=lambda: services.outbox,
         book=lambda: services.deadlines,
         channel_id=lambda: services.config.announcements_channel_id,
@@ -283,7 +285,7 @@ async def _build_areas(
     services.deadline_sync = build_deadline_sync(
         config,
         database,
-        FollowingClock(lambda: services.clock),
+        following,
         reviewed=lambda: services.reviewed_deadlines,
         targets=SyncTargets(
             outbox=lambda: services.outbox,
@@ -292,9 +294,7 @@ async def _build_areas(
         ),
         on_change=layer_changed,
     )
-    services.add_worker(
-        build_sync_worker(services.deadline_sync, FollowingClock(lambda: services.clock), config)
-    )
+    services.add_worker(build_sync_worker(services.deadline_sync, following, config))
     feeds = await build_feeds(
         config,
         database,
@@ -307,12 +307,12 @@ async def _build_areas(
     services.add_worker(feeds.worker)  # also closes the feeds' HTTP session on stop
     # Every successful reload is recorded; on a database other processes share
     # (PostgreSQL), each of them follows it from its own files within FOLLOW_INTERVAL.
-    reloads = ReloadLog(database, FollowingClock(lambda: services.clock))
+    reloads = ReloadLog(database, following)
     await reloads.setup()
     is_shared = shared(database)
     services.reloader = CatalogReloader(
         lambda: services.config,
-        FollowingClock(lambda: services.clock),
+        following,
         lambda: services.snapshot,
         _installer(services, reminders),
         outbox=lambda: services.outbox,
@@ -321,9 +321,7 @@ async def _build_areas(
         followers_within=FOLLOW_INTERVAL if is_shared else None,
     )
     if is_shared:
-        services.add_worker(
-            ReloadFollower(services.reloader, reloads, FollowingClock(lambda: services.clock))
-        )
+        services.add_worker(ReloadFollower(services.reloader, reloads, following))
     return services
 
 
