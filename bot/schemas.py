@@ -19,14 +19,11 @@ from bot.outbox import schema as outbox
 from bot.reload import store as catalog_reloads
 from bot.storage import command_sync as runtime
 from bot.storage.backends import check_storage, open_storage
-from bot.storage.database import Migration
+from bot.storage.database import Components, Migration, newest_versions
 from bot.storage.errors import DatabaseError
 from bot.storage.interface import Storage
 from bot.storage.urls import sqlite_url
 from bot.suggestions import schema as suggestions
-
-# (component, its migrations): what ``db migrate`` brings up to date and ``db copy`` copies.
-Components = Sequence[tuple[str, Sequence[Migration]]]
 
 _COMPONENTS: tuple[tuple[str, Sequence[Migration]], ...] = (
     (runtime.COMPONENT, runtime.MIGRATIONS),
@@ -45,7 +42,7 @@ def components() -> Components:
 
 def known_schema_versions() -> dict[str, int]:
     """``{component: newest schema version}`` this program can migrate to."""
-    return {component: len(migrations) for component, migrations in _COMPONENTS}
+    return newest_versions(_COMPONENTS)
 
 
 def lacking_postgres(known: Components | None = None) -> list[str]:
@@ -72,10 +69,9 @@ async def open_database(
     )
     missing = lacking_postgres() if db.dialect == "postgresql" else []
     if missing:
-        where = str(getattr(db, "path", "PostgreSQL"))
         await db.close()
         raise DatabaseError(
-            where,
+            db.path,
             f"cannot hold the bot yet: no PostgreSQL schema for {', '.join(missing)}",
             "keep database_url on sqlite:/// until this version supports PostgreSQL",
         )

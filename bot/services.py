@@ -59,6 +59,7 @@ from bot.schemas import open_database
 from bot.search import SearchIndex
 from bot.storage.interface import Storage
 from bot.storage.leases import holder_name, release_leases, shared
+from bot.storage.tables import stored_versions
 from bot.storage.urls import is_postgres
 from bot.suggestions.service import SuggestionService
 from bot.suggestions.wiring import build_service as build_suggestion_service
@@ -169,11 +170,7 @@ class Services:
 
     async def schema_versions(self) -> dict[str, int]:
         """``{component: version}`` of the database, for ``/about`` (a real read: defer first)."""
-        rows = await self.database.fetchall(
-            "SELECT component, MAX(version) AS version FROM schema_migrations "
-            "GROUP BY component ORDER BY component"
-        )
-        return {str(row["component"]): int(row["version"]) for row in rows}
+        return await stored_versions(self.database)
 
     async def close(self) -> None:
         """Close the database (after the bot closed, so no handler still writes).
@@ -287,6 +284,8 @@ async def _build_areas(
         if released:
             log.info("took back %d lease(s) left by a previous run", released)
     # -- area services: create them here (after the database is open) -------------------
+    # Workers built once keep following services.clock: tests and the demo swap it.
+    following = FollowingClock(lambda: services.clock)
     services.outbox = Outbox(database, services.clock)
     await services.outbox.setup()
     services.suggestions = await build_suggestion_service(
@@ -299,7 +298,7 @@ async def _build_areas(
     )
     reminders = await build_reminder_worker(
         database,
-        FollowingClock(lambda: services.clock),  # tests and the demo swap the clock
+        following,
         outbox=lambda: services.outbox,
         book=lambda: services.deadlines,
         channel_id=lambda: services.config.announcements_channel_id,
@@ -316,7 +315,7 @@ async def _build_areas(
     services.deadline_sync = build_deadline_sync(
         config,
         database,
-        FollowingClock(lambda: services.clock),
+        following,
         reviewed=lambda: services.reviewed_deadlines,
         targets=SyncTargets(
             outbox=lambda: services.outbox,
@@ -325,9 +324,7 @@ async def _build_areas(
         ),
         on_change=layer_changed,
     )
-    services.add_worker(
-        build_sync_worker(services.deadline_sync, FollowingClock(lambda: services.clock), config)
-    )
+    services.add_worker(build_sync_worker(services.deadline_sync, following, config))
     feeds = await build_feeds(
         config,
         database,
@@ -340,12 +337,12 @@ async def _build_areas(
     services.add_worker(feeds.worker)  # also closes the feeds' HTTP session on stop
     # Every successful reload is recorded; on a database other processes share
     # (PostgreSQL), each of them follows it from its own files within FOLLOW_INTERVAL.
-    reloads = ReloadLog(database, FollowingClock(lambda: services.clock))
+    reloads = ReloadLog(database, following)
     await reloads.setup()
     is_shared = shared(database)
     services.reloader = CatalogReloader(
         lambda: services.config,
-        FollowingClock(lambda: services.clock),
+        following,
         lambda: services.snapshot,
         _installer(services, reminders),
         outbox=lambda: services.outbox,
@@ -356,9 +353,7 @@ async def _build_areas(
     if generation is not None:
         services.reloader.adopt(generation)  # already in the files this process read
     if is_shared:
-        services.add_worker(
-            ReloadFollower(services.reloader, reloads, FollowingClock(lambda: services.clock))
-        )
+        services.add_worker(ReloadFollower(services.reloader, reloads, following))
     return services
 
 

@@ -10,8 +10,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, NamedTuple
 
 from bot.storage.errors import DatabaseError
 from bot.storage.urls import PASSWORD_VARIABLE, URL_FORMS, is_postgres, shown, sqlite_path
@@ -32,18 +32,7 @@ async def open_storage(
     environ: Mapping[str, str] | None = None,
 ) -> Storage:
     """Open the database ``url`` names; :class:`DatabaseError` when it cannot be used."""
-    path = sqlite_path(url)
-    if path is not None:
-        from bot.storage.database import Database
-
-        return await Database.open(path, known_versions=known_versions)
-    if is_postgres(url):
-        from bot.storage.postgres import PostgresDatabase
-
-        return await PostgresDatabase.open(
-            url, password=_password(environ), known_versions=known_versions
-        )
-    raise _unknown(url)
+    return await _backend(url, environ).open(known_versions)
 
 
 async def check_storage(
@@ -57,16 +46,32 @@ async def check_storage(
     ``{component: schema version}`` stored in the database; ``None`` for an SQLite file
     that does not exist yet. Raises :class:`DatabaseError` for one that cannot be used.
     """
+    return await _backend(url, environ).check(known_versions)
+
+
+class _Backend(NamedTuple):
+    """The backend a URL names, bound to it: open it, or only check it."""
+
+    open: Callable[[Mapping[str, int] | None], Awaitable[Storage]]
+    check: Callable[[Mapping[str, int] | None], Awaitable[dict[str, int] | None]]
+
+
+def _backend(url: str, environ: Mapping[str, str] | None) -> _Backend:
     path = sqlite_path(url)
     if path is not None:
         from bot.storage.database import Database
 
-        return await Database.check(path, known_versions=known_versions)
+        return _Backend(
+            lambda known: Database.open(path, known_versions=known),
+            lambda known: Database.check(path, known_versions=known),
+        )
     if is_postgres(url):
         from bot.storage.postgres import PostgresDatabase
 
-        return await PostgresDatabase.check(
-            url, password=_password(environ), known_versions=known_versions
+        password = _password(environ)
+        return _Backend(
+            lambda known: PostgresDatabase.open(url, password=password, known_versions=known),
+            lambda known: PostgresDatabase.check(url, password=password, known_versions=known),
         )
     raise _unknown(url)
 

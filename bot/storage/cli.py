@@ -142,7 +142,7 @@ async def _migrate(url: str) -> int:
 
     async with opened_database(url) as db:
         changes = await migrate_all(db, components())
-        where = _where(db)
+        where = db.path
     for component, before, after in changes:
         change = f"v{after}" if before == after else f"v{before} → v{after}"
         print(f"{component}: {change}")
@@ -173,18 +173,18 @@ async def _backup(url: str, target: Path) -> int:
     async with opened_database(url) as db:
         if db.dialect == "sqlite":
             await db.backup(target)  # SQLite's online backup: safe while the bot writes
-            print(f"backed up {_where(db)} to {target}")
+            print(f"backed up {db.path} to {target}")
             return EXIT_OK
         report = await _snapshot_to_sqlite(db, target)
         if report is None:
             return EXIT_USAGE
         if not report.same:
             _print_report(report)
-            print(f"error: {target} differs from {_where(db)}; removed it", file=sys.stderr)
+            print(f"error: {target} differs from {db.path}; removed it", file=sys.stderr)
             _remove_sqlite(target)
             return EXIT_DIFFERENT
         print(
-            f"backed up {_where(db)} to {target}: {len(report.tables)} tables, "
+            f"backed up {db.path} to {target}: {len(report.tables)} tables, "
             f"{report.rows} rows, checksums equal (restore: ml-audio-bot db copy "
             f"sqlite:///{target} postgresql://…)"
         )
@@ -242,7 +242,7 @@ async def _copy(source: str, target: str) -> int:
         except TransferError as exc:
             print(f"ml-audio-bot: {exc}", file=sys.stderr)
             return EXIT_USAGE
-        where = (_where(src), _where(dst))
+        where = (src.path, dst.path)
     _print_report(report)
     versions = ", ".join(f"{name} v{version}" for name, version in sorted(report.versions.items()))
     if not report.same:
@@ -287,7 +287,3 @@ def _remove_sqlite(path: Path) -> None:
     """Remove a half-written SQLite file and the files SQLite keeps beside it."""
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-
-
-def _where(db: Storage) -> str:
-    return str(getattr(db, "path", db.dialect))

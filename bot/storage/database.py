@@ -57,6 +57,15 @@ class Migration:
     postgres_sql: str | None = None
 
 
+# (component, its migrations): what ``db migrate`` brings up to date and ``db copy`` copies.
+Components = Sequence[tuple[str, Sequence[Migration]]]
+
+
+def newest_versions(components: Components) -> dict[str, int]:
+    """``{component: newest schema version}``: each component's number of migrations."""
+    return {component: len(migrations) for component, migrations in components}
+
+
 _BOOTSTRAP = """
 CREATE TABLE IF NOT EXISTS schema_migrations (
     component   TEXT    NOT NULL,
@@ -385,10 +394,7 @@ async def _check_usable(
         # SQLite's report spans lines ("*** in database main ***\nPage 18: ..."); keep one.
         detail = " ".join(verdict.replace("*** in database main ***", "").split())
         raise DatabaseError(path, f"is damaged ({detail})", _ADVICE_DAMAGED)
-    for component, version in await _stored_versions(conn):
-        known = known_versions.get(component)
-        if known is not None and version > known:
-            raise newer_schema(path, component, version, known)
+    refuse_newer(path, await _stored_versions(conn), known_versions)
     # Take the write lock and give it back: fails now, not half-way through start-up,
     # when another process holds the file or it cannot be written after all.
     await conn.execute("BEGIN IMMEDIATE")
@@ -408,6 +414,17 @@ async def _stored_versions(conn: aiosqlite.Connection) -> list[tuple[str, int]]:
         "SELECT component, MAX(version) FROM schema_migrations GROUP BY component"
     )
     return [(str(row[0]), int(row[1])) for row in rows]
+
+
+def refuse_newer(
+    path: str, stored: Iterable[tuple[str, int]], known_versions: Mapping[str, int]
+) -> None:
+    """Raise :func:`newer_schema` for the first ``(component, version)`` of ``stored`` newer
+    than ``known_versions`` says (a component it does not list is not checked)."""
+    for component, version in stored:
+        known = known_versions.get(component)
+        if known is not None and version > known:
+            raise newer_schema(path, component, version, known)
 
 
 def newer_schema(path: str, component: str, found: int, known: int) -> DatabaseError:

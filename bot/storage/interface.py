@@ -46,6 +46,9 @@ class Storage(Protocol):
 
     # "sqlite" or "postgresql": for the few statements the dialects write differently.
     dialect: str
+    # What messages call the database: SQLite's file path, or PostgreSQL's URL without
+    # its password.
+    path: str
 
     @property
     def in_transaction(self) -> bool: ...

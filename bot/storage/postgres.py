@@ -29,7 +29,13 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 import asyncpg
 
-from bot.storage.database import BUSY_TIMEOUT, Migration, check_numbering, newer_schema
+from bot.storage.database import (
+    BUSY_TIMEOUT,
+    Migration,
+    check_numbering,
+    newer_schema,
+    refuse_newer,
+)
 from bot.storage.errors import DatabaseError
 from bot.storage.urls import redacted
 
@@ -107,7 +113,7 @@ class PostgresDatabase:
         """
         db = await cls._connect(url, password, pool_size, connect_timeout, busy_timeout)
         try:
-            db._refuse_newer(await db._stored_versions(), known_versions or {})
+            refuse_newer(db.path, await db._stored_versions(), known_versions or {})
             async with db.transaction():
                 await db.execute(_BOOTSTRAP)
         except BaseException:
@@ -132,7 +138,7 @@ class PostgresDatabase:
         db = await cls._connect(url, password, 1, connect_timeout)
         try:
             versions = await db._stored_versions()
-            db._refuse_newer(versions, known_versions or {})
+            refuse_newer(db.path, versions, known_versions or {})
             return dict(versions)
         finally:
             await db.close()
@@ -174,14 +180,6 @@ class PostgresDatabase:
         db = cls(pool, where)
         db.busy_timeout = busy_timeout
         return db
-
-    def _refuse_newer(
-        self, stored: Sequence[tuple[str, int]], known_versions: Mapping[str, int]
-    ) -> None:
-        for component, version in stored:
-            known = known_versions.get(component)
-            if known is not None and version > known:
-                raise newer_schema(self.path, component, version, known)
 
     async def close(self) -> None:
         await self._pool.close()

@@ -38,6 +38,15 @@ async def read_tables(db: Storage) -> dict[str, Table]:
     return await _sqlite_tables(db)
 
 
+async def stored_versions(db: Storage) -> dict[str, int]:
+    """``{component: version}`` recorded in ``schema_migrations``, by component name."""
+    rows = await db.fetchall(
+        "SELECT component, MAX(version) AS version FROM schema_migrations "
+        "GROUP BY component ORDER BY component"
+    )
+    return {str(row["component"]): int(row["version"]) for row in rows}
+
+
 async def tables_with_columns(db: Storage, columns: Sequence[str]) -> list[str]:
     """The names of the tables that have every one of ``columns`` (one query)."""
     marks = ", ".join("?" for _ in columns)  # placeholders only: the names are parameters

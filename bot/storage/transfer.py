@@ -14,7 +14,10 @@ another (SQLite to PostgreSQL and back) and proves nothing was lost:
 - then each table's row count and checksum (every row rendered canonically, ordered by
   primary key, hashed) are compared between the source snapshot and the committed target.
 
-A refusal is a :class:`TransferError` with one line; nothing is written to the target then.
+A refusal is a :class:`TransferError` with one line, and no row is copied then. The source,
+and the target's versions and emptiness, are checked before the target is migrated; a target
+whose migrated tables differ from the source's is refused after its migrations ran, so it is
+left with those tables created (and recorded in ``schema_migrations``) but empty.
 """
 
 from __future__ import annotations
@@ -23,13 +26,13 @@ import hashlib
 import json
 import tempfile
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from bot.storage.database import Database, Migration
+from bot.storage.database import Components, Database, newest_versions
 from bot.storage.interface import Storage
 from bot.storage.tables import (
     MIGRATIONS_TABLE,
@@ -40,9 +43,8 @@ from bot.storage.tables import (
     read_tables,
     select_all,
     sequences,
+    stored_versions,
 )
-
-Components = Sequence[tuple[str, Sequence[Migration]]]
 
 # Rows sent to the target per statement batch: bounds what one executemany holds.
 BATCH = 2000
@@ -91,14 +93,6 @@ async def migrate_all(db: Storage, components: Components) -> list[tuple[str, in
     return changes
 
 
-async def stored_versions(db: Storage) -> dict[str, int]:
-    """``{component: version}`` recorded in ``schema_migrations``."""
-    rows = await db.fetchall(
-        "SELECT component, MAX(version) AS version FROM schema_migrations GROUP BY component"
-    )
-    return {str(row["component"]): int(row["version"]) for row in rows}
-
-
 async def copy_database(src: Storage, dst: Storage, components: Components) -> CopyReport:
     """Copy everything of ``components`` from ``src`` into the new, empty ``dst`` and compare."""
     async with consistent_source(src, components) as source:
@@ -132,17 +126,14 @@ async def consistent_source(src: Storage, components: Components) -> AsyncIterat
     if src.dialect == "postgresql":
         snapshot = getattr(src, "snapshot", None)
         if snapshot is None:
-            raise TransferError(f"{_where(src)}: this backend offers no consistent snapshot")
+            raise TransferError(f"{src.path}: this backend offers no consistent snapshot")
         async with snapshot():
             yield src
         return
     with tempfile.TemporaryDirectory(prefix="ml-audio-bot-copy-") as folder:
         private = Path(folder) / "source.sqlite3"
         await src.backup(private)  # SQLite's online backup: one consistent state
-        known = {component: len(migrations) for component, migrations in components}
-        async with AsyncExitStack() as stack:
-            copy = await Database.open(private, known_versions=known)
-            stack.push_async_callback(copy.close)
+        async with await Database.open(private, known_versions=newest_versions(components)) as copy:
             yield copy
 
 
@@ -196,7 +187,7 @@ def _sort_key(value: Any) -> tuple[int, Any]:
 
 
 def _refuse_unknown(versions: Mapping[str, int], components: Components) -> None:
-    known = {component: len(migrations) for component, migrations in components}
+    known = newest_versions(components)
     unknown = sorted(set(versions) - set(known))
     if unknown:
         raise TransferError(
@@ -210,7 +201,7 @@ async def _refuse_unusable_target(dst: Storage, versions: Mapping[str, int]) -> 
     for component, version in sorted((await stored_versions(dst)).items()):
         if version > versions.get(component, 0):
             raise TransferError(
-                f"{_where(dst)} has {component} v{version}, the source "
+                f"{dst.path} has {component} v{version}, the source "
                 f"v{versions.get(component, 0)}: copy into a new, empty database"
             )
     for name, table in sorted((await read_tables(dst)).items()):
@@ -220,7 +211,7 @@ async def _refuse_unusable_target(dst: Storage, versions: Mapping[str, int]) -> 
         count = int(row["n"]) if row is not None else 0
         if count:
             raise TransferError(
-                f"{_where(dst)} is not empty ({name} has {count} rows): copy into a new, "
+                f"{dst.path} is not empty ({name} has {count} rows): copy into a new, "
                 "empty database"
             )
 
@@ -232,14 +223,14 @@ async def _matching_target(tables: Mapping[str, Table], dst: Storage) -> list[st
     missing, extra = missing_and_extra(tables, target)
     if missing or extra:
         raise TransferError(
-            f"{_where(dst)} does not get the source's tables from the migrations "
+            f"{dst.path} does not get the source's tables from the migrations "
             f"(missing: {', '.join(missing) or 'none'}; extra: {', '.join(extra) or 'none'})"
         )
     for name, table in tables.items():
         missing, extra = missing_and_extra(table.columns, target[name].columns)
         if missing or extra:
             raise TransferError(
-                f"table {name} has other columns in {_where(dst)} than in the source "
+                f"table {name} has other columns in {dst.path} than in the source "
                 f"(missing: {', '.join(missing) or 'none'}; extra: {', '.join(extra) or 'none'})"
             )
     return [name for name in foreign_key_order(target) if name in tables]
@@ -285,7 +276,3 @@ async def _move_sequences(dst: Storage, table: Table, floor: int) -> None:
         highest = f"COALESCE(MAX({quoted(column)}), 0)"
         statement = f"SELECT setval(?::regclass, GREATEST({highest}, ?) + 1, false) FROM {quoted(table.name)}"  # noqa: S608, E501
         await dst.execute(statement, (sequence, floor))
-
-
-def _where(db: Storage) -> str:
-    return str(getattr(db, "path", db.dialect))

@@ -20,12 +20,12 @@ from typing import Any
 
 import yaml
 
+from bot.catalog.layout import ENTRIES_DIR
 from bot.catalog.model import Catalog
 from bot.catalog.urls import normalize_url
 from bot.markup import truncate
 from bot.suggestions.model import Suggestion
 
-ENTRIES_DIR = "entries"
 SLUG_MAX = 48
 DESCRIPTION_MAX = 1024
 _TOP_LEVEL_KEY = re.compile(r"^[A-Za-z_][\w-]*\s*:")
