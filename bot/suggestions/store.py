@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.storage import Storage
-from bot.suggestions.faults import describe_fault
+from bot.storage.faults import describe_fault
 from bot.suggestions.model import AuditEvent, BlockedUser, Status, Suggestion, Tally, Vote
 from bot.suggestions.schema import COMPONENT, MIGRATIONS
 

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 import tests.postgres
 from bot.storage import Database, DatabaseError, Migration, PostgresDatabase, open_storage
 from bot.storage.backends import PASSWORD_VARIABLE
+from bot.storage.faults import BUSY, describe_fault
 from bot.storage.postgres import changed_rows, numbered_placeholders, redacted
-from bot.suggestions.faults import BUSY, describe_fault
 from tests.postgres import PostgresServer
 from tests.storage_backends import Backend
 

@@ -14,14 +14,14 @@ import asyncpg
 import pytest
 
 from bot.storage import Storage
-from bot.suggestions import StorageError, SuggestionService, SuggestionStore, Tally, Vote
-from bot.suggestions.faults import (
+from bot.storage.faults import (
     BUSY,
     DISK,
     READ_ONLY,
     UNREACHABLE,
     describe_fault,
 )
+from bot.suggestions import StorageError, SuggestionService, SuggestionStore, Tally, Vote
 from bot.suggestions.model import Status
 from bot.suggestions.outcomes import Created
 from bot.suggestions.schema import COMPONENT, MIGRATIONS

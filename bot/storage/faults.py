@@ -1,5 +1,8 @@
 """Which database failures a member is told about, in one sentence, on either backend.
 
+Backend knowledge (SQLite's messages, PostgreSQL's SQLSTATE classes) kept beside the
+backends, for every feature that turns a failed change into a reply.
+
 A failure of the database itself (read-only, busy, full, unreachable) becomes a sentence
 safe to show; a failure that means a bug (a broken constraint, bad SQL) is not translated
 and propagates, so that it is seen in the logs rather than explained away.
