@@ -2,8 +2,10 @@
 
 Not used by the bot. ``bench_search`` builds this beside the current ``SearchIndex`` on the
 same catalog in the same run, so "before" is measured, not remembered. The modules are
-copies of ``bot/search/{fields,normalise,postings,prefix,typos,indexer}.py`` at commit
-2ddb5f0 with only their imports pointed here; ``build`` below is ``SearchIndex.build``'s
+copies of ``bot/search/{normalise,postings,prefix,typos,indexer}.py`` at commit 2ddb5f0
+with only their imports pointed here (``bot.search.fields``, the field codes and limits
+that index and queries agree on and that the rework left unchanged, is imported, not
+copied); ``build`` below is ``SearchIndex.build``'s
 constructor of that commit (every table and list it computed), without the query methods.
 """
 

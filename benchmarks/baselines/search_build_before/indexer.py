@@ -14,7 +14,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from benchmarks.baselines.search_build_before import normalise as norm
-from benchmarks.baselines.search_build_before.fields import (
+from benchmarks.baselines.search_build_before.postings import OwnersBuilder, OwnerTable, keep_best
+from benchmarks.baselines.search_build_before.prefix import MAX_KEY_CHARS, PrefixTable
+from benchmarks.baselines.search_build_before.typos import TypoTable
+from bot.catalog.model import Catalog, Entry
+from bot.search.fields import (  # the contract the queries read: shared, not copied
     FIELD,
     KEY_ALIAS,
     KEY_OTHER,
@@ -25,10 +29,6 @@ from benchmarks.baselines.search_build_before.fields import (
     MAX_TYPO_TITLE_CHARS,
     offerable,
 )
-from benchmarks.baselines.search_build_before.postings import OwnersBuilder, OwnerTable, keep_best
-from benchmarks.baselines.search_build_before.prefix import MAX_KEY_CHARS, PrefixTable
-from benchmarks.baselines.search_build_before.typos import TypoTable
-from bot.catalog.model import Catalog, Entry
 
 _TITLE, _ALIAS, _ACRONYM = FIELD["title"], FIELD["alias"], FIELD["acronym"]
 _AUTHOR = FIELD["author"]
