@@ -38,6 +38,7 @@ def register(subparsers: argparse._SubParsersAction[Any]) -> None:
 
 def _config(args: argparse.Namespace) -> Any:
     from bot.config import ConfigError, load_config
+    from bot.storage.cli import requested_url
 
     try:
         config = load_config()
@@ -45,10 +46,9 @@ def _config(args: argparse.Namespace) -> Any:
         for line in error.lines:
             print(f"config: {line}", file=sys.stderr)
         return None
-    if getattr(args, "database", None):
-        config = config.with_overrides(database_path=args.database)  # an SQLite file
-    if getattr(args, "database_url", None):
-        config = config.with_overrides(database_url=args.database_url)
+    url = requested_url(args)  # --database PATH or --database-url URL
+    if url is not None:
+        config = config.with_overrides(database_url=url)
     if getattr(args, "file", None):
         config = config.with_overrides(feeds_file=args.file)
     return config
