@@ -61,7 +61,7 @@ def _config(url: str) -> Config:
     return Config(database_url=url, catalog_path=REPO_ROOT / "catalog")
 
 
-async def _leased_announcement(url: str, environ: dict[str, str], holder: str) -> None:
+async def _leased_announcement(url: str, holder: str) -> None:
     """What a run leaves behind when it dies right after claiming an announcement."""
     services = await build_services(_config(url))
     try:
@@ -89,7 +89,7 @@ async def test_the_next_start_on_sqlite_takes_over_what_a_crashed_run_claimed(
     tmp_path: Path,
 ) -> None:
     url = f"sqlite:///{tmp_path / 'bot.sqlite3'}"
-    await _leased_announcement(url, {}, DEAD)
+    await _leased_announcement(url, DEAD)
     services = await build_services(_config(url))
     try:
         assert await _announcement_holder(url, {}) is None
@@ -106,7 +106,7 @@ async def test_on_postgresql_another_process_lease_survives_a_start_and_a_stop(
         monkeypatch.setenv(key, value)
     assert PASSWORD_VARIABLE in storage_backend.environ
     url, env = storage_backend.url, storage_backend.environ
-    await _leased_announcement(url, env, DEAD)
+    await _leased_announcement(url, DEAD)
     services = await build_services(_config(url))
     await services.close()
     # Shard processes share the database: a live sibling's claim is never taken away.
