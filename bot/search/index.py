@@ -35,8 +35,8 @@ from bot.search.fields import (
     MAX_TYPO_TITLE_CHARS,
     offerable,
 )
-from bot.search.indexer import Tables, build_tables, default_choice_order, members_by_section
 from bot.search.results import Choice, Hit, UnknownFilterError, choice_name, closest
+from bot.search.tables import Tables, default_choice_order, members_by_section
 
 _F = FIELD
 
@@ -115,6 +115,9 @@ class SearchIndex:
     def build(cls, catalog: Catalog) -> SearchIndex:
         """Index ``catalog``: CPU-bound (seconds at 100 000 entries), so the bot runs it in
         a thread (``asyncio.to_thread``) rather than on the event loop."""
+        # Imported here: the builder needs numpy, a cached index (``ml-audio-bot search``) not.
+        from bot.search.indexer import build_tables
+
         return cls(catalog, build_tables(catalog))
 
     # ------------------------------------------------------------------ search

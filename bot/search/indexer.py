@@ -1,10 +1,11 @@
-"""Building the search tables: one pass over the catalog, each text worked out once.
+"""Building the search tables: column by column, each distinct text worked out once.
 
-Every name (title, alias, author, tag) is analysed once per build, however many entries
-share it, into ready-made pieces (``names``); so are sections, kinds, venues and link
-titles. Per entry the builder then only merges those pieces with ``dict.update`` (weakest
-field first, so the strongest field of a word is the one kept) and hands the result to the
-owner tables, which group all entries at the end (``postings``).
+Every name (title, alias, author, tag) and every kind/section/venue combination is analysed
+once per build, however many entries share it, into ready-made keys (``names``, turned into
+``grouping.Pieces``); descriptions and addresses, which are all different, are split a whole
+column at a time. Each table is then a set of (key, entry, field) triples that numpy sorts
+once, keeping the strongest field of each (key, entry) (``grouping``). Fields are weighted
+so that a stronger field has a lower code, hence "strongest" is simply "lowest".
 """
 
 from __future__ import annotations
@@ -12,24 +13,27 @@ from __future__ import annotations
 import gc
 import threading
 from array import array
-from bisect import bisect_left
-from collections import defaultdict, deque
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from itertools import chain, islice, repeat
-from operator import add, attrgetter, itemgetter
-from typing import Any, TypeVar
+from itertools import chain, compress
+from operator import attrgetter
+from typing import TypeVar
+
+import numpy as np
 
 from bot.catalog.model import Catalog, Entry
 from bot.search import normalise as norm
-from bot.search.fields import (
-    FIELD,
-    KEY_KINDS,
-    LOW_KINDS,
-    MAX_CHOICES,
-    MAX_TYPO_TITLE_CHARS,
-    offerable,
+from bot.search.fields import FIELD, KEY_ALIAS, KEY_OTHER, KEY_TITLE, KEY_WORD, offerable
+from bot.search.grouping import (
+    Interner,
+    Ints,
+    PieceKeys,
+    Triples,
+    Vocabulary,
+    ints,
+    rows_of,
+    smallest_per_key,
 )
 from bot.search.names import (
     Analysis,
@@ -41,258 +45,117 @@ from bot.search.names import (
     tag_parts,
     title_parts,
 )
-from bot.search.postings import OwnersBuilder, OwnerTable, keep_best, owner_table
-from bot.search.prefix import PrefixTable
-from bot.search.typos import TypoTable
+from bot.search.prefix import MAX_KEY_CHARS, PrefixTable
+from bot.search.tables import Tables, static_rank
 
-_ACRONYM = FIELD["acronym"]
+_TITLE, _ALIAS, _ACRONYM = FIELD["title"], FIELD["alias"], FIELD["acronym"]
 _VENUE, _SECTION, _KIND = FIELD["venue"], FIELD["section"], FIELD["kind"]
 _DESCRIPTION, _LINK, _URL = FIELD["description"], FIELD["link"], FIELD["url"]
 
-_T = TypeVar("_T")
-_P = TypeVar("_P", TitleParts, PersonParts, TagParts)
-Parts = TitleParts | PersonParts | TagParts
-# Entries per step of the build (see ``_Builder.run``).
-_CHUNK = 1024
+_P = TypeVar("_P")
+_Context = tuple[str, tuple[str, ...], str | None]
 
-
-@dataclass(slots=True)
-class Tables:
-    """Everything ``SearchIndex`` looks things up in; immutable once built."""
-
-    rank: Sequence[int]  # entry → its place in the static order
-    by_rank: Sequence[int]  # the static order: place → entry
-    postings: OwnerTable
-    phrases: OwnerTable
-    titles: OwnerTable
-    urls: OwnerTable
-    arxiv: dict[str, tuple[int, ...]]
-    coverage_sets: list[tuple[tuple[str, ...], ...]]
-    by_author: dict[str, tuple[int, ...]]
-    by_tag: dict[str, tuple[int, ...]]
-    prefixes: PrefixTable
-    vocab: list[str] = field(init=False)
-    sorted_titles: list[str] = field(init=False)
-    sorted_urls: list[str] = field(init=False)
-    word_typos: TypoTable = field(init=False)
-    title_typos: TypoTable = field(init=False)
-
-    def __post_init__(self) -> None:
-        # The owner tables keep their keys sorted: the lists to bisect for prefixes.
-        self.vocab = self.postings.keys
-        # Edit distance only makes sense for words: numbers and id-like parts are left out.
-        self.word_typos = TypoTable(w for w in self.vocab if not w.isdigit())
-        self.sorted_titles = self.titles.keys
-        self.sorted_urls = self.urls.keys
-        self.title_typos = TypoTable(k for k in self.titles if len(k) <= MAX_TYPO_TITLE_CHARS)
-
-
-def static_rank(entries: list[Entry]) -> list[int]:
-    """A static order for ties and for autocomplete: reading order, credits and tips last."""
-    return sorted(range(len(entries)), key=lambda i: (entries[i].kind in LOW_KINDS, i))
-
-
-# The empty autocomplete box shows a mix of kinds, most useful first.
-DEFAULT_KIND_ORDER: tuple[str, ...] = (
-    "paper",
-    "library",
-    "dataset",
-    "course",
-    "book",
-    "tutorial",
-    "talk",
-    "demo",
-    "tool",
-    "reference",
-    "journal",
-    "conference",
-    "competition",
-    "community",
-    "group",
+# ASCII text is split into words by ``translate`` + ``split``, several times faster than
+# ``normalise``'s regular expression and equal to it there: a word is a run of [a-z0-9]
+# once lower-cased (``\w`` without ``_`` is exactly that within ASCII).
+_ASCII_WORDS = (
+    bytes(c if chr(c).isalnum() or c == 0 else 32 for c in range(128)).lower() + b" " * 128
 )
 
 
-def default_choice_order(entries: list[Entry], by_rank: Sequence[int]) -> list[int]:
-    """The empty box: the first entries of each kind in turn, most useful kinds first."""
-    queues: dict[str, list[int]] = defaultdict(list)
-    for i in by_rank:
-        entry = entries[i]
-        if offerable(entry) and entry.kind in DEFAULT_KIND_ORDER:
-            queues[entry.kind].append(i)
-    picked: list[int] = []
-    depth = 0
-    while len(picked) < MAX_CHOICES and any(len(q) > depth for q in queues.values()):
-        for kind in DEFAULT_KIND_ORDER:
-            queue = queues.get(kind, [])
-            if depth < len(queue) and len(picked) < MAX_CHOICES:
-                picked.append(queue[depth])
-        depth += 1
-    return picked
-
-
-def members_by_section(catalog: Catalog, entries: list[Entry]) -> dict[str, frozenset[int]]:
-    """Entries under each section, counting cross-listings and sub-sections."""
-    direct: dict[str, set[int]] = defaultdict(set)
-    for i, entry in enumerate(entries):
-        for section_id in (entry.section, *entry.also_in):
-            direct[section_id].add(i)
-    members: dict[str, frozenset[int]] = {}
-    for section in catalog.sections:
-        collected = set(direct.get(section.id, ()))
-        stack, seen = [section.id], {section.id}
-        while stack:
-            for child in catalog.children(stack.pop()):
-                if child.id not in seen:
-                    seen.add(child.id)
-                    stack.append(child.id)
-                    collected |= direct.get(child.id, set())
-        members[section.id] = frozenset(collected)
-    for section_id, found in direct.items():
-        members.setdefault(section_id, frozenset(found))
-    return members
-
-
 class _Builder:
-    """Field by field over a chunk of entries at a time; memos live as long as the build.
-
-    Each step is a C-level ``map`` over the chunk's entries (``_each`` runs one), so the
-    per-entry work is what ``dict`` and ``re`` do, not Python statements. Entries with
-    aliases or extra links, which are few, take a plain loop for those parts.
-    """
+    """The catalog's columns, the distinct names behind them, and the tables made of them."""
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
         self.entries = list(catalog.entries)
+        count = len(self.entries)
+        self.everyone = np.arange(count, dtype=np.int64)
+        order = np.asarray(static_rank(self.entries), dtype=np.int32)
+        places = np.empty(count, dtype=np.int32)
+        places[order] = np.arange(count, dtype=np.int32)
         # Compact arrays: lists would keep an int object (28 bytes) per entry besides.
-        self.by_rank = array("i", static_rank(self.entries))
-        self.rank = array("i", bytes(4 * len(self.entries)))
-        for rank, i in enumerate(self.by_rank):
-            self.rank[i] = rank
+        self.by_rank = array("i", order.tobytes())
+        self.rank = array("i", places.tobytes())
         self._analyses: dict[str, Analysis] = {}
         self._texts: dict[tuple[str, int], dict[str, int]] = {}
-        self._contexts: dict[tuple[str, tuple[str, ...], str | None], dict[str, int]] = {}
 
     def run(self) -> Tables:
-        entries = self.entries
-        count = len(entries)
-        titles = self._parts([e.title for e in entries], self._title)
-        people = self._grouped([e.authors for e in entries], self._person)
-        tags = self._grouped([e.tags for e in entries], self._tag)
-        aliases = {
-            i: [self._alias(a) for a in e.aliases] for i, e in enumerate(entries) if e.aliases
-        }
-        with_links = [i for i, e in enumerate(entries) if e.links]
-        columns = _Columns(titles, people, tags, aliases, with_links)
-        # Chunks keep each step's working set (an entry's words are ~1 KiB) in the CPU
-        # caches; only the flat (key, code) lists outlive a chunk.
-        postings, phrases = OwnersBuilder(), OwnersBuilder()
-        for lo in range(0, count, _CHUNK):
-            chunk = range(lo, min(lo + _CHUNK, count))
-            postings.add(self._words(chunk, columns))
-            phrases.add(_phrases(chunk, columns))
-        title_keys = list(map(attrgetter("spelling_keys"), titles))
-        coverage = list(map(attrgetter("coverage"), titles))
-        for i, names in aliases.items():
-            title_keys[i], coverage[i] = _alias_titles(titles[i], names)
-        url_keys, arxiv = self._urls([e.url for e in entries], with_links)
+        vocabulary = Vocabulary()
+        postings, phrases, titles = Triples(vocabulary), Triples(vocabulary), Triples(vocabulary)
+        names = _Names(self, vocabulary)
+        self._addresses(postings)
+        self._links(postings)
+        self._descriptions(postings)
+        for column in names.columns:
+            postings.add_pieces(column.words, column.pieces, column.rows)
+            phrases.add_pieces(column.phrases, column.pieces, column.rows)
+            titles.add_pieces(column.spellings, column.pieces, column.rows)
+        urls, arxiv = self._urls(Triples(vocabulary))
         return Tables(
             rank=self.rank,
             by_rank=self.by_rank,
-            postings=postings.freeze(),
-            phrases=phrases.freeze(),
-            titles=owner_table(title_keys),
-            urls=owner_table(url_keys),
+            postings=postings.table(),
+            phrases=phrases.table(),
+            titles=titles.table(),
+            urls=urls.table(),
             arxiv=arxiv,
-            coverage_sets=coverage,
-            by_author=_owners(map(attrgetter("phrase"), chain.from_iterable(people)), people),
-            by_tag=_owners(chain.from_iterable(e.tags for e in entries), tags),
-            prefixes=PrefixTable(self._offers(columns)),
+            coverage_sets=names.coverage(),
+            by_author=names.by_author(),
+            by_tag=names.by_tag(),
+            prefixes=self._prefixes(names, vocabulary),
         )
 
-    def _words(self, chunk: range, columns: _Columns) -> list[dict[str, int]]:
-        """Each word of the chunk's entries with the strongest field it appears in.
+    # ------------------------------------------------------------------ columns of text
 
-        Weakest fields first, so a stronger field's code overwrites a weaker one's.
-        """
-        entries = self.entries[chunk.start : chunk.stop]
-        words = list(map(dict.fromkeys, map(_url_tokens, [e.url for e in entries]), repeat(_URL)))
-        linked = columns.within(columns.with_links, chunk)
-        for i in linked:
-            for link in self.entries[i].links:
-                words[i - chunk.start].update(dict.fromkeys(norm.url_tokens(link.url), _URL))
-        for i in linked:
-            for link in self.entries[i].links:
-                words[i - chunk.start].update(self._text_words(link.title, _LINK))
-        descriptions = map(norm.variant_tokens, [e.description for e in entries])
-        _each(dict.update, words, map(dict.fromkeys, descriptions, repeat(_DESCRIPTION)))
-        # Kind, sections and venue: few combinations, each merged once.
-        contexts = [(e.kind, (e.section, *e.also_in), e.venue) for e in entries]
-        _each(dict.update, words, map(self._context, contexts))
-        tags, people = (
-            columns.tags[chunk.start : chunk.stop],
-            columns.people[chunk.start : chunk.stop],
-        )
-        _each(dict.update, _repeat_each(words, map(len, tags)), _field(tags, "words"))
-        _each(dict.update, _repeat_each(words, map(len, people)), _field(people, "words"))
-        own = list(map(attrgetter("own_words"), columns.titles[chunk.start : chunk.stop]))
-        for i in columns.within(columns.with_aliases, chunk):
-            own[i - chunk.start] = _alias_words(columns.titles[i], columns.aliases[i])
-        _each(dict.update, words, own)
-        return words
+    def _addresses(self, postings: Triples) -> None:
+        """The words of each entry's own address."""
+        with_url = [i for i, e in enumerate(self.entries) if e.url]
+        texts = [_host_and_path(self.entries[i].url or "") for i in with_url]
+        _add_words(postings, texts, ints(with_url), _URL, norm.tokens, norm.URL_NOISE)
+
+    def _links(self, postings: Triples) -> None:
+        """Extra links (few entries have them): their addresses' words and their titles'."""
+        rows: list[int] = []
+        addresses: list[list[str]] = []
+        titles: list[list[str]] = []
+        for i, entry in enumerate(self.entries):
+            for link in entry.links:
+                rows.append(i)
+                addresses.append(norm.url_tokens(link.url))
+                titles.append(norm.variant_tokens(link.title))
+        postings.add_lists(addresses, ints(rows), _URL)
+        postings.add_lists(titles, ints(rows), _LINK)
+
+    def _descriptions(self, postings: Triples) -> None:
+        texts = [e.description for e in self.entries]
+        _add_words(postings, texts, self.everyone, _DESCRIPTION, norm.variant_tokens)
 
     # ------------------------------------------------------------------ once per distinct text
 
-    @staticmethod
-    def _parts(texts: list[str], make: Callable[[str], _P]) -> list[_P]:
-        """``make(text)`` for each text, called once per distinct one."""
-        made = {text: make(text) for text in dict.fromkeys(texts)}
-        return list(map(made.__getitem__, texts))
-
-    def _grouped(
-        self, groups: list[tuple[str, ...]], make: Callable[[str], _P]
-    ) -> list[tuple[_P, ...]]:
-        """``make`` for each text of each group (authors, tags), once per distinct text."""
-        made = iter(self._parts(list(chain.from_iterable(groups)), make))
-        return list(map(tuple, map(islice, repeat(made), map(len, groups))))
-
-    def _text_words(self, text: str, code: int) -> dict[str, int]:
-        found = self._texts.get((text, code))
-        if found is None:
-            found = self._texts[(text, code)] = dict.fromkeys(norm.variant_tokens(text), code)
-        return found
-
-    def _analysis(self, text: str) -> Analysis:
+    def analysis(self, text: str) -> Analysis:
         found = self._analyses.get(text)
         if found is None:
             found = self._analyses[text] = analyse(text)
         return found
 
-    def _title(self, text: str) -> TitleParts:
-        return title_parts(self._analysis(text), alias=False)
+    def text_words(self, text: str, code: int) -> dict[str, int]:
+        found = self._texts.get((text, code))
+        if found is None:
+            found = self._texts[(text, code)] = dict.fromkeys(norm.variant_tokens(text), code)
+        return found
 
-    def _alias(self, text: str) -> TitleParts:
-        return title_parts(self._analysis(text), alias=True)
-
-    def _person(self, text: str) -> PersonParts:
-        return person_parts(self._analysis(text))
-
-    def _tag(self, tag: str) -> TagParts:
-        return tag_parts(tag, self._analysis(tag.replace("-", " ")))
-
-    def _context(self, context: tuple[str, tuple[str, ...], str | None]) -> dict[str, int]:
+    def context_words(self, context: _Context) -> dict[str, int]:
         """The words of a kind, sections and venue, weakest field first.
 
         A section brings its title and its parents' (a sub-heading inherits context).
         """
-        found = self._contexts.get(context)
-        if found is None:
-            kind, section_ids, venue = context
-            found = dict.fromkeys(norm.tokens(kind), _KIND)
-            for section_id in section_ids:
-                found.update(dict.fromkeys(self._section_tokens(section_id), _SECTION))
-            if venue:
-                found.update(self._text_words(venue, _VENUE))
-            self._contexts[context] = found
+        kind, section_ids, venue = context
+        found = dict.fromkeys(norm.tokens(kind), _KIND)
+        for section_id in section_ids:
+            found.update(dict.fromkeys(self._section_tokens(section_id), _SECTION))
+        if venue:
+            found.update(self.text_words(venue, _VENUE))
         return found
 
     def _section_tokens(self, section_id: str) -> list[str]:
@@ -308,143 +171,325 @@ class _Builder:
 
     # ------------------------------------------------------------------ addresses
 
-    def _urls(
-        self, urls: list[str | None], with_links: list[int]
-    ) -> tuple[list[dict[str, int]], dict[str, tuple[int, ...]]]:
+    def _urls(self, urls: Triples) -> tuple[Triples, dict[str, tuple[int, ...]]]:
         """Each entry's address keys (its own URL, its links'), and the arXiv ids' owners."""
-        keys = [{norm.url_key(url): _URL} if url else {} for url in urls]
-        found = [norm.arxiv_ids(url) if url else [] for url in urls]
-        for i in with_links:
-            entry = self.entries[i]
-            codes: dict[str, int] = {}
-            for url in entry.all_urls:
-                keep_best(codes, norm.url_key(url), _URL if url == entry.url else _LINK)
-            keys[i] = codes
-            found[i] = [arxiv_id for url in entry.all_urls for arxiv_id in norm.arxiv_ids(url)]
         arxiv: defaultdict[str, list[int]] = defaultdict(list)
-        for i, ids in enumerate(found):
-            for arxiv_id in dict.fromkeys(ids):  # an entry once per id, however often named
+        rows: list[int] = []
+        keys: list[str] = []
+        codes: list[int] = []
+        for i, entry in enumerate(self.entries):
+            found: list[str] = []
+            if entry.url:
+                rows.append(i)
+                keys.append(norm.url_key(entry.url))
+                codes.append(_URL)
+                found = norm.arxiv_ids(entry.url)
+            for link in entry.links:
+                rows.append(i)
+                keys.append(norm.url_key(link.url))
+                codes.append(_URL if link.url == entry.url else _LINK)
+                found += norm.arxiv_ids(link.url)
+            for arxiv_id in dict.fromkeys(found):  # an entry once per id, however often named
                 arxiv[arxiv_id].append(i)
-        return keys, {k: tuple(v) for k, v in arxiv.items()}
+        urls.add(urls.keys.ids(keys), ints(rows, len(rows)), ints(codes, len(codes)))
+        return urls, {k: tuple(v) for k, v in arxiv.items()}
 
     # ------------------------------------------------------------------ autocomplete
 
-    def _offers(self, columns: _Columns) -> dict[str, int]:
-        """Each autocomplete key with its smallest sort value ``kind_of_key * n + rank``.
-
-        The keys go into one dict in decreasing sort value (kinds from the last, entries
-        from the last rank), so the last value written for a key, the one kept, is its
-        smallest.
-        """
+    def _prefixes(self, names: _Names, vocabulary: Vocabulary) -> PrefixTable:
+        """Each autocomplete key with its smallest sort value ``kind_of_key * n + rank``."""
         n = max(1, len(self.entries))
         # Discord could not send another value back; such an entry is never offered.
-        order = [i for i in reversed(self.by_rank) if offerable(self.entries[i])]
-        parts = [columns.parts(i) for i in order]
-        ranks = list(_repeat_each(map(self.rank.__getitem__, order), map(len, parts)))
-        offers = list(map(attrgetter("offers"), chain.from_iterable(parts)))
-        best: dict[str, int] = {}
-        for kind in reversed(range(KEY_KINDS)):
-            keys = list(map(itemgetter(kind), offers))
-            values = _repeat_each(map(add, ranks, repeat(kind * n)), map(len, keys))
-            best.update(zip(chain.from_iterable(keys), values, strict=True))
-        return best
+        offered = np.fromiter(map(offerable, self.entries), dtype=bool, count=len(self.entries))
+        rank = np.frombuffer(self.rank, dtype=np.int32).astype(np.int64)
+        keys: list[Ints] = []
+        values: list[Ints] = []
+        for column in names.columns:
+            keep = offered[column.rows]
+            found, owners, kinds = column.offers.expand(column.pieces[keep], column.rows[keep])
+            keys.append(found)
+            values.append(kinds * n + rank[owners])
+        return PrefixTable(*smallest_per_key(vocabulary, keys, values))
 
 
-@dataclass(slots=True)
-class _Columns:
-    """The analysed names of every entry, by position."""
+class _Column:
+    """One kind of name (titles, aliases, authors, tags, contexts) across the catalog.
 
-    titles: list[TitleParts]
-    people: list[tuple[PersonParts, ...]]
-    tags: list[tuple[TagParts, ...]]
-    aliases: dict[int, list[TitleParts]]  # only entries that have aliases
-    with_links: list[int]  # entries that have extra links, ascending
-    with_aliases: list[int] = field(init=False)  # the keys of ``aliases``, ascending
+    ``pieces[j]`` is a distinct name owned by entry ``rows[j]``; each table's ``Pieces``
+    give every distinct name's keys there.
+    """
 
-    def __post_init__(self) -> None:
-        self.with_aliases = sorted(self.aliases)
+    __slots__ = ("offers", "phrases", "pieces", "rows", "spellings", "words")
 
-    @staticmethod
-    def within(positions: list[int], chunk: range) -> list[int]:
-        """The positions (ascending) that fall in ``chunk``."""
-        return positions[bisect_left(positions, chunk.start) : bisect_left(positions, chunk.stop)]
-
-    def parts(self, i: int) -> tuple[Parts, ...]:
-        return (self.titles[i], *self.aliases.get(i, ()), *self.people[i], *self.tags[i])
+    def __init__(self, pieces: Ints, rows: Ints, keys: _Keys, count: int) -> None:
+        self.pieces = pieces
+        self.rows = rows
+        self.words = keys.words.freeze(count)
+        self.phrases = keys.phrases.freeze(count)
+        self.spellings = keys.spellings.freeze(count)
+        self.offers = keys.offers.freeze(count)
 
 
-def _phrases(chunk: range, columns: _Columns) -> list[dict[str, int]]:
-    """Phrase keys of the chunk's entries: the lowest code of a key wins, so the weakest
-    (tags, authors) go in first."""
-    lo, hi = chunk.start, chunk.stop
-    phrases: list[dict[str, int]] = [{} for _ in chunk]
-    tags, people = columns.tags[lo:hi], columns.people[lo:hi]
-    _each(dict.update, _repeat_each(phrases, map(len, tags)), _field(tags, "phrase_keys"))
-    _each(dict.update, _repeat_each(phrases, map(len, people)), _field(people, "phrase_keys"))
-    own = list(map(attrgetter("phrase_keys"), columns.titles[lo:hi]))
-    for i in columns.within(columns.with_aliases, chunk):
-        own[i - lo] = _alias_phrases(columns.titles[i], columns.aliases[i])
-    _each(dict.update, phrases, own)
-    return phrases
+class _Keys:
+    """Where one column's names put their keys: one ``PieceKeys`` per table."""
+
+    __slots__ = ("offers", "phrases", "spellings", "vocabulary", "words")
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        self.vocabulary = vocabulary
+        self.words = PieceKeys(vocabulary)
+        self.phrases = PieceKeys(vocabulary)
+        self.spellings = PieceKeys(vocabulary)
+        self.offers = PieceKeys(vocabulary)
+
+    def add_parts(self, pieces: list[int], parts: Sequence[TitleParts]) -> None:
+        self.words.add_dicts(pieces, _get(parts, "own_words"))
+        self.phrases.add_dicts(pieces, _get(parts, "phrase_keys"))
+        self.spellings.add_dicts(pieces, _get(parts, "spelling_keys"))
+        self.offers.add_dicts(pieces, list(map(_name_offers, parts)))
 
 
-def _field(groups: list[tuple[Any, ...]], name: str) -> Iterator[Any]:
-    """Attribute ``name`` of every item of every group, in order."""
-    return map(attrgetter(name), chain.from_iterable(groups))
+class _Names:
+    """The distinct names of the catalog, each analysed once, and who owns them."""
+
+    def __init__(self, builder: _Builder, vocabulary: Vocabulary) -> None:
+        entries = builder.entries
+        self.entries = entries
+        self.vocabulary = vocabulary
+        everyone = builder.everyone
+        title_ids: Interner[str] = Interner()
+        self.title_of = title_ids.ids(e.title for e in entries)
+        titles, self.title_coverage = self._titles(builder, list(title_ids), alias=False)
+        alias_ids: Interner[str] = Interner()
+        alias_rows, alias_of = _occurrences(entries, attrgetter("aliases"), alias_ids)
+        self.alias_rows, self.alias_of = alias_rows, alias_of
+        aliases, self.alias_coverage = self._titles(builder, list(alias_ids), alias=True)
+        people: Interner[str] = Interner()
+        author_rows, self.author_of = _occurrences(entries, attrgetter("authors"), people)
+        self.author_rows = author_rows
+        self.people = [person_parts(builder.analysis(p)) for p in people]
+        tags: Interner[str] = Interner()
+        tag_rows, tag_of = _occurrences(entries, attrgetter("tags"), tags)
+        self.tag_rows = tag_rows
+        tag_parts_ = [tag_parts(t, builder.analysis(t.replace("-", " "))) for t in tags]
+        contexts: Interner[_Context] = Interner()
+        context_of = contexts.ids((e.kind, (e.section, *e.also_in), e.venue) for e in entries)
+        context_keys = _Keys(vocabulary)
+        context_keys.words.add_dicts(
+            range(len(contexts)), list(map(builder.context_words, contexts))
+        )
+        self.columns = [
+            _Column(context_of, everyone, context_keys, len(contexts)),
+            _Column(tag_of, tag_rows, self._others(tag_parts_), len(tag_parts_)),
+            _Column(self.author_of, author_rows, self._others(self.people), len(self.people)),
+            _Column(alias_of, alias_rows, aliases, len(alias_ids)),
+            _Column(self.title_of, everyone, titles, len(title_ids)),
+        ]
+
+    def _others(self, parts: Sequence[PersonParts | TagParts]) -> _Keys:
+        keys = _Keys(self.vocabulary)
+        pieces = range(len(parts))
+        keys.words.add_dicts(pieces, _get(parts, "words"))
+        keys.phrases.add_dicts(pieces, _get(parts, "phrase_keys"))
+        keys.offers.add_dicts(pieces, list(map(_other_offers, parts)))
+        return keys
+
+    def _titles(
+        self, builder: _Builder, texts: list[str], *, alias: bool
+    ) -> tuple[_Keys, list[tuple[tuple[str, ...], ...]]]:
+        """Titles (or aliases): ASCII ones a column at a time, others by ``names``' rules."""
+        keys = _Keys(self.vocabulary)
+        coverage: list[tuple[tuple[str, ...], ...]] = [()] * len(texts)
+        plain = list(map(_plain, texts))
+        others = [j for j, flag in enumerate(plain) if not flag]
+        parts = [title_parts(builder.analysis(texts[j]), alias=alias) for j in others]
+        keys.add_parts(others, parts)
+        for j, name in zip(others, parts, strict=True):
+            coverage[j] = name.coverage
+        fast = [j for j, flag in enumerate(plain) if flag]
+        _ascii_titles(keys, fast, _AsciiWords([texts[j] for j in fast]), coverage, alias=alias)
+        return keys, coverage
+
+    def coverage(self) -> list[tuple[tuple[str, ...], ...]]:
+        """Each entry's titles' content words: its title's, then its aliases'."""
+        coverage = list(map(self.title_coverage.__getitem__, self.title_of.tolist()))
+        aliases: defaultdict[int, list[tuple[tuple[str, ...], ...]]] = defaultdict(list)
+        for row, k in zip(self.alias_rows.tolist(), self.alias_of.tolist(), strict=True):
+            aliases[row].append(self.alias_coverage[k])
+        for row, names in aliases.items():
+            own = self.title_coverage[int(self.title_of[row])]
+            coverage[row] = tuple(name[0] for name in (own, *names) if name)
+        return coverage
+
+    def by_author(self) -> dict[str, tuple[int, ...]]:
+        phrases = [self.people[k].phrase for k in self.author_of.tolist()]
+        return _owners(phrases, self.author_rows.tolist())
+
+    def by_tag(self) -> dict[str, tuple[int, ...]]:
+        return _owners(chain.from_iterable(e.tags for e in self.entries), self.tag_rows.tolist())
 
 
-def _owners(keys: Iterable[str], groups: list[tuple[Any, ...]]) -> dict[str, tuple[int, ...]]:
-    """Each key's entries, ascending: entry i owns the keys of ``groups[i]``."""
+def _ascii_titles(
+    keys: _Keys,
+    pieces: list[int],
+    split: _AsciiWords,
+    coverage: list[tuple[tuple[str, ...], ...]],
+    *,
+    alias: bool,
+) -> None:
+    """``names.title_parts`` for ASCII titles, a column at a time (equal keys, checked by
+    tests against the general path): the table keeps a repeated key's best value, so
+    nothing here needs removing repeats."""
+    code = _ALIAS if alias else _TITLE
+    own_kind = KEY_ALIAS if alias else KEY_TITLE
+    owners = ints(pieces, len(pieces))
+    keys.words.add(np.repeat(owners, split.lengths), split.tokens(keys.words.interner), code)
+    acronym_pieces: list[int] = []
+    acronyms: list[str] = []
+    spelling_pieces: list[int] = []
+    spellings: list[str] = []
+    whole: list[str] = []
+    later_pieces: list[int] = []
+    later: list[str] = []
+    stopwords = norm.STOPWORDS
+    stem = norm.stem
+    for piece, words in zip(pieces, split.each(), strict=True):
+        if not words:
+            continue
+        squashed = "".join(words)
+        spelling_pieces.append(piece)
+        spellings.append(squashed)
+        spaced = " ".join(words)
+        whole += (spaced[:MAX_KEY_CHARS], squashed[:MAX_KEY_CHARS])
+        tokens = list(map(stem, words))
+        content = tuple(dict.fromkeys([t for t in tokens if t not in stopwords] or tokens))
+        coverage[piece] = (content,)
+        found = norm.acronyms_of_words(words)
+        if found:
+            acronym_pieces += [piece] * len(found)
+            acronyms += found
+        if len(words) > 1:
+            followers = [" ".join(words[start:])[:MAX_KEY_CHARS] for start in range(1, len(words))]
+            later_pieces += [piece] * len(followers)
+            later += followers
+    acronym_ids = keys.vocabulary.ids(acronyms)
+    owners = ints(acronym_pieces, len(acronym_pieces))
+    keys.words.add(owners, acronym_ids, _ACRONYM)
+    keys.phrases.add(owners, acronym_ids, _ACRONYM)
+    if not alias:  # only a title's acronyms are offered, not an alias's
+        keys.offers.add(owners, acronym_ids, KEY_WORD)
+    spelling_ids = keys.vocabulary.ids(spellings)
+    owners = ints(spelling_pieces, len(spelling_pieces))
+    keys.phrases.add(owners, spelling_ids, code)
+    keys.spellings.add(owners, spelling_ids, code)
+    keys.offers.add(np.repeat(owners, 2), keys.vocabulary.ids(whole), own_kind)
+    keys.offers.add_strings(later_pieces, later, KEY_WORD)
+
+
+def _plain(text: str) -> bool:
+    """ASCII without NUL, which ``_ascii_words`` uses as its separator."""
+    return text.isascii() and "\x00" not in text
+
+
+class _AsciiWords:
+    """``normalise.words`` of each of a column of ASCII texts (without NUL), split at once.
+
+    The texts are joined with a NUL word between them, mapped byte by byte (``translate``)
+    and split once; the words are numbered (``raw``, NUL first) so that each distinct word
+    is stemmed once, and the NULs give each text's share of the words.
+    """
+
+    __slots__ = ("ends", "ids", "lengths", "raw", "starts", "words")
+
+    def __init__(self, texts: list[str]) -> None:
+        joined = " \x00 ".join(texts).encode("ascii").translate(_ASCII_WORDS).decode("ascii")
+        self.words = joined.split()  # every text's words, a NUL between two texts
+        self.raw: Interner[str] = Interner()
+        self.raw["\x00"] = 0
+        ids = self.raw.ids(self.words)
+        separators = np.flatnonzero(ids == 0)
+        self.starts = np.concatenate(([0], separators + 1))[: len(texts)]
+        self.ends = np.concatenate((separators, [len(ids)]))[: len(texts)]
+        self.lengths = self.ends - self.starts
+        self.ids = ids[ids != 0]  # the words of all texts in order, by raw number
+
+    def tokens(self, interner: Interner[str]) -> Ints:
+        """Each word's stem, as its id in ``interner`` (stemming each distinct word once)."""
+        stem_ids = interner.ids(list(map(norm.stem, self.raw)))
+        tokens: Ints = stem_ids[self.ids]
+        return tokens
+
+    def each(self) -> Iterator[list[str]]:
+        """Each text's words."""
+        words = self.words
+        return map(words.__getitem__, map(slice, self.starts.tolist(), self.ends.tolist()))
+
+
+def _occurrences(
+    entries: list[Entry], names: Callable[[Entry], tuple[str, ...]], interner: Interner[str]
+) -> tuple[Ints, Ints]:
+    """Rows (entries) and distinct-name ids of every name of a many-valued field."""
+    per_entry = list(map(names, entries))
+    rows = rows_of(ints(map(len, per_entry), len(per_entry)))
+    return rows, interner.ids(chain.from_iterable(per_entry))
+
+
+def _get(parts: Sequence[object], name: str) -> list[dict[str, int]]:
+    return list(map(attrgetter(name), parts))
+
+
+def _name_offers(name: TitleParts) -> dict[str, int]:
+    """A title's or alias's autocomplete keys by kind: the whole name, then later words."""
+    whole, alias, later = name.offers[KEY_TITLE], name.offers[KEY_ALIAS], name.offers[KEY_WORD]
+    offers = dict.fromkeys(later, KEY_WORD)
+    offers.update(dict.fromkeys(alias, KEY_ALIAS))
+    offers.update(dict.fromkeys(whole, KEY_TITLE))
+    return offers
+
+
+def _other_offers(name: PersonParts | TagParts) -> dict[str, int]:
+    return dict.fromkeys(name.offers[KEY_OTHER], KEY_OTHER)
+
+
+def _owners(keys: Iterable[str], rows: list[int]) -> dict[str, tuple[int, ...]]:
+    """Each key's entries, ascending: entry ``rows[j]`` owns the j-th key."""
     owners: defaultdict[str, list[int]] = defaultdict(list)
-    entries = _repeat_each(range(len(groups)), map(len, groups))
-    _each(list.append, map(owners.__getitem__, keys), entries)
+    for key, row in zip(keys, rows, strict=True):
+        owners[key].append(row)
     # Tuples, not lists: the garbage collector stops tracking tuples of ints.
     return {k: tuple(v) for k, v in owners.items()}
 
 
-def _each(function: Callable[..., object], *columns: Iterable[Any]) -> None:
-    """``function(a, b)`` for each row of the columns, run in C (``deque`` of size 0)."""
-    deque(map(function, *columns), maxlen=0)
+def _host_and_path(url: str) -> str:
+    host, path = norm.url_host_and_path(url)
+    return f"{host} {path}"
 
 
-def _repeat_each(items: Iterable[_T], counts: Iterable[int]) -> Iterator[_T]:
-    """Each item as many times as its count says: [a, b], [2, 1] → a, a, b."""
-    return chain.from_iterable(map(repeat, items, counts))
+def _add_words(
+    triples: Triples,
+    texts: list[str],
+    rows: Ints,
+    code: int,
+    general: Callable[[str], list[str]],
+    dropped: frozenset[str] = frozenset(),
+) -> None:
+    """The stemmed words of each text (``general``'s, which is what ASCII texts get from a
+    faster split), owned by ``rows``, without ``dropped`` words, all in field ``code``.
 
-
-def _url_tokens(url: str | None) -> list[str]:
-    return norm.url_tokens(url) if url else []
-
-
-def _alias_words(title: TitleParts, aliases: list[TitleParts]) -> dict[str, int]:
-    """The words of a title and its aliases: acronyms, then alias words, then title words."""
-    merged: dict[str, int] = {}
-    for name in (title, *aliases):
-        merged.update(dict.fromkeys(name.analysis.acronyms, _ACRONYM))
-    for name in (*aliases, title):
-        merged.update(dict.fromkeys(name.analysis.tokens, name.code))
-    return merged
-
-
-def _alias_titles(
-    title: TitleParts, aliases: list[TitleParts]
-) -> tuple[dict[str, int], tuple[tuple[str, ...], ...]]:
-    """Squashed titles (title beats alias) and coverage of an entry with aliases."""
-    titles: dict[str, int] = {}
-    for alias in aliases:
-        titles.update(alias.spelling_keys)
-    titles.update(title.spelling_keys)
-    coverage = tuple(name.coverage[0] for name in (title, *aliases) if name.coverage)
-    return titles, coverage
-
-
-def _alias_phrases(title: TitleParts, aliases: list[TitleParts]) -> dict[str, int]:
-    """A title's and its aliases' phrase keys: acronyms, then alias and title spellings."""
-    phrases: dict[str, int] = {}
-    for name in (title, *aliases):
-        phrases.update(dict.fromkeys(name.analysis.acronyms, _ACRONYM))
-    phrases.update(_alias_titles(title, aliases)[0])
-    return phrases
+    ASCII texts, nearly all of them, are split together: each distinct word is stemmed once.
+    """
+    plain = list(map(_plain, texts))
+    split = _AsciiWords(list(compress(texts, plain)))
+    tokens = split.tokens(triples.keys)
+    owners = np.repeat(rows[np.fromiter(plain, dtype=bool, count=len(plain))], split.lengths)
+    if dropped:
+        noise = np.isin(tokens, triples.keys.ids([w for w in dropped if w in triples.keys]))
+        tokens, owners = tokens[~noise], owners[~noise]
+    triples.add(tokens, owners, code)
+    others = [j for j, flag in enumerate(plain) if not flag]
+    if others:  # non-ASCII: the general rules (accents folded, German spellings too)
+        words = [[t for t in general(texts[j]) if t not in dropped] for j in others]
+        triples.add_lists(words, rows[others], code)
 
 
 def build_tables(catalog: Catalog) -> Tables:

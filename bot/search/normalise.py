@@ -141,6 +141,7 @@ def acronyms_of_words(title_words: Sequence[str]) -> tuple[str, ...]:
     return _acronyms_of_initials(initials)
 
 
+@lru_cache(maxsize=1 << 16)  # titles share their initials' patterns ("tss", "gan")
 def _acronyms_of_initials(initials: str) -> tuple[str, ...]:
     # Each content word gives one initial, so a run of words is a run of initials.
     found: set[str] = set()

@@ -31,12 +31,11 @@ class PrefixTable:
 
     __slots__ = ("_keys", "_precomputed", "_values")
 
-    def __init__(self, best: dict[str, int]) -> None:
-        """``best``: each key (at most ``MAX_KEY_CHARS`` long) with its smallest sort value."""
-        ordered = sorted(best)
-        self._keys: list[str] = ordered
-        # Compact ints: a list would keep one int object (28 bytes) per key besides.
-        self._values = array("q", [best[key] for key in ordered])
+    def __init__(self, keys: list[str], values: array[int]) -> None:
+        """``keys`` sorted (each at most ``MAX_KEY_CHARS`` long), ``values[k]`` the smallest
+        sort value of ``keys[k]``; an ``array('q')`` keeps no int object per key."""
+        self._keys: list[str] = keys
+        self._values = values
         self._precomputed: dict[str, tuple[int, ...]] = self._precompute()
 
     def __len__(self) -> int:

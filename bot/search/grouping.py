@@ -1,0 +1,234 @@
+"""Grouping millions of (key, entry, field) triples into owner tables, in numpy.
+
+The index build states what each entry has column by column (every description's words at
+once, every title's keys once per distinct title); the triples are then sorted as one
+``int64`` array and the strongest field of each (key, entry) kept. numpy sorts 3.4 million
+such triples (100 000 entries) in about 0.15 s; the same grouping with one dict-of-lists
+append per triple took seconds. Only the build imports this module: the tables it returns
+hold ``array.array``, ``bytes`` and ``list`` objects, so a cached index loads without numpy.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Hashable, Iterable, Sequence
+from itertools import chain
+from typing import TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.search.postings import OwnerTable
+
+Ints = npt.NDArray[np.int64]
+_K = TypeVar("_K", bound=Hashable)
+
+# A triple packed into one int64: key rank, entry, field code (codes fit in four bits).
+_CODE_BITS = 4
+_ENTRY_BITS = 32
+_KEY_SHIFT = _CODE_BITS + _ENTRY_BITS
+
+
+class Interner(dict[_K, int]):
+    """Each new key gets the next id, in first-seen order.
+
+    ``ids`` turns a column of keys into ids in C (``map`` over the dict's own lookup): only
+    a key met for the first time runs Python code (``__missing__``). Measured faster than
+    numbering the new keys in bulk first, which hashes every key once more.
+    """
+
+    __slots__ = ()
+
+    def __missing__(self, key: _K) -> int:
+        value = self[key] = len(self)
+        return value
+
+    def ids(self, keys: Iterable[_K]) -> Ints:
+        return np.fromiter(map(self.__getitem__, keys), dtype=np.int64)
+
+
+class Vocabulary(Interner[str]):
+    """Every key of every table of one build, numbered once, sorted once (``order``).
+
+    Tables share most keys (a title's squashed spelling is a phrase, a title key and an
+    autocomplete key), so one vocabulary hashes and sorts each of them once.
+    """
+
+    __slots__ = ("_order",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._order: tuple[Ints, list[str]] | None = None
+
+    def order(self) -> tuple[Ints, list[str]]:
+        """Each key id's place in sorted order, and the keys sorted; ask after the last key
+        has been added."""
+        if self._order is None or len(self._order[1]) != len(self):
+            ordered = sorted(self)
+            ranks = np.empty(len(ordered), dtype=np.int64)
+            ranks[self.ids(ordered)] = np.arange(len(ordered), dtype=np.int64)
+            self._order = ranks, ordered
+        return self._order
+
+
+def ints(values: Iterable[int], count: int = -1) -> Ints:
+    return np.fromiter(values, dtype=np.int64, count=count)
+
+
+def rows_of(lengths: Sequence[int] | Ints, rows: Ints | None = None) -> Ints:
+    """The row of each item of a flattened column: row r repeated ``lengths[r]`` times.
+
+    ``rows`` names the rows (entry numbers) when they are not 0, 1, 2, …
+    """
+    counts = np.asarray(lengths, dtype=np.int64)
+    names = np.arange(len(counts), dtype=np.int64) if rows is None else rows
+    return np.repeat(names, counts)
+
+
+class Pieces:
+    """Keys of distinct names (a title, an author, a tag…), each analysed once.
+
+    Piece p owns ``keys[starts[p]:starts[p + 1]]`` with their values (field codes, or key
+    kinds for autocomplete); a key may repeat within a piece, the tables keep its best.
+    ``expand`` hands each entry the keys of its pieces.
+    """
+
+    __slots__ = ("_keys", "_lengths", "_starts", "_values")
+
+    def __init__(self, count: int, pieces: Ints, keys: Ints, values: Ints) -> None:
+        order = np.argsort(pieces, kind="stable")
+        self._keys = keys[order]
+        self._values = values[order]
+        self._lengths = np.bincount(pieces, minlength=count)
+        self._starts = np.concatenate(([0], np.cumsum(self._lengths)))
+
+    def expand(self, pieces: Ints, entries: Ints) -> tuple[Ints, Ints, Ints]:
+        """(key, entry, value) for every key of ``pieces[j]``, owned by ``entries[j]``."""
+        counts = self._lengths[pieces]
+        firsts = np.cumsum(counts) - counts  # where each piece's keys start in the output
+        # Output position k of piece j reads the piece's own key k - firsts[j].
+        offsets = np.repeat(self._starts[pieces] - firsts, counts)
+        taken = np.arange(int(counts.sum()), dtype=np.int64) + offsets
+        return self._keys[taken], np.repeat(entries, counts), self._values[taken]
+
+
+class PieceKeys:
+    """The keys of distinct names for one table, gathered in any order, then ``freeze``."""
+
+    __slots__ = ("_keys", "_pieces", "_values", "interner")
+
+    def __init__(self, interner: Vocabulary) -> None:
+        self.interner = interner
+        self._pieces: list[Ints] = []
+        self._keys: list[Ints] = []
+        self._values: list[Ints] = []
+
+    def add(self, pieces: Ints, keys: Ints, values: Ints | int) -> None:
+        self._pieces.append(pieces)
+        self._keys.append(keys)
+        self._values.append(_column(values, len(keys)))
+
+    def add_strings(self, pieces: Sequence[int], keys: Sequence[str], values: int) -> None:
+        self.add(ints(pieces, len(pieces)), self.interner.ids(keys), values)
+
+    def add_dicts(self, pieces: Sequence[int], per_piece: Sequence[dict[str, int]]) -> None:
+        """Piece ``pieces[j]`` has the keys of ``per_piece[j]`` with their values."""
+        lengths = ints(map(len, per_piece), len(per_piece))
+        total = int(lengths.sum())
+        self.add(
+            np.repeat(ints(pieces, len(pieces)), lengths),
+            self.interner.ids(chain.from_iterable(per_piece)),
+            ints(chain.from_iterable(map(dict.values, per_piece)), total),
+        )
+
+    def freeze(self, count: int) -> Pieces:
+        if not self._keys:
+            empty = np.zeros(0, dtype=np.int64)
+            return Pieces(count, empty, empty, empty)
+        return Pieces(
+            count,
+            np.concatenate(self._pieces),
+            np.concatenate(self._keys),
+            np.concatenate(self._values),
+        )
+
+
+def _column(values: Ints | int, count: int) -> Ints:
+    return np.full(count, values, dtype=np.int64) if isinstance(values, int) else values
+
+
+class Triples:
+    """(key, entry, field code) triples of one owner table, added column by column."""
+
+    __slots__ = ("_codes", "_entries", "_keys", "keys")
+
+    def __init__(self, keys: Vocabulary) -> None:
+        self.keys = keys
+        self._keys: list[Ints] = []
+        self._entries: list[Ints] = []
+        self._codes: list[Ints] = []
+
+    def add(self, keys: Ints, entries: Ints, codes: Ints | int) -> None:
+        self._keys.append(keys)
+        self._entries.append(entries)
+        self._codes.append(_column(codes, len(keys)))
+
+    def add_lists(self, per_row: Sequence[Sequence[str]], rows: Ints, code: int) -> None:
+        """Row j's keys ``per_row[j]``, owned by entry ``rows[j]``, all in field ``code``."""
+        lengths = ints(map(len, per_row), len(per_row))
+        self.add(self.keys.ids(chain.from_iterable(per_row)), np.repeat(rows, lengths), code)
+
+    def add_pieces(self, pieces: Pieces, piece_ids: Ints, entries: Ints) -> None:
+        self.add(*pieces.expand(piece_ids, entries))
+
+    def table(self) -> OwnerTable:
+        """The owner table: keys sorted, entries ascending, each (key, entry) at its
+        strongest (lowest) code."""
+        ranks, keys = self.keys.order()
+        packed = _packed(ranks, self._keys, self._entries, self._codes)
+        packed.sort()
+        pairs = packed >> _CODE_BITS
+        first = np.ones(len(packed), dtype=bool)
+        first[1:] = pairs[1:] != pairs[:-1]
+        kept = packed[first]  # the lowest code of each (key, entry) sorts first
+        key_ranks = kept >> _KEY_SHIFT
+        counts = np.bincount(key_ranks, minlength=len(keys))
+        present = np.flatnonzero(counts)
+        starts = np.concatenate(([0], np.cumsum(counts[present])))
+        return OwnerTable(
+            keys=[keys[r] for r in present.tolist()],
+            starts=array("I", starts.astype(np.uint32).tobytes()),
+            ids=array(
+                "i", ((kept >> _CODE_BITS) & ((1 << _ENTRY_BITS) - 1)).astype(np.int32).tobytes()
+            ),
+            codes=(kept & ((1 << _CODE_BITS) - 1)).astype(np.uint8).tobytes(),
+        )
+
+
+def smallest_per_key(
+    vocabulary: Vocabulary, keys: Sequence[Ints], values: Sequence[Ints]
+) -> tuple[list[str], array[int]]:
+    """Each key present (sorted) with the smallest value given for it (values < 2**36)."""
+    ranks, sorted_keys = vocabulary.order()
+    if not keys:
+        return [], array("q")
+    packed = np.concatenate(
+        [(ranks[k] << _KEY_SHIFT) | v for k, v in zip(keys, values, strict=True)]
+    )
+    packed.sort()
+    key_ranks = packed >> _KEY_SHIFT
+    first = np.ones(len(packed), dtype=bool)
+    first[1:] = key_ranks[1:] != key_ranks[:-1]
+    kept = packed[first]
+    smallest = kept & ((1 << _KEY_SHIFT) - 1)
+    return [sorted_keys[r] for r in (kept >> _KEY_SHIFT).tolist()], array("q", smallest.tobytes())
+
+
+def _packed(ranks: Ints, keys: list[Ints], entries: list[Ints], codes: list[Ints]) -> Ints:
+    if not keys:
+        return np.zeros(0, dtype=np.int64)
+    return (
+        (ranks[np.concatenate(keys)] << _KEY_SHIFT)
+        | (np.concatenate(entries) << _CODE_BITS)
+        | np.concatenate(codes)
+    )
