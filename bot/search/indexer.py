@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import chain, compress
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import TypeVar
 
 import numpy as np
@@ -76,6 +76,10 @@ class _Builder:
         places[order] = np.arange(count, dtype=np.int32)
         # Compact arrays: lists would keep an int object (28 bytes) per entry besides.
         self.by_rank = array("i", order.tobytes())
+        # Entries with an address of their own, and those addresses.
+        self.addressed = [i for i, e in enumerate(self.entries) if e.url]
+        self.urls = [self.entries[i].url or "" for i in self.addressed]
+        self.url_texts, self.url_keys = norm.url_columns(self.urls)
         self.rank = array("i", places.tobytes())
         self._analyses: dict[str, Analysis] = {}
         self._texts: dict[tuple[str, int], dict[str, int]] = {}
@@ -110,9 +114,9 @@ class _Builder:
 
     def _addresses(self, postings: Triples) -> None:
         """The words of each entry's own address."""
-        with_url = [i for i, e in enumerate(self.entries) if e.url]
-        texts = [_host_and_path(self.entries[i].url or "") for i in with_url]
-        _add_words(postings, texts, ints(with_url), _URL, norm.tokens, norm.URL_NOISE)
+        _add_words(
+            postings, self.url_texts, ints(self.addressed), _URL, norm.tokens, norm.URL_NOISE
+        )
 
     def _links(self, postings: Triples) -> None:
         """Extra links (few entries have them): their addresses' words and their titles'."""
@@ -173,25 +177,26 @@ class _Builder:
 
     def _urls(self, urls: Triples) -> tuple[Triples, dict[str, tuple[int, ...]]]:
         """Each entry's address keys (its own URL, its links'), and the arXiv ids' owners."""
-        arxiv: defaultdict[str, list[int]] = defaultdict(list)
+        urls.add(urls.keys.ids(self.url_keys), ints(self.addressed), _URL)
+        found = [
+            (i, arxiv_id)
+            for i, ids in zip(self.addressed, map(norm.arxiv_ids, self.urls), strict=True)
+            for arxiv_id in ids
+        ]
         rows: list[int] = []
         keys: list[str] = []
         codes: list[int] = []
         for i, entry in enumerate(self.entries):
-            found: list[str] = []
-            if entry.url:
-                rows.append(i)
-                keys.append(norm.url_key(entry.url))
-                codes.append(_URL)
-                found = norm.arxiv_ids(entry.url)
             for link in entry.links:
                 rows.append(i)
                 keys.append(norm.url_key(link.url))
                 codes.append(_URL if link.url == entry.url else _LINK)
-                found += norm.arxiv_ids(link.url)
-            for arxiv_id in dict.fromkeys(found):  # an entry once per id, however often named
-                arxiv[arxiv_id].append(i)
+                found += ((i, arxiv_id) for arxiv_id in norm.arxiv_ids(link.url))
         urls.add(urls.keys.ids(keys), ints(rows, len(rows)), ints(codes, len(codes)))
+        found.sort(key=itemgetter(0))  # stable: an entry's own address before its links
+        arxiv: defaultdict[str, list[int]] = defaultdict(list)
+        for i, arxiv_id in dict.fromkeys(found):  # an entry once per id, however often named
+            arxiv[arxiv_id].append(i)
         return urls, {k: tuple(v) for k, v in arxiv.items()}
 
     # ------------------------------------------------------------------ autocomplete
@@ -458,11 +463,6 @@ def _owners(keys: Iterable[str], rows: list[int]) -> dict[str, tuple[int, ...]]:
         owners[key].append(row)
     # Tuples, not lists: the garbage collector stops tracking tuples of ints.
     return {k: tuple(v) for k, v in owners.items()}
-
-
-def _host_and_path(url: str) -> str:
-    host, path = norm.url_host_and_path(url)
-    return f"{host} {path}"
 
 
 def _add_words(

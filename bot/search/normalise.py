@@ -199,6 +199,28 @@ def url_key(url: str) -> str:
     return key.removeprefix("www.").rstrip("/")
 
 
+def url_columns(urls: Sequence[str]) -> tuple[list[str], list[str]]:
+    """For each address, ``"{host} {path}"`` (what ``url_tokens`` takes words from) and
+    ``url_key``: the index build's form, one ``_PLAIN_URL_RE`` match per address.
+
+    For a plain ASCII address the key is its host and path lower-cased (casefold is lower
+    there), without ``www.`` and final slashes: what ``url_key``'s steps leave of it.
+    """
+    stripped = list(map(str.strip, urls))
+    found = list(map(_PLAIN_URL_RE.fullmatch, stripped))
+    texts = [
+        f"{plain[1]} {plain[2] or ''}" if plain is not None else " ".join(_split_url(url))
+        for url, plain in zip(stripped, found, strict=True)
+    ]
+    keys = [
+        (plain[1] + (plain[2] or "")).lower().removeprefix("www.").rstrip("/")
+        if plain is not None and url.isascii()
+        else url_key(url)
+        for url, plain in zip(stripped, found, strict=True)
+    ]
+    return texts, keys
+
+
 def unique(items: Iterable[str]) -> list[str]:
     """Items in first-seen order without repeats."""
     return list(dict.fromkeys(items))
