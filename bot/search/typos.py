@@ -109,7 +109,8 @@ def _file_forms(words: list[str]) -> Filed:
     longest = int(lengths.max())
     # Code points, NUL-padded to the longest word. A real NUL would read as padding (and
     # numpy drops trailing ones from strings): such words take the plain Python way.
-    points = np.array(words, dtype=f"<U{longest}").view(np.uint32).reshape(len(words), longest)
+    # Explicitly little-endian on both sides, so that code points read right on any machine.
+    points = np.array(words, dtype=f"<U{longest}").view("<u4").reshape(len(words), longest)
     if int(np.count_nonzero(points)) != int(lengths.sum()):
         return _file_forms_in_python(words)
     return _file_forms_with_numpy(words, lengths, points)
@@ -144,7 +145,7 @@ def _file_forms_with_numpy(
     present = np.zeros(int(points.max()) + 1, dtype=np.bool_)
     present[points.ravel()] = True
     present[0] = True
-    alphabet = np.flatnonzero(present).astype(np.uint32)
+    alphabet = np.flatnonzero(present).astype("<u4")
     dtype = (
         np.uint8
         if len(alphabet) <= 1 << 8
