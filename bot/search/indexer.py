@@ -29,6 +29,7 @@ from bot.search.grouping import (
     Interner,
     Ints,
     PieceKeys,
+    Pieces,
     Triples,
     Vocabulary,
     ints,
@@ -349,11 +350,10 @@ def _ascii_titles(
     own_kind = KEY_ALIAS if alias else KEY_TITLE
     owners = ints(pieces, len(pieces))
     keys.words.add(np.repeat(owners, split.lengths), split.tokens(keys.words.interner), code)
-    acronym_pieces: list[int] = []
-    acronyms: list[str] = []
     spelling_pieces: list[int] = []
     spellings: list[str] = []
-    whole: list[str] = []
+    spaced_keys: list[str] = []
+    initials: list[str] = []
     later_pieces: list[int] = []
     later: list[str] = []
     stopwords = norm.STOPWORDS
@@ -361,34 +361,44 @@ def _ascii_titles(
     for piece, words in zip(pieces, split.each(), strict=True):
         if not words:
             continue
-        squashed = "".join(words)
         spelling_pieces.append(piece)
-        spellings.append(squashed)
-        spaced = " ".join(words)
-        whole += (spaced[:MAX_KEY_CHARS], squashed[:MAX_KEY_CHARS])
+        spellings.append("".join(words))
+        spaced_keys.append(" ".join(words)[:MAX_KEY_CHARS])
         tokens = list(map(stem, words))
-        content = tuple(dict.fromkeys([t for t in tokens if t not in stopwords] or tokens))
-        coverage[piece] = (content,)
-        found = norm.acronyms_of_words(words)
-        if found:
-            acronym_pieces += [piece] * len(found)
-            acronyms += found
+        coverage[piece] = (
+            tuple(dict.fromkeys([t for t in tokens if t not in stopwords] or tokens)),
+        )
+        initials.append(norm.initials(words))
         if len(words) > 1:
             followers = [" ".join(words[start:])[:MAX_KEY_CHARS] for start in range(1, len(words))]
             later_pieces += [piece] * len(followers)
             later += followers
-    acronym_ids = keys.vocabulary.ids(acronyms)
-    owners = ints(acronym_pieces, len(acronym_pieces))
-    keys.words.add(owners, acronym_ids, _ACRONYM)
-    keys.phrases.add(owners, acronym_ids, _ACRONYM)
-    if not alias:  # only a title's acronyms are offered, not an alias's
-        keys.offers.add(owners, acronym_ids, KEY_WORD)
-    spelling_ids = keys.vocabulary.ids(spellings)
+    vocabulary = keys.vocabulary
     owners = ints(spelling_pieces, len(spelling_pieces))
+    acronym_ids, acronym_owners = _acronyms(vocabulary, initials, owners)
+    keys.words.add(acronym_owners, acronym_ids, _ACRONYM)
+    keys.phrases.add(acronym_owners, acronym_ids, _ACRONYM)
+    if not alias:  # only a title's acronyms are offered, not an alias's
+        keys.offers.add(acronym_owners, acronym_ids, KEY_WORD)
+    spelling_ids = vocabulary.ids(spellings)
     keys.phrases.add(owners, spelling_ids, code)
     keys.spellings.add(owners, spelling_ids, code)
-    keys.offers.add(np.repeat(owners, 2), keys.vocabulary.ids(whole), own_kind)
+    keys.offers.add(owners, vocabulary.ids(spaced_keys), own_kind)
+    keys.offers.add(owners, vocabulary.ids([key[:MAX_KEY_CHARS] for key in spellings]), own_kind)
     keys.offers.add_strings(later_pieces, later, KEY_WORD)
+
+
+def _acronyms(vocabulary: Vocabulary, initials: list[str], owners: Ints) -> tuple[Ints, Ints]:
+    """The acronyms of titles with these initials (the i-th owned by ``owners[i]``), as
+    (acronym, owner) columns: worked out and numbered once per distinct initials."""
+    distinct: Interner[str] = Interner()
+    which = distinct.ids(initials)
+    per_initials = list(map(norm.acronyms_of_initials, distinct))
+    found = vocabulary.ids(chain.from_iterable(per_initials))
+    lengths = ints(map(len, per_initials), len(per_initials))
+    table = Pieces(len(per_initials), rows_of(lengths), found, np.zeros(len(found), np.int64))
+    acronym_ids, acronym_owners, _ = table.expand(which, owners)
+    return acronym_ids, acronym_owners
 
 
 def _plain(text: str) -> bool:

@@ -137,12 +137,17 @@ def acronyms(title: str) -> set[str]:
 
 def acronyms_of_words(title_words: Sequence[str]) -> tuple[str, ...]:
     """``acronyms`` of a title already split into ``words``, sorted."""
-    initials = "".join([w[0] for w in title_words if w not in STOPWORDS and not w.isdigit()])
-    return _acronyms_of_initials(initials)
+    return acronyms_of_initials(initials(title_words))
+
+
+def initials(title_words: Sequence[str]) -> str:
+    """The first letters of a title's content words: what its acronyms are made of."""
+    return "".join([w[0] for w in title_words if w not in STOPWORDS and not w.isdigit()])
 
 
 @lru_cache(maxsize=1 << 16)  # titles share their initials' patterns ("tss", "gan")
-def _acronyms_of_initials(initials: str) -> tuple[str, ...]:
+def acronyms_of_initials(initials: str) -> tuple[str, ...]:
+    """The acronyms of a title with these ``initials``, sorted."""
     # Each content word gives one initial, so a run of words is a run of initials.
     found: set[str] = set()
     if 2 <= len(initials) <= 8:

@@ -32,6 +32,9 @@ if TYPE_CHECKING:
 
 # Shorter words are one edit away from too many others to guess from.
 MIN_WORD_CHARS = 4
+# Characters (forms × width of the longest word) the numpy filing may lay out: 256 MB of
+# four-byte code points at most, about 25 times what 100 000 catalog entries need.
+MAX_NUMPY_CELLS = 64_000_000
 
 # Odd 64-bit multipliers that hash a form's row of codes, one per 8 bytes of the row.
 HASH_MULTIPLIERS = (
@@ -107,6 +110,11 @@ def _file_forms(words: list[str]) -> Filed:
 
     lengths = np.fromiter(map(len, words), dtype=np.intp, count=len(words))
     longest = int(lengths.max())
+    # Every form is a row as wide as the longest word: one very long word (a pasted hash,
+    # a run of digits and letters) would make them all wide. Past a bound the table is
+    # filed word by word instead, slower but in memory proportional to the words.
+    if int(lengths.sum()) * longest > MAX_NUMPY_CELLS:
+        return _file_forms_in_python(words)
     # Code points, NUL-padded to the longest word. A real NUL would read as padding (and
     # numpy drops trailing ones from strings): such words take the plain Python way.
     # Explicitly little-endian on both sides, so that code points read right on any machine.
@@ -185,7 +193,15 @@ def _file_forms_with_numpy(
     # is its lowest-numbered one. Rows are then compared whole, so a hash collision can
     # never merge two forms: it only costs an exact (slower) lexicographic sort.
     words64 = rows.view(np.uint64)
-    multipliers = np.array(HASH_MULTIPLIERS[: words64.shape[1]], dtype=np.uint64)
+    # Rows wider than the multipliers (words over 64 letters) reuse them, each round made
+    # different by an even mask that keeps them odd.
+    multipliers = np.array(
+        [
+            HASH_MULTIPLIERS[k % len(HASH_MULTIPLIERS)] ^ (k // len(HASH_MULTIPLIERS) << 1)
+            for k in range(words64.shape[1])
+        ],
+        dtype=np.uint64,
+    )
     hashed = words64 @ multipliers
     low_bits = np.uint64(max(total.bit_length(), 1))
     keys = (hashed >> low_bits) << low_bits

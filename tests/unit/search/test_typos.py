@@ -111,6 +111,25 @@ def test_a_hash_collision_only_costs_an_exact_sort(monkeypatch: pytest.MonkeyPat
     assert_same_answers(words, ["wavenetz", "mlegan", "hifgan"])
 
 
+def test_one_very_long_word_does_not_widen_every_form(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Past the bound the table is filed word by word: the same answers, without laying
+    # out every form as wide as the longest word.
+    monkeypatch.setattr(typos, "MAX_NUMPY_CELLS", 200)
+    laid_out: list[int] = []
+    real = typos._file_forms_with_numpy
+    monkeypatch.setattr(typos, "_file_forms_with_numpy", lambda *a: laid_out.append(1) or real(*a))
+    words = ["wavenet", "melgan", "x" * 40 + "long"]
+    assert_same_answers(words, ["wavenett", "x" * 39 + "long"])
+    assert laid_out == []
+    assert_same_answers(words[:2], ["wavenett"])
+    assert laid_out != []
+
+
+def test_words_longer_than_the_hash_multipliers_reach() -> None:
+    words = ["a" * 70 + "wavenet", "b" * 200, "a" * 69 + "wavenet", "melgan"]
+    assert_same_answers(words, ["a" * 70 + "wavnet", "b" * 199])
+
+
 def test_an_empty_vocabulary_finds_nothing() -> None:
     table = TypoTable(["abc", "xy"])
     assert len(table) == 0
