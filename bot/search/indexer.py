@@ -350,29 +350,27 @@ def _ascii_titles(
     own_kind = KEY_ALIAS if alias else KEY_TITLE
     owners = ints(pieces, len(pieces))
     keys.words.add(np.repeat(owners, split.lengths), split.tokens(keys.words.interner), code)
-    spelling_pieces: list[int] = []
-    spellings: list[str] = []
-    spaced_keys: list[str] = []
-    initials: list[str] = []
     later_pieces: list[int] = []
-    later: list[str] = []
+    later: list[int] = []
     stopwords = norm.STOPWORDS
     stem = norm.stem
-    for piece, words in zip(pieces, split.each(), strict=True):
-        if not words:
-            continue
-        spelling_pieces.append(piece)
-        spellings.append("".join(words))
-        spaced_keys.append(" ".join(words)[:MAX_KEY_CHARS])
+    followers = _Followers(keys.vocabulary)
+    spaced_all = split.joined(" ")
+    named = [j for j, spaced in enumerate(spaced_all) if spaced]  # titles with a word
+    for j, words in zip(named, map(split.words_of, named), strict=True):
         tokens = list(map(stem, words))
-        coverage[piece] = (
+        coverage[pieces[j]] = (
             tuple(dict.fromkeys([t for t in tokens if t not in stopwords] or tokens)),
         )
-        initials.append(norm.initials(words))
         if len(words) > 1:
-            followers = [" ".join(words[start:])[:MAX_KEY_CHARS] for start in range(1, len(words))]
-            later_pieces += [piece] * len(followers)
-            later += followers
+            found = followers.keys(spaced_all[j][len(words[0]) + 1 :])
+            later_pieces += [pieces[j]] * len(found)
+            later += found
+    spelling_pieces = [pieces[j] for j in named]
+    spellings = [spelling for spelling in split.joined("") if spelling]
+    spaced_keys = [spaced[:MAX_KEY_CHARS] for spaced in spaced_all if spaced]
+    all_initials = split.initials()
+    initials = [all_initials[j] for j in named]
     vocabulary = keys.vocabulary
     owners = ints(spelling_pieces, len(spelling_pieces))
     acronym_ids, acronym_owners = _acronyms(vocabulary, initials, owners)
@@ -385,7 +383,47 @@ def _ascii_titles(
     keys.spellings.add(owners, spelling_ids, code)
     keys.offers.add(owners, vocabulary.ids(spaced_keys), own_kind)
     keys.offers.add(owners, vocabulary.ids([key[:MAX_KEY_CHARS] for key in spellings]), own_kind)
-    keys.offers.add_strings(later_pieces, later, KEY_WORD)
+    keys.offers.add(ints(later_pieces, len(later_pieces)), ints(later, len(later)), KEY_WORD)
+
+
+class _Followers:
+    """The autocomplete keys of what follows a title's first word: that text, then the
+    same without its first word, and so on ("efficient vocoders for tts", "vocoders for
+    tts", "for tts", "tts"), cut to ``MAX_KEY_CHARS``.
+
+    Titles share their endings ("… for source separation"), and an ending's keys are its
+    own plus those of the ending one word shorter: each distinct ending is worked out and
+    numbered once.
+    """
+
+    __slots__ = ("_known", "_vocabulary")
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        self._vocabulary = vocabulary
+        self._known: dict[str, tuple[int, ...]] = {}
+
+    def keys(self, ending: str) -> tuple[int, ...]:
+        """The key ids of ``ending`` (words joined by single spaces) and its shorter endings."""
+        known = self._known
+        found = known.get(ending)
+        if found is not None:
+            return found
+        new: list[str] = []  # the endings not seen before, longest first
+        shorter: tuple[int, ...] = ()
+        text = ending
+        while True:
+            new.append(text)
+            space = text.find(" ")
+            if space < 0:
+                break
+            text = text[space + 1 :]
+            seen = known.get(text)
+            if seen is not None:
+                shorter = seen
+                break
+        for text in reversed(new):
+            shorter = known[text] = (self._vocabulary[text[:MAX_KEY_CHARS]], *shorter)
+        return shorter
 
 
 def _acronyms(vocabulary: Vocabulary, initials: list[str], owners: Ints) -> tuple[Ints, Ints]:
@@ -414,7 +452,7 @@ class _AsciiWords:
     is stemmed once, and the NULs give each text's share of the words.
     """
 
-    __slots__ = ("ends", "ids", "lengths", "raw", "starts", "words")
+    __slots__ = ("_all_ids", "ends", "ids", "lengths", "raw", "starts", "words")
 
     def __init__(self, texts: list[str]) -> None:
         joined = " \x00 ".join(texts).encode("ascii").translate(_ASCII_WORDS).decode("ascii")
@@ -427,6 +465,24 @@ class _AsciiWords:
         self.ends = np.concatenate((separators, [len(ids)]))[: len(texts)]
         self.lengths = self.ends - self.starts
         self.ids = ids[ids != 0]  # the words of all texts in order, by raw number
+        self._all_ids = ids
+
+    def joined(self, separator: str) -> list[str]:
+        """Each text's words joined by ``separator`` (one ``join`` and one ``split`` for
+        all texts; ``separator`` is a space or nothing)."""
+        if not self.starts.size:
+            return []
+        if not separator:
+            return "".join(self.words).split("\x00")
+        return list(map(str.strip, " ".join(self.words).split("\x00")))
+
+    def initials(self) -> list[str]:
+        """``normalise.initials`` of each text's words, all texts at once."""
+        if not self.starts.size:
+            return []
+        firsts = list(map(norm.initials, map(_single, self.raw)))
+        firsts[0] = "\x00"
+        return "".join(map(firsts.__getitem__, self._all_ids.tolist())).split("\x00")
 
     def tokens(self, interner: Interner[str]) -> Ints:
         """Each word's stem, as its id in ``interner`` (stemming each distinct word once)."""
@@ -438,6 +494,13 @@ class _AsciiWords:
         """Each text's words."""
         words = self.words
         return map(words.__getitem__, map(slice, self.starts.tolist(), self.ends.tolist()))
+
+    def words_of(self, text: int) -> list[str]:
+        return self.words[int(self.starts[text]) : int(self.ends[text])]
+
+
+def _single(word: str) -> tuple[str]:
+    return (word,)
 
 
 def _occurrences(
