@@ -16,8 +16,8 @@ from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from itertools import chain, compress
-from operator import attrgetter, itemgetter
+from itertools import chain, compress, islice, repeat
+from operator import attrgetter, itemgetter, methodcaller
 from typing import TypeVar
 
 import numpy as np
@@ -350,22 +350,17 @@ def _ascii_titles(
     own_kind = KEY_ALIAS if alias else KEY_TITLE
     owners = ints(pieces, len(pieces))
     keys.words.add(np.repeat(owners, split.lengths), split.tokens(keys.words.interner), code)
-    later_pieces: list[int] = []
-    later: list[int] = []
-    stopwords = norm.STOPWORDS
-    stem = norm.stem
-    followers = _Followers(keys.vocabulary)
     spaced_all = split.joined(" ")
     named = [j for j, spaced in enumerate(spaced_all) if spaced]  # titles with a word
-    for j, words in zip(named, map(split.words_of, named), strict=True):
-        tokens = list(map(stem, words))
-        coverage[pieces[j]] = (
-            tuple(dict.fromkeys([t for t in tokens if t not in stopwords] or tokens)),
-        )
-        if len(words) > 1:
-            found = followers.keys(spaced_all[j][len(words[0]) + 1 :])
-            later_pieces += [pieces[j]] * len(found)
-            later += found
+    for piece, content in zip(pieces, split.contents(), strict=True):
+        if content:
+            coverage[piece] = (content,)
+    # What follows each title's first word, for titles of several words.
+    endings = list(map(itemgetter(2), map(methodcaller("partition", " "), spaced_all)))
+    longer = [j for j, ending in enumerate(endings) if ending]
+    found = list(map(_Followers(keys.vocabulary).keys, [endings[j] for j in longer]))
+    later_pieces = np.repeat(ints([pieces[j] for j in longer]), ints(map(len, found)))
+    later = ints(chain.from_iterable(found))
     spelling_pieces = [pieces[j] for j in named]
     spellings = [spelling for spelling in split.joined("") if spelling]
     spaced_keys = [spaced[:MAX_KEY_CHARS] for spaced in spaced_all if spaced]
@@ -383,7 +378,7 @@ def _ascii_titles(
     keys.spellings.add(owners, spelling_ids, code)
     keys.offers.add(owners, vocabulary.ids(spaced_keys), own_kind)
     keys.offers.add(owners, vocabulary.ids([key[:MAX_KEY_CHARS] for key in spellings]), own_kind)
-    keys.offers.add(ints(later_pieces, len(later_pieces)), ints(later, len(later)), KEY_WORD)
+    keys.offers.add(later_pieces, later, KEY_WORD)
 
 
 class _Followers:
@@ -431,7 +426,7 @@ def _acronyms(vocabulary: Vocabulary, initials: list[str], owners: Ints) -> tupl
     (acronym, owner) columns: worked out and numbered once per distinct initials."""
     distinct: Interner[str] = Interner()
     which = distinct.ids(initials)
-    per_initials = list(map(norm.acronyms_of_initials, distinct))
+    per_initials = list(map(norm.acronym_set, distinct))
     found = vocabulary.ids(chain.from_iterable(per_initials))
     lengths = ints(map(len, per_initials), len(per_initials))
     table = Pieces(len(per_initials), rows_of(lengths), found, np.zeros(len(found), np.int64))
@@ -452,7 +447,7 @@ class _AsciiWords:
     is stemmed once, and the NULs give each text's share of the words.
     """
 
-    __slots__ = ("_all_ids", "ends", "ids", "lengths", "raw", "starts", "words")
+    __slots__ = ("_all_ids", "_stems", "ends", "ids", "lengths", "raw", "starts", "words")
 
     def __init__(self, texts: list[str]) -> None:
         joined = " \x00 ".join(texts).encode("ascii").translate(_ASCII_WORDS).decode("ascii")
@@ -466,6 +461,34 @@ class _AsciiWords:
         self.lengths = self.ends - self.starts
         self.ids = ids[ids != 0]  # the words of all texts in order, by raw number
         self._all_ids = ids
+        self._stems: list[str] | None = None
+
+    def stems(self) -> list[str]:
+        """The stem of each distinct word (by raw number), each stemmed once."""
+        if self._stems is None:
+            self._stems = list(map(norm.stem, self.raw))
+        return self._stems
+
+    def contents(self) -> list[tuple[str, ...]]:
+        """Each text's distinct stems in order, stop words left out unless nothing else is
+        left (``names.Analysis.content``), all texts at once."""
+        count = len(self.starts)
+        if not count:
+            return []
+        local: Interner[str] = Interner()
+        stem_of = local.ids(self.stems())[self.ids]
+        stems = list(local)
+        stop = np.fromiter(map(norm.STOPWORDS.__contains__, stems), dtype=bool, count=len(stems))
+        text_of = rows_of(self.lengths)
+        is_stop = stop[stem_of]
+        others = np.bincount(text_of[~is_stop], minlength=count)
+        kept = np.flatnonzero(~is_stop | (others[text_of] == 0))
+        # The first place of each (text, stem) among the kept words, in text order.
+        _, first = np.unique(text_of[kept] * len(stems) + stem_of[kept], return_index=True)
+        chosen = np.sort(kept[first])
+        sizes = np.bincount(text_of[chosen], minlength=count).tolist()
+        names = iter(list(map(stems.__getitem__, stem_of[chosen].tolist())))
+        return list(map(tuple, map(islice, repeat(names), sizes)))
 
     def joined(self, separator: str) -> list[str]:
         """Each text's words joined by ``separator`` (one ``join`` and one ``split`` for
@@ -486,17 +509,9 @@ class _AsciiWords:
 
     def tokens(self, interner: Interner[str]) -> Ints:
         """Each word's stem, as its id in ``interner`` (stemming each distinct word once)."""
-        stem_ids = interner.ids(list(map(norm.stem, self.raw)))
+        stem_ids = interner.ids(self.stems())
         tokens: Ints = stem_ids[self.ids]
         return tokens
-
-    def each(self) -> Iterator[list[str]]:
-        """Each text's words."""
-        words = self.words
-        return map(words.__getitem__, map(slice, self.starts.tolist(), self.ends.tolist()))
-
-    def words_of(self, text: int) -> list[str]:
-        return self.words[int(self.starts[text]) : int(self.ends[text])]
 
 
 def _single(word: str) -> tuple[str]:

@@ -148,14 +148,19 @@ def initials(title_words: Sequence[str]) -> str:
 @lru_cache(maxsize=1 << 16)  # titles share their initials' patterns ("tss", "gan")
 def acronyms_of_initials(initials: str) -> tuple[str, ...]:
     """The acronyms of a title with these ``initials``, sorted."""
+    return tuple(sorted(acronym_set(initials)))
+
+
+def acronym_set(initials: str) -> set[str]:
+    """``acronyms_of_initials`` in no particular order (the index build sorts anyway)."""
     # Each content word gives one initial, so a run of words is a run of initials.
-    found: set[str] = set()
-    if 2 <= len(initials) <= 8:
+    count = len(initials)
+    found = {
+        initials[start : start + size] for size in (3, 4, 5) for start in range(count - size + 1)
+    }
+    if 2 <= count <= 8:
         found.add(initials)
-    for size in range(3, 6):
-        for start in range(len(initials) - size + 1):
-            found.add(initials[start : start + size])
-    return tuple(sorted(found))
+    return found
 
 
 def arxiv_ids(text: str) -> list[str]:
