@@ -193,7 +193,7 @@ class _Builder:
                 keys.append(norm.url_key(link.url))
                 codes.append(_URL if link.url == entry.url else _LINK)
                 found += ((i, arxiv_id) for arxiv_id in norm.arxiv_ids(link.url))
-        urls.add(urls.keys.ids(keys), ints(rows, len(rows)), ints(codes, len(codes)))
+        urls.add(urls.keys.ids(keys), ints(rows), ints(codes))
         found.sort(key=itemgetter(0))  # stable: an entry's own address before its links
         arxiv: defaultdict[str, list[int]] = defaultdict(list)
         for i, arxiv_id in dict.fromkeys(found):  # an entry once per id, however often named
@@ -348,7 +348,7 @@ def _ascii_titles(
     nothing here needs removing repeats."""
     code = _ALIAS if alias else _TITLE
     own_kind = KEY_ALIAS if alias else KEY_TITLE
-    owners = ints(pieces, len(pieces))
+    owners = ints(pieces)
     keys.words.add(np.repeat(owners, split.lengths), split.tokens(keys.words.interner), code)
     spaced_all = split.joined(" ")
     named = [j for j, spaced in enumerate(spaced_all) if spaced]  # titles with a word
@@ -367,7 +367,7 @@ def _ascii_titles(
     all_initials = split.initials()
     initials = [all_initials[j] for j in named]
     vocabulary = keys.vocabulary
-    owners = ints(spelling_pieces, len(spelling_pieces))
+    owners = ints(spelling_pieces)
     acronym_ids, acronym_owners = _acronyms(vocabulary, initials, owners)
     keys.words.add(acronym_owners, acronym_ids, _ACRONYM)
     keys.phrases.add(acronym_owners, acronym_ids, _ACRONYM)
@@ -428,7 +428,7 @@ def _acronyms(vocabulary: Vocabulary, initials: list[str], owners: Ints) -> tupl
     which = distinct.ids(initials)
     per_initials = list(map(norm.acronym_set, distinct))
     found = vocabulary.ids(chain.from_iterable(per_initials))
-    lengths = ints(map(len, per_initials), len(per_initials))
+    lengths = ints(map(len, per_initials))
     table = Pieces(len(per_initials), rows_of(lengths), found, np.zeros(len(found), np.int64))
     acronym_ids, acronym_owners, _ = table.expand(which, owners)
     return acronym_ids, acronym_owners
@@ -523,7 +523,7 @@ def _occurrences(
 ) -> tuple[Ints, Ints]:
     """Rows (entries) and distinct-name ids of every name of a many-valued field."""
     per_entry = list(map(names, entries))
-    rows = rows_of(ints(map(len, per_entry), len(per_entry)))
+    rows = rows_of(ints(map(len, per_entry)))
     return rows, interner.ids(chain.from_iterable(per_entry))
 
 

@@ -33,7 +33,10 @@ _GERMAN_FOLDS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
 _COMBINING_RE = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 # A word is a run of letters or digits in any script (underscore is a separator).
 _WORD_RE = re.compile(r"[^\W_]+")
-_ARXIV_RE = re.compile(r"(?<![\d.])(\d{4}\.\d{4,5})(?:v\d+)?(?![\d])")
+# An arXiv id not preceded by a digit or dot: ``(?<![\d.])(\d{4}\.\d{4,5})``, written with
+# the look-behind after the first digit so that the search can skip to digits (twice as
+# fast over a column of addresses; tests compare it with that plain form).
+_ARXIV_RE = re.compile(r"(\d(?<![\d.]\d)\d{3}\.\d{4,5})(?:v\d+)?(?!\d)")
 # "github.com/iver56", "arxiv.org/abs/…", "tf.signal": a single token with a dot or slash.
 _URLISH_RE = re.compile(r"^\S*[./]\S*$")
 # An address whose host and path ``urlsplit`` would return unchanged: http(s), a plain host

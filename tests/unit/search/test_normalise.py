@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.search import normalise as norm
 
@@ -80,3 +84,19 @@ def test_looks_like_url() -> None:
     assert norm.looks_like_url("tf.signal")
     assert not norm.looks_like_url("source separation")
     assert not norm.looks_like_url("1609.03499")  # digits only: an arXiv id, not a host
+
+
+# The arXiv pattern as first written: the id not preceded by a digit or a dot.
+PLAIN_ARXIV = re.compile(r"(?<![\d.])(\d{4}\.\d{4,5})(?:v\d+)?(?![\d])")
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(alphabet="0123456789.v/ax", max_size=30))
+def test_arxiv_ids_are_found_as_the_plain_pattern_finds_them(text: str) -> None:
+    assert norm.arxiv_ids(text) == PLAIN_ARXIV.findall(text)
+
+
+def test_arxiv_ids_in_addresses() -> None:
+    assert norm.arxiv_ids("https://arxiv.org/abs/1609.03499v2") == ["1609.03499"]
+    assert norm.arxiv_ids("https://x.org/21609.03499 and 1.1609.03499") == []
+    assert norm.arxiv_ids("1609.03499 1703.10135") == ["1609.03499", "1703.10135"]
