@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Hashable, Iterable, Sequence
-from itertools import chain
+from itertools import chain, islice
 from typing import TypeVar
 
 import numpy as np
@@ -204,6 +204,18 @@ class Triples:
             ),
             codes=(kept & ((1 << _CODE_BITS) - 1)).astype(np.uint8).tobytes(),
         )
+
+
+def owners(keys: list[str], key_ids: Ints, rows: Ints) -> dict[str, tuple[int, ...]]:
+    """Each key's rows (ascending, repeats kept): row ``rows[j]`` owns ``keys[key_ids[j]]``.
+
+    Tuples, not lists: the garbage collector stops tracking tuples of ints.
+    """
+    counts = np.bincount(key_ids, minlength=len(keys)).tolist()
+    grouped = iter(rows[np.argsort(key_ids, kind="stable")].tolist())
+    return {
+        key: tuple(islice(grouped, count)) for key, count in zip(keys, counts, strict=True) if count
+    }
 
 
 def smallest_per_key(

@@ -14,7 +14,7 @@ import gc
 import threading
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import chain, compress, islice, repeat
 from operator import attrgetter, itemgetter, methodcaller
@@ -33,6 +33,7 @@ from bot.search.grouping import (
     Triples,
     Vocabulary,
     ints,
+    owners,
     rows_of,
     smallest_per_key,
 )
@@ -276,7 +277,7 @@ class _Names:
         self.people = [person_parts(builder.analysis(p)) for p in people]
         tags: Interner[str] = Interner()
         tag_rows, tag_of = _occurrences(entries, attrgetter("tags"), tags)
-        self.tag_rows = tag_rows
+        self.tag_rows, self.tag_of, self.tag_names = tag_rows, tag_of, list(tags)
         tag_parts_ = [tag_parts(t, builder.analysis(t.replace("-", " "))) for t in tags]
         contexts: Interner[_Context] = Interner()
         context_of = contexts.ids((e.kind, (e.section, *e.also_in), e.venue) for e in entries)
@@ -328,11 +329,13 @@ class _Names:
         return coverage
 
     def by_author(self) -> dict[str, tuple[int, ...]]:
-        phrases = [self.people[k].phrase for k in self.author_of.tolist()]
-        return _owners(phrases, self.author_rows.tolist())
+        """Each author's entries, by the phrase ``related`` looks co-authors up by."""
+        phrases: Interner[str] = Interner()
+        phrase_of = phrases.ids(person.phrase for person in self.people)
+        return owners(list(phrases), phrase_of[self.author_of], self.author_rows)
 
     def by_tag(self) -> dict[str, tuple[int, ...]]:
-        return _owners(chain.from_iterable(e.tags for e in self.entries), self.tag_rows.tolist())
+        return owners(self.tag_names, self.tag_of, self.tag_rows)
 
 
 def _ascii_titles(
@@ -542,15 +545,6 @@ def _name_offers(name: TitleParts) -> dict[str, int]:
 
 def _other_offers(name: PersonParts | TagParts) -> dict[str, int]:
     return dict.fromkeys(name.offers[KEY_OTHER], KEY_OTHER)
-
-
-def _owners(keys: Iterable[str], rows: list[int]) -> dict[str, tuple[int, ...]]:
-    """Each key's entries, ascending: entry ``rows[j]`` owns the j-th key."""
-    owners: defaultdict[str, list[int]] = defaultdict(list)
-    for key, row in zip(keys, rows, strict=True):
-        owners[key].append(row)
-    # Tuples, not lists: the garbage collector stops tracking tuples of ints.
-    return {k: tuple(v) for k, v in owners.items()}
 
 
 def _add_words(

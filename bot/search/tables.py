@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from itertools import filterfalse
 
 from bot.catalog.model import Catalog, Entry
 from bot.search.fields import LOW_KINDS, MAX_CHOICES, MAX_TYPO_TITLE_CHARS, offerable
@@ -42,7 +43,7 @@ class Tables:
         # The owner tables keep their keys sorted: the lists to bisect for prefixes.
         self.vocab = self.postings.keys
         # Edit distance only makes sense for words: numbers and id-like parts are left out.
-        self.word_typos = TypoTable(w for w in self.vocab if not w.isdigit())
+        self.word_typos = TypoTable(filterfalse(str.isdigit, self.vocab))
         self.sorted_titles = self.titles.keys
         self.sorted_urls = self.urls.keys
         self.title_typos = TypoTable(k for k in self.titles if len(k) <= MAX_TYPO_TITLE_CHARS)
