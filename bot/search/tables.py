@@ -76,11 +76,21 @@ DEFAULT_KIND_ORDER: tuple[str, ...] = (
 
 def default_choice_order(entries: list[Entry], by_rank: Sequence[int]) -> list[int]:
     """The empty box: the first entries of each kind in turn, most useful kinds first."""
-    queues: dict[str, list[int]] = defaultdict(list)
+    # At most MAX_CHOICES are shown, so no kind gives more than that many: the walk stops
+    # once every kind present has them (at once, in a large catalog).
+    queues: dict[str, list[int]] = {
+        kind: [] for kind in {e.kind for e in entries}.intersection(DEFAULT_KIND_ORDER)
+    }
+    unfilled = len(queues)
     for i in by_rank:
         entry = entries[i]
-        if offerable(entry) and entry.kind in DEFAULT_KIND_ORDER:
-            queues[entry.kind].append(i)
+        queue = queues.get(entry.kind)
+        if queue is not None and len(queue) < MAX_CHOICES and offerable(entry):
+            queue.append(i)
+            if len(queue) == MAX_CHOICES:
+                unfilled -= 1
+                if not unfilled:
+                    break
     picked: list[int] = []
     depth = 0
     while len(picked) < MAX_CHOICES and any(len(q) > depth for q in queues.values()):
