@@ -24,7 +24,8 @@ slower than ours where, on an equal heap, it is ~4.2x (10k). So each probe proce
 the same catalog (same seed, or the real one), warms up as ``warm_up`` does, then builds
 ``BUILD_REPEATS`` times (3; 1 with ``--quick``), each after ``gc.collect()`` with the
 previous index deleted; ``build ms`` is the minimum of those CPU times (the least
-disturbed by other processes on a shared machine). ``memory MiB`` is what the built
+disturbed by other processes on a shared machine). The probes run one at a time, each
+alone (with ``--quick``, a smoke run, all at once). ``memory MiB`` is what the built
 engine keeps (tracemalloc, in one more build in that process, so tracing does not
 inflate ``build ms``). The query figures use engines built here, whose build is not timed.
 Top-1 / top-3 on the real catalog are reported for the tuning part of the labelled queries
@@ -40,7 +41,8 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -338,20 +340,55 @@ def _timed_answers(
     return samples, answers
 
 
-def _probe_build(engine_key: str, source: str, repeats: int) -> tuple[float, float]:
-    """Build CPU milliseconds (fastest of ``repeats``) and MiB kept, in a fresh process."""
-    done = subprocess.run(
+def _start_probe(engine_key: str, source: str, repeats: int) -> subprocess.Popen[str]:
+    """A fresh process building ``engine_key``'s index on ``source`` (build_probe.py)."""
+    return subprocess.Popen(
         [sys.executable, "-m", "benchmarks.build_probe", engine_key, source, str(repeats)],
         cwd=REPO_ROOT,
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=PROBE_TIMEOUT_S,
-        check=False,
     )
-    if done.returncode != 0:
-        raise RuntimeError(f"build probe {engine_key} {source} failed:\n{done.stderr[-2000:]}")
-    report = json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _probe_figures(probe: subprocess.Popen[str]) -> tuple[float, float]:
+    """A probe's build CPU milliseconds (fastest of its builds) and the MiB the index keeps."""
+    try:
+        stdout, stderr = probe.communicate(timeout=PROBE_TIMEOUT_S)
+    finally:
+        if probe.poll() is None:
+            probe.kill()
+            probe.wait()
+    if probe.returncode != 0:
+        raise RuntimeError(f"build probe {probe.args!r} failed:\n{stderr[-2000:]}")
+    report = json.loads(stdout.strip().splitlines()[-1])
     return float(report["build_ms"]), float(report["memory_mib"])
+
+
+ProbeFigures = Callable[[str, str], tuple[float, float]]  # (engine key, source) -> figures
+
+
+def _one_probe_at_a_time(repeats: int) -> ProbeFigures:
+    """Probes run alone, one after the other: no probe's build shares the CPUs with another."""
+    return lambda key, source: _probe_figures(_start_probe(key, source, repeats))
+
+
+@contextmanager
+def _all_probes_at_once(sources: Sequence[str], repeats: int) -> Iterator[ProbeFigures]:
+    """Every probe started at once (for ``--quick``, a smoke run whose figures nobody reads:
+    the ~1 s each spends starting up overlaps instead of adding up)."""
+    started = {
+        (key, source): _start_probe(key, source, repeats)
+        for source in sources
+        for key in BUILD_ENGINES
+    }
+    try:
+        yield lambda key, source: _probe_figures(started[key, source])
+    finally:
+        for probe in started.values():
+            if probe.poll() is None:
+                probe.kill()
+            probe.communicate()
 
 
 def _hit_rates(
@@ -391,20 +428,28 @@ def _row(
     }
 
 
-def _build_rows(load: Workload, repeats: int) -> list[dict[str, Any]]:
+def _build_rows(load: Workload, probe: ProbeFigures) -> list[dict[str, Any]]:
     """Build time and memory of ours against each baseline, every build in its own process."""
     size = len(load.catalog)
-    ours_build, ours_memory = _probe_build("ours", load.source, repeats)
+    ours_build, ours_memory = probe("ours", load.source)
     rows = []
     for key, engine_type in (("extract", ExtractEngine), ("previous", PreviousBuild)):
-        theirs_build, theirs_memory = _probe_build(key, load.source, repeats)
+        theirs_build, theirs_memory = probe(key, load.source)
         rows.append(_row(load, "build ms", size, ours_build, engine_type.name, theirs_build))
         rows.append(_row(load, "memory MiB", size, ours_memory, engine_type.name, theirs_memory))
     return rows
 
 
-def _measure(load: Workload, repeats: int) -> list[dict[str, Any]]:
-    rows = _build_rows(load, repeats)
+def _measure(load: Workload, probe: ProbeFigures) -> list[dict[str, Any]]:
+    """Every row for one workload, the build rows first. The queries run first, so their
+    engines are gone before the probes run (and, with ``--quick``, run while the probes
+    start up)."""
+    queries = _query_rows(load)
+    return _build_rows(load, probe) + queries
+
+
+def _query_rows(load: Workload) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
     # Built here for the queries only: these builds are not timed (module docstring).
     ours, extract = OurEngine(load.catalog), ExtractEngine(load.catalog)
     inputs, searches = load.search_inputs, len(load.search_inputs)
@@ -513,11 +558,14 @@ def warm_up() -> None:
 
 def run(quick: bool) -> list[dict[str, Any]]:
     warm_up()
-    repeats = QUICK_BUILD_REPEATS if quick else BUILD_REPEATS
     loads: list[Workload] = []
     real = _real_workload(quick)
     if real is not None:
         loads.append(real)
     sizes = (500,) if quick else (10_000, 100_000)
     loads += [_synthetic_workload(size, quick) for size in sizes]
-    return [row for load in loads for row in _measure(load, repeats)]
+    if not quick:
+        probe = _one_probe_at_a_time(BUILD_REPEATS)
+        return [row for load in loads for row in _measure(load, probe)]
+    with _all_probes_at_once([load.source for load in loads], QUICK_BUILD_REPEATS) as probe:
+        return [row for load in loads for row in _measure(load, probe)]
