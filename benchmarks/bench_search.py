@@ -20,7 +20,7 @@ in this one. Here, a build that runs while other indexes are alive pays for them
 cyclic garbage collector walks every live container object, and a build that does not
 pause the collector (the previous build does not; ours does) walks them again and again.
 Timed in one process after ours and the extract engine, the previous build looked 5.1x
-slower than ours where, on an equal heap, it is ~4.2x (10k). So each probe process makes
+slower than ours where, on an equal heap, it is ~4.2-4.5x (10k). So each probe makes
 the same catalog (same seed, or the real one), warms up as ``warm_up`` does, then builds
 ``BUILD_REPEATS`` times (3; 1 with ``--quick``), each after ``gc.collect()`` with the
 previous index deleted; ``build ms`` is the minimum of those CPU times (the least
