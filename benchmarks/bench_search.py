@@ -6,31 +6,46 @@ Baselines (each gets exactly our inputs, the same number of them):
   title, aliases, authors, tags and description (``ExtractEngine``);
 * autocomplete: WRatio over titles only (``TitleWRatioEngine``) and a prefix/word scan of
   the titles (``PrefixScanEngine``);
-* index build time and memory: also the previous implementation of our own build
-  (``PreviousBuild``, a frozen copy in ``benchmarks/baselines/search_build_before``, not
-  used by the bot), built on the same catalog in the same run.
+* index build time and memory: ``ExtractEngine``'s build, and the previous implementation
+  of our own build (``PreviousBuild``, a frozen copy in
+  ``benchmarks/baselines/search_build_before``, not used by the bot), on the same catalog.
 
 One row per figure: ``ours``, the baseline's value on the same inputs (``theirs``) and
 ``ratio`` = how many times better ours is (theirs/ours for times and memory, ours/theirs
 for hit rates). Times are CPU milliseconds per call (other processes on the machine do
-not inflate them; every engine is single-threaded). ``memory MiB`` is what the built
-engine keeps (tracemalloc, in a second build so tracing does not inflate ``build ms``).
+not inflate them; every engine is single-threaded).
+
+Builds are measured each in its own fresh process (``benchmarks/build_probe.py``), never
+in this one. Here, a build that runs while other indexes are alive pays for them: the
+cyclic garbage collector walks every live container object, and a build that does not
+pause the collector (the previous build does not; ours does) walks them again and again.
+Timed in one process after ours and the extract engine, the previous build looked 5.1x
+slower than ours where, on an equal heap, it is ~4.2-4.5x (10k). So each probe makes
+the same catalog (same seed, or the real one), warms up as ``warm_up`` does, then builds
+``BUILD_REPEATS`` times (3; 1 with ``--quick``), each after ``gc.collect()`` with the
+previous index deleted; ``build ms`` is the minimum of those CPU times (the least
+disturbed by other processes on a shared machine). The probes run one at a time, each
+alone (with ``--quick``, a smoke run, all at once). ``memory MiB`` is what the built
+engine keeps (tracemalloc, in one more build in that process, so tracing does not
+inflate ``build ms``). The query figures use engines built here, whose build is not timed.
 Top-1 / top-3 on the real catalog are reported for the tuning part of the labelled queries
 and for the held-out part separately; synthetic catalogs use fresh one-typo title queries.
 """
 
 from __future__ import annotations
 
-import gc
+import json
 import random
 import statistics
+import subprocess
+import sys
 import time
-import tracemalloc
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 import yaml
 from rapidfuzz import fuzz, process
@@ -44,9 +59,11 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 CATALOG_DIR = REPO_ROOT / "catalog"
 LABELLED_QUERIES = REPO_ROOT / "tests" / "unit" / "search" / "labelled_queries.yaml"
 SEED = 20240601
-
-
-_E = TypeVar("_E")
+# Timed builds per probe process; the row keeps the fastest (module docstring).
+BUILD_REPEATS = 3
+QUICK_BUILD_REPEATS = 1
+# The slowest probe (previous build, 100k entries, 3 + 1 traced builds) takes ~1-2 min.
+PROBE_TIMEOUT_S = 900
 
 
 class Engine(Protocol):
@@ -131,6 +148,14 @@ class PrefixScanEngine:
         first = set(starts)
         words = [i for i, title in self.titles if needle in title and i not in first]
         return (starts + words)[:limit]
+
+
+# The engines whose build the probe processes measure, by the name given on their command line.
+BUILD_ENGINES: dict[str, Callable[[Catalog], object]] = {
+    "ours": OurEngine,
+    "extract": ExtractEngine,
+    "previous": PreviousBuild,
+}
 
 
 def _searchable_text(entry: Entry) -> str:
@@ -284,6 +309,7 @@ class Workload:
     """One catalog and its inputs; every engine gets exactly these, the same number."""
 
     name: str
+    source: str  # what ``catalog_for`` makes this catalog from: "real" or a synthetic size
     catalog: Catalog
     labelled: dict[str, list[tuple[str, str]]]  # part name -> (query, expected id)
     search_inputs: list[str]
@@ -314,18 +340,55 @@ def _timed_answers(
     return samples, answers
 
 
-def _build(engine_type: Callable[[Catalog], _E], catalog: Catalog) -> tuple[_E, float, float]:
-    """The engine, its build CPU milliseconds and the MiB it keeps (a second, traced build)."""
-    gc.collect()
-    started = time.process_time()
-    engine_type(catalog)
-    build_ms = (time.process_time() - started) * 1000
-    gc.collect()
-    tracemalloc.start()
-    engine = engine_type(catalog)
-    memory_mb = tracemalloc.get_traced_memory()[0] / 2**20
-    tracemalloc.stop()
-    return engine, build_ms, memory_mb
+def _start_probe(engine_key: str, source: str, repeats: int) -> subprocess.Popen[str]:
+    """A fresh process building ``engine_key``'s index on ``source`` (build_probe.py)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.build_probe", engine_key, source, str(repeats)],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _probe_figures(probe: subprocess.Popen[str]) -> tuple[float, float]:
+    """A probe's build CPU milliseconds (fastest of its builds) and the MiB the index keeps."""
+    try:
+        stdout, stderr = probe.communicate(timeout=PROBE_TIMEOUT_S)
+    finally:
+        if probe.poll() is None:
+            probe.kill()
+            probe.wait()
+    if probe.returncode != 0:
+        raise RuntimeError(f"build probe {probe.args!r} failed:\n{stderr[-2000:]}")
+    report = json.loads(stdout.strip().splitlines()[-1])
+    return float(report["build_ms"]), float(report["memory_mib"])
+
+
+ProbeFigures = Callable[[str, str], tuple[float, float]]  # (engine key, source) -> figures
+
+
+def _one_probe_at_a_time(repeats: int) -> ProbeFigures:
+    """Probes run alone, one after the other: no probe's build shares the CPUs with another."""
+    return lambda key, source: _probe_figures(_start_probe(key, source, repeats))
+
+
+@contextmanager
+def _all_probes_at_once(sources: Sequence[str], repeats: int) -> Iterator[ProbeFigures]:
+    """Every probe started at once (for ``--quick``, a smoke run whose figures nobody reads:
+    the ~1 s each spends starting up overlaps instead of adding up)."""
+    started = {
+        (key, source): _start_probe(key, source, repeats)
+        for source in sources
+        for key in BUILD_ENGINES
+    }
+    try:
+        yield lambda key, source: _probe_figures(started[key, source])
+    finally:
+        for probe in started.values():
+            if probe.poll() is None:
+                probe.kill()
+            probe.communicate()
 
 
 def _hit_rates(
@@ -365,20 +428,30 @@ def _row(
     }
 
 
-def _measure(load: Workload) -> list[dict[str, Any]]:
-    ours, ours_build, ours_memory = _build(OurEngine, load.catalog)
-    extract, extract_build, extract_memory = _build(ExtractEngine, load.catalog)
-    rows = [
-        _row(load, "build ms", len(load.catalog), ours_build, ExtractEngine.name, extract_build),
-        _row(
-            load, "memory MiB", len(load.catalog), ours_memory, ExtractEngine.name, extract_memory
-        ),
-    ]
-    _, before_build, before_memory = _build(PreviousBuild, load.catalog)
-    rows += [
-        _row(load, "build ms", len(load.catalog), ours_build, PreviousBuild.name, before_build),
-        _row(load, "memory MiB", len(load.catalog), ours_memory, PreviousBuild.name, before_memory),
-    ]
+def _build_rows(load: Workload, probe: ProbeFigures) -> list[dict[str, Any]]:
+    """Build time and memory of ours against each baseline, every build in its own process."""
+    size = len(load.catalog)
+    ours_build, ours_memory = probe("ours", load.source)
+    rows = []
+    for key, engine_type in (("extract", ExtractEngine), ("previous", PreviousBuild)):
+        theirs_build, theirs_memory = probe(key, load.source)
+        rows.append(_row(load, "build ms", size, ours_build, engine_type.name, theirs_build))
+        rows.append(_row(load, "memory MiB", size, ours_memory, engine_type.name, theirs_memory))
+    return rows
+
+
+def _measure(load: Workload, probe: ProbeFigures) -> list[dict[str, Any]]:
+    """Every row for one workload, the build rows first. The queries run first, so their
+    engines are gone before the probes run (and, with ``--quick``, run while the probes
+    start up)."""
+    queries = _query_rows(load)
+    return _build_rows(load, probe) + queries
+
+
+def _query_rows(load: Workload) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    # Built here for the queries only: these builds are not timed (module docstring).
+    ours, extract = OurEngine(load.catalog), ExtractEngine(load.catalog)
     inputs, searches = load.search_inputs, len(load.search_inputs)
     mine_samples, mine_answers = _timed_answers(lambda q: ours.search_ids(q, 10), inputs)
     theirs_samples, theirs_answers = _timed_answers(lambda q: extract.search_ids(q, 10), inputs)
@@ -430,16 +503,24 @@ def real_labelled() -> dict[str, list[tuple[str, str]]]:
     return parts
 
 
+def catalog_for(source: str) -> Catalog:
+    """The catalog a workload and its build probes use: "real" or a synthetic size."""
+    if source == "real":
+        from bot.catalog.loader import load_catalog
+
+        return load_catalog(CATALOG_DIR)
+    return synthetic_catalog(int(source))
+
+
 def _real_workload(quick: bool) -> Workload | None:
     if not (CATALOG_DIR / "entries").is_dir() or not any((CATALOG_DIR / "entries").iterdir()):
         return None
-    from bot.catalog.loader import load_catalog
-
-    catalog = load_catalog(CATALOG_DIR)
+    catalog = catalog_for("real")
     labelled = real_labelled()
     queries = [query for part in labelled.values() for query, _ in part]
     return Workload(
         name="real",
+        source="real",
         catalog=catalog,
         labelled=labelled,
         search_inputs=queries * (1 if quick else 5),
@@ -454,10 +535,11 @@ KEYSTROKES = {10_000: 300, 100_000: 60}
 
 
 def _synthetic_workload(size: int, quick: bool) -> Workload:
-    catalog = synthetic_catalog(size)
+    catalog = catalog_for(str(size))
     labelled = synthetic_labelled(catalog, 10 if quick else SEARCHES.get(size, 200))
     return Workload(
         name=f"synthetic-{size // 1000}k" if size >= 1000 else f"synthetic-{size}",
+        source=str(size),
         catalog=catalog,
         labelled={"typo": labelled},
         search_inputs=[query for query, _ in labelled],
@@ -465,20 +547,25 @@ def _synthetic_workload(size: int, quick: bool) -> Workload:
     )
 
 
-def _warm_up() -> None:
-    """Build both indexes once on a tiny catalog, so neither measured build pays for first
-    imports, compiled patterns or empty caches that the other then finds ready."""
+def warm_up() -> None:
+    """Build every engine once on a tiny catalog, so no measured build pays for first
+    imports, compiled patterns or empty caches that another then finds ready (each build
+    probe process runs this too, before its timed builds)."""
     small = synthetic_catalog(50, seed=SEED + 3)
-    OurEngine(small)
-    PreviousBuild(small)
+    for engine_type in BUILD_ENGINES.values():
+        engine_type(small)
 
 
 def run(quick: bool) -> list[dict[str, Any]]:
-    _warm_up()
+    warm_up()
     loads: list[Workload] = []
     real = _real_workload(quick)
     if real is not None:
         loads.append(real)
     sizes = (500,) if quick else (10_000, 100_000)
     loads += [_synthetic_workload(size, quick) for size in sizes]
-    return [row for load in loads for row in _measure(load)]
+    if not quick:
+        probe = _one_probe_at_a_time(BUILD_REPEATS)
+        return [row for load in loads for row in _measure(load, probe)]
+    with _all_probes_at_once([load.source for load in loads], QUICK_BUILD_REPEATS) as probe:
+        return [row for load in loads for row in _measure(load, probe)]

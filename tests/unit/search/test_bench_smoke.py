@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from benchmarks import bench_search
+from benchmarks import bench_search, build_probe
 
 EXPECTED_KEYS = {"catalog", "figure", "inputs", "ours", "baseline", "theirs", "ratio"}
 
@@ -51,3 +51,10 @@ def test_synthetic_catalogs_are_reproducible() -> None:
     assert first.entries == again.entries
     assert first.entries != other.entries
     assert len({entry.id for entry in first}) == 50
+
+
+def test_build_probe_reports_its_fastest_build_and_the_memory_the_index_keeps() -> None:
+    report = build_probe.probe("ours", "60", repeats=2)
+    assert len(report["build_ms_samples"]) == 2
+    assert report["build_ms"] == min(report["build_ms_samples"])
+    assert report["memory_mib"] > 0
