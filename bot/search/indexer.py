@@ -307,7 +307,7 @@ class _Names:
         """Titles (or aliases): ASCII ones a column at a time, others by ``names``' rules."""
         keys = _Keys(self.vocabulary)
         coverage: list[tuple[tuple[str, ...], ...]] = [()] * len(texts)
-        plain = list(map(_plain, texts))
+        plain = _plain(texts)
         others = [j for j, flag in enumerate(plain) if not flag]
         parts = [title_parts(builder.analysis(texts[j]), alias=alias) for j in others]
         keys.add_parts(others, parts)
@@ -437,9 +437,12 @@ def _acronyms(vocabulary: Vocabulary, initials: list[str], owners: Ints) -> tupl
     return acronym_ids, acronym_owners
 
 
-def _plain(text: str) -> bool:
-    """ASCII without NUL, which ``_ascii_words`` uses as its separator."""
-    return text.isascii() and "\x00" not in text
+def _plain(texts: list[str]) -> list[bool]:
+    """Which texts are ASCII without NUL, the separator ``_AsciiWords`` joins them with."""
+    plain = list(map(str.isascii, texts))
+    if "\x00" in "".join(texts):  # rare: only the texts that hold one go the general way
+        plain = [flag and "\x00" not in text for flag, text in zip(plain, texts, strict=True)]
+    return plain
 
 
 class _AsciiWords:
@@ -560,7 +563,7 @@ def _add_words(
 
     ASCII texts, nearly all of them, are split together: each distinct word is stemmed once.
     """
-    plain = list(map(_plain, texts))
+    plain = _plain(texts)
     split = _AsciiWords(list(compress(texts, plain)))
     tokens = split.tokens(triples.keys)
     owners = np.repeat(rows[np.fromiter(plain, dtype=bool, count=len(plain))], split.lengths)

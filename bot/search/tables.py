@@ -51,7 +51,8 @@ class Tables:
 
 def static_rank(entries: list[Entry]) -> list[int]:
     """A static order for ties and for autocomplete: reading order, credits and tips last."""
-    return sorted(range(len(entries)), key=lambda i: (entries[i].kind in LOW_KINDS, i))
+    low = [entry.kind in LOW_KINDS for entry in entries]
+    return [i for i, last in enumerate(low) if not last] + [i for i, last in enumerate(low) if last]
 
 
 # The empty autocomplete box shows a mix of kinds, most useful first.
