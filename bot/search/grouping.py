@@ -115,21 +115,36 @@ class Pieces:
         return self._keys[taken], np.repeat(entries, counts), self._values[taken]
 
 
-class PieceKeys:
+class _Columns:
+    """Three int columns of equal length, gathered in parts and joined once."""
+
+    __slots__ = ("_parts",)
+
+    def __init__(self) -> None:
+        self._parts: list[tuple[Ints, Ints, Ints]] = []
+
+    def _append(self, first: Ints, second: Ints, third: Ints | int) -> None:
+        self._parts.append((first, second, _column(third, len(first))))
+
+    def _joined(self) -> tuple[Ints, Ints, Ints]:
+        if not self._parts:
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty, empty
+        first, second, third = zip(*self._parts, strict=True)
+        return np.concatenate(first), np.concatenate(second), np.concatenate(third)
+
+
+class PieceKeys(_Columns):
     """The keys of distinct names for one table, gathered in any order, then ``freeze``."""
 
-    __slots__ = ("_keys", "_pieces", "_values", "interner")
+    __slots__ = ("interner",)
 
     def __init__(self, interner: Vocabulary) -> None:
+        super().__init__()
         self.interner = interner
-        self._pieces: list[Ints] = []
-        self._keys: list[Ints] = []
-        self._values: list[Ints] = []
 
     def add(self, pieces: Ints, keys: Ints, values: Ints | int) -> None:
-        self._pieces.append(pieces)
-        self._keys.append(keys)
-        self._values.append(_column(values, len(keys)))
+        self._append(pieces, keys, values)
 
     def add_strings(self, pieces: Sequence[int], keys: Sequence[str], values: int) -> None:
         self.add(ints(pieces), self.interner.ids(keys), values)
@@ -143,36 +158,24 @@ class PieceKeys:
         )
 
     def freeze(self, count: int) -> Pieces:
-        if not self._keys:
-            empty = np.zeros(0, dtype=np.int64)
-            return Pieces(count, empty, empty, empty)
-        return Pieces(
-            count,
-            np.concatenate(self._pieces),
-            np.concatenate(self._keys),
-            np.concatenate(self._values),
-        )
+        return Pieces(count, *self._joined())
 
 
 def _column(values: Ints | int, count: int) -> Ints:
     return np.full(count, values, dtype=np.int64) if isinstance(values, int) else values
 
 
-class Triples:
+class Triples(_Columns):
     """(key, entry, field code) triples of one owner table, added column by column."""
 
-    __slots__ = ("_codes", "_entries", "_keys", "keys")
+    __slots__ = ("keys",)
 
     def __init__(self, keys: Vocabulary) -> None:
+        super().__init__()
         self.keys = keys
-        self._keys: list[Ints] = []
-        self._entries: list[Ints] = []
-        self._codes: list[Ints] = []
 
     def add(self, keys: Ints, entries: Ints, codes: Ints | int) -> None:
-        self._keys.append(keys)
-        self._entries.append(entries)
-        self._codes.append(_column(codes, len(keys)))
+        self._append(keys, entries, codes)
 
     def add_lists(self, per_row: Sequence[Sequence[str]], rows: Ints, code: int) -> None:
         """Row j's keys ``per_row[j]``, owned by entry ``rows[j]``, all in field ``code``."""
@@ -186,7 +189,8 @@ class Triples:
         """The owner table: keys sorted, entries ascending, each (key, entry) at its
         strongest (lowest) code."""
         ranks, keys = self.keys.order()
-        packed = _packed(ranks, self._keys, self._entries, self._codes)
+        key_ids, entries, codes = self._joined()
+        packed = (ranks[key_ids] << _KEY_SHIFT) | (entries << _CODE_BITS) | codes
         packed.sort()
         pairs = packed >> _CODE_BITS
         first = np.ones(len(packed), dtype=bool)
@@ -235,13 +239,3 @@ def smallest_per_key(
     kept = packed[first]
     smallest = kept & ((1 << _KEY_SHIFT) - 1)
     return [sorted_keys[r] for r in (kept >> _KEY_SHIFT).tolist()], array("q", smallest.tobytes())
-
-
-def _packed(ranks: Ints, keys: list[Ints], entries: list[Ints], codes: list[Ints]) -> Ints:
-    if not keys:
-        return np.zeros(0, dtype=np.int64)
-    return (
-        (ranks[np.concatenate(keys)] << _KEY_SHIFT)
-        | (np.concatenate(entries) << _CODE_BITS)
-        | np.concatenate(codes)
-    )

@@ -220,17 +220,19 @@ def url_columns(urls: Sequence[str]) -> tuple[list[str], list[str]]:
     there), without ``www.`` and final slashes: what ``url_key``'s steps leave of it.
     """
     stripped = list(map(str.strip, urls))
-    found = list(map(_PLAIN_URL_RE.fullmatch, stripped))
-    texts = [
-        f"{plain[1]} {plain[2] or ''}" if plain is not None else " ".join(_split_url(url))
-        for url, plain in zip(stripped, found, strict=True)
-    ]
-    keys = [
-        (plain[1] + (plain[2] or "")).lower().removeprefix("www.").rstrip("/")
-        if plain is not None and url.isascii()
-        else url_key(url)
-        for url, plain in zip(stripped, found, strict=True)
-    ]
+    texts: list[str] = []
+    keys: list[str] = []
+    for url, plain in zip(stripped, map(_PLAIN_URL_RE.fullmatch, stripped), strict=True):
+        if plain is None:
+            texts.append(" ".join(_split_url(url)))
+            keys.append(url_key(url))
+            continue
+        host, path = plain.group(1, 2)
+        texts.append(f"{host} {path or ''}")
+        if url.isascii():
+            keys.append((host + (path or "")).lower().removeprefix("www.").rstrip("/"))
+        else:
+            keys.append(url_key(url))
     return texts, keys
 
 
