@@ -429,12 +429,54 @@ def _acronyms(vocabulary: Vocabulary, initials: list[str], owners: Ints) -> tupl
     (acronym, owner) columns: worked out and numbered once per distinct initials."""
     distinct: Interner[str] = Interner()
     which = distinct.ids(initials)
-    per_initials = list(map(norm.acronym_set, distinct))
-    found = vocabulary.ids(chain.from_iterable(per_initials))
-    lengths = ints(map(len, per_initials))
-    table = Pieces(len(per_initials), rows_of(lengths), found, np.zeros(len(found), np.int64))
+    texts = list(distinct)
+    rows, found = _acronyms_of_initials(vocabulary, texts)
+    table = Pieces(len(texts), rows, found, np.zeros(len(found), np.int64))
     acronym_ids, acronym_owners, _ = table.expand(which, owners)
     return acronym_ids, acronym_owners
+
+
+def _acronyms_of_initials(vocabulary: Vocabulary, texts: list[str]) -> tuple[Ints, Ints]:
+    """``normalise.acronym_set`` of each ASCII initials string, as (text, acronym id) rows.
+
+    The runs of 3 to 5 initials are sliding windows over all the texts at once, packed into
+    integers (a byte per letter, the run's length above them), so that each distinct run
+    becomes a string once; whole initials of 2 to 8 letters are added as they are.
+    """
+    lengths = ints(map(len, texts))
+    data = np.frombuffer(" ".join(texts).encode("ascii"), dtype=np.uint8).astype(np.int64)
+    text_at = np.repeat(np.arange(len(texts), dtype=np.int64), lengths + 1)
+    rows: list[Ints] = []
+    codes: list[Ints] = []
+    for size in (3, 4, 5):
+        count = len(data) - size + 1
+        if count <= 0:
+            continue
+        code = np.zeros(count, dtype=np.int64)
+        clean = np.ones(count, dtype=bool)  # no space: the run lies within one text
+        for offset in range(size):
+            window = data[offset : offset + count]
+            code = (code << 8) | window
+            clean &= window != _SPACE
+        rows.append(text_at[:count][clean])
+        codes.append(code[clean] | (size << _RUN_SIZE_SHIFT))
+    runs, run_of = np.unique(np.concatenate(codes) if codes else ints([]), return_inverse=True)
+    run_ids = vocabulary.ids(list(map(_run_text, runs.tolist())))
+    whole = [j for j, length in enumerate(lengths.tolist()) if 2 <= length <= 8]
+    return (
+        np.concatenate([*rows, ints(whole)]),
+        np.concatenate([run_ids[run_of], vocabulary.ids([texts[j] for j in whole])]),
+    )
+
+
+# A packed run of initials: its letters a byte each, its length from this bit up.
+_RUN_SIZE_SHIFT = 40
+_SPACE = ord(" ")
+
+
+def _run_text(code: int) -> str:
+    size = code >> _RUN_SIZE_SHIFT
+    return (code & ((1 << _RUN_SIZE_SHIFT) - 1)).to_bytes(size, "big").decode("ascii")
 
 
 def _plain(texts: list[str]) -> list[bool]:
