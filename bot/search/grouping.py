@@ -201,7 +201,7 @@ class Triples(_Columns):
         present = np.flatnonzero(counts)
         starts = np.concatenate(([0], np.cumsum(counts[present])))
         return OwnerTable(
-            keys=[keys[r] for r in present.tolist()],
+            keys=list(map(keys.__getitem__, present.tolist())),
             starts=array("I", starts.astype(np.uint32).tobytes()),
             ids=array(
                 "i", ((kept >> _CODE_BITS) & ((1 << _ENTRY_BITS) - 1)).astype(np.int32).tobytes()
@@ -238,4 +238,6 @@ def smallest_per_key(
     first[1:] = key_ranks[1:] != key_ranks[:-1]
     kept = packed[first]
     smallest = kept & ((1 << _KEY_SHIFT) - 1)
-    return [sorted_keys[r] for r in (kept >> _KEY_SHIFT).tolist()], array("q", smallest.tobytes())
+    return list(map(sorted_keys.__getitem__, (kept >> _KEY_SHIFT).tolist())), array(
+        "q", smallest.tobytes()
+    )
