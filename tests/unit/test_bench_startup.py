@@ -61,3 +61,15 @@ def test_every_command_row_compares_with_its_baselines() -> None:
     }
     assert all(row["theirs"] > 0 for row in ready.values())
     assert ready["READY ms without SimCord's own import"]["ours"] < ready["READY ms"]["ours"]
+
+
+def test_a_failing_command_fails_the_measurement() -> None:
+    with pytest.raises(subprocess.CalledProcessError):
+        bench_startup._one_run(["-c", "raise SystemExit(3)"], {})
+
+
+def test_a_hung_command_is_killed_not_waited_for(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(bench_startup, "RUN_TIMEOUT_S", 0.5)
+    with pytest.raises(subprocess.CalledProcessError) as failed:
+        bench_startup._one_run(["-c", "import time; time.sleep(60)"], {})
+    assert failed.value.returncode < 0  # ended by a signal, not by itself
