@@ -424,7 +424,8 @@ def _row(
         "ours": round(ours, 3),
         "baseline": baseline,
         "theirs": None if theirs is None else round(theirs, 3),
-        "ratio": None if ratio is None else round(ratio, 1 if ratio >= 1 else 3),
+        # Two decimals: a ratio of 4.95 must not read as 5.0 against a target of 5.
+        "ratio": None if ratio is None else round(ratio, 2 if ratio >= 1 else 3),
     }
 
 
