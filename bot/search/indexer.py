@@ -18,7 +18,6 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import chain, compress, islice, repeat
 from operator import attrgetter, itemgetter, methodcaller
-from typing import TypeVar
 
 import numpy as np
 
@@ -54,7 +53,6 @@ _TITLE, _ALIAS, _ACRONYM = FIELD["title"], FIELD["alias"], FIELD["acronym"]
 _VENUE, _SECTION, _KIND = FIELD["venue"], FIELD["section"], FIELD["kind"]
 _DESCRIPTION, _LINK, _URL = FIELD["description"], FIELD["link"], FIELD["url"]
 
-_P = TypeVar("_P")
 _Context = tuple[str, tuple[str, ...], str | None]
 
 # ASCII text is split into words by ``translate`` + ``split``, several times faster than
