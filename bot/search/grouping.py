@@ -146,9 +146,6 @@ class PieceKeys(_Columns):
     def add(self, pieces: Ints, keys: Ints, values: Ints | int) -> None:
         self._append(pieces, keys, values)
 
-    def add_strings(self, pieces: Sequence[int], keys: Sequence[str], values: int) -> None:
-        self.add(ints(pieces), self.interner.ids(keys), values)
-
     def add_dicts(self, pieces: Sequence[int], per_piece: Sequence[dict[str, int]]) -> None:
         """Piece ``pieces[j]`` has the keys of ``per_piece[j]`` with their values."""
         self.add(
