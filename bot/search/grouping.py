@@ -78,14 +78,10 @@ def ints(values: Iterable[int]) -> Ints:
     return np.array(values if isinstance(values, list) else list(values), dtype=np.int64)
 
 
-def rows_of(lengths: Sequence[int] | Ints, rows: Ints | None = None) -> Ints:
-    """The row of each item of a flattened column: row r repeated ``lengths[r]`` times.
-
-    ``rows`` names the rows (entry numbers) when they are not 0, 1, 2, …
-    """
+def rows_of(lengths: Sequence[int] | Ints) -> Ints:
+    """The row of each item of a flattened column: row r repeated ``lengths[r]`` times."""
     counts = np.asarray(lengths, dtype=np.int64)
-    names = np.arange(len(counts), dtype=np.int64) if rows is None else rows
-    return np.repeat(names, counts)
+    return np.repeat(np.arange(len(counts), dtype=np.int64), counts)
 
 
 class Pieces:
@@ -188,11 +184,7 @@ class Triples(_Columns):
         ranks, keys = self.keys.order()
         key_ids, entries, codes = self._joined()
         packed = (ranks[key_ids] << _KEY_SHIFT) | (entries << _CODE_BITS) | codes
-        packed.sort()
-        pairs = packed >> _CODE_BITS
-        first = np.ones(len(packed), dtype=bool)
-        first[1:] = pairs[1:] != pairs[:-1]
-        kept = packed[first]  # the lowest code of each (key, entry) sorts first
+        kept = _smallest_of_each(packed, _CODE_BITS)  # each (key, entry)'s lowest code
         key_ranks = kept >> _KEY_SHIFT
         counts = np.bincount(key_ranks, minlength=len(keys))
         present = np.flatnonzero(counts)
@@ -205,6 +197,17 @@ class Triples(_Columns):
             ),
             codes=(kept & ((1 << _CODE_BITS) - 1)).astype(np.uint8).tobytes(),
         )
+
+
+def _smallest_of_each(packed: Ints, group_shift: int) -> Ints:
+    """``packed`` sorted, keeping the first (smallest) of each group of values that agree
+    above bit ``group_shift``."""
+    packed.sort()
+    groups = packed >> group_shift
+    first = np.ones(len(packed), dtype=bool)
+    first[1:] = groups[1:] != groups[:-1]
+    kept: Ints = packed[first]
+    return kept
 
 
 def owners(keys: list[str], key_ids: Ints, rows: Ints) -> dict[str, tuple[int, ...]]:
@@ -229,11 +232,7 @@ def smallest_per_key(
     packed = np.concatenate(
         [(ranks[k] << _KEY_SHIFT) | v for k, v in zip(keys, values, strict=True)]
     )
-    packed.sort()
-    key_ranks = packed >> _KEY_SHIFT
-    first = np.ones(len(packed), dtype=bool)
-    first[1:] = key_ranks[1:] != key_ranks[:-1]
-    kept = packed[first]
+    kept = _smallest_of_each(packed, _KEY_SHIFT)
     smallest = kept & ((1 << _KEY_SHIFT) - 1)
     return list(map(sorted_keys.__getitem__, (kept >> _KEY_SHIFT).tolist())), array(
         "q", smallest.tobytes()

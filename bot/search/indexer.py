@@ -80,6 +80,11 @@ class _Builder:
         self.addressed = [i for i, e in enumerate(self.entries) if e.url]
         self.urls = [self.entries[i].url or "" for i in self.addressed]
         self.url_texts, self.url_keys = norm.url_columns(self.urls)
+        # Extra links (few entries have them): their owners, and the same two columns.
+        linked = [(i, link) for i, e in enumerate(self.entries) for link in e.links]
+        self.link_rows = [i for i, _ in linked]
+        self.links = [link for _, link in linked]
+        self.link_texts, self.link_keys = norm.url_columns([link.url for link in self.links])
         self.rank = array("i", places.tobytes())
         self._analyses: dict[str, Analysis] = {}
         self._texts: dict[tuple[str, int], dict[str, int]] = {}
@@ -95,7 +100,8 @@ class _Builder:
             postings.add_pieces(column.words, column.pieces, column.rows)
             phrases.add_pieces(column.phrases, column.pieces, column.rows)
             titles.add_pieces(column.spellings, column.pieces, column.rows)
-        urls, arxiv = self._urls(Triples(vocabulary))
+        urls = Triples(vocabulary)
+        arxiv = self._urls(urls)
         return Tables(
             rank=self.rank,
             by_rank=self.by_rank,
@@ -119,17 +125,11 @@ class _Builder:
         )
 
     def _links(self, postings: Triples) -> None:
-        """Extra links (few entries have them): their addresses' words and their titles'."""
-        rows: list[int] = []
-        addresses: list[list[str]] = []
-        titles: list[list[str]] = []
-        for i, entry in enumerate(self.entries):
-            for link in entry.links:
-                rows.append(i)
-                addresses.append(norm.url_tokens(link.url))
-                titles.append(norm.variant_tokens(link.title))
-        postings.add_lists(addresses, ints(rows), _URL)
-        postings.add_lists(titles, ints(rows), _LINK)
+        """The words of extra links' addresses, and of their titles."""
+        rows = ints(self.link_rows)
+        _add_words(postings, self.link_texts, rows, _URL, norm.tokens, norm.URL_NOISE)
+        titles = [link.title for link in self.links]
+        _add_words(postings, titles, rows, _LINK, norm.variant_tokens)
 
     def _descriptions(self, postings: Triples) -> None:
         texts = [e.description for e in self.entries]
@@ -175,29 +175,28 @@ class _Builder:
 
     # ------------------------------------------------------------------ addresses
 
-    def _urls(self, urls: Triples) -> tuple[Triples, dict[str, tuple[int, ...]]]:
-        """Each entry's address keys (its own URL, its links'), and the arXiv ids' owners."""
+    def _urls(self, urls: Triples) -> dict[str, tuple[int, ...]]:
+        """Each entry's address keys (its own URL, its links') into ``urls``, and the
+        owners of each arXiv id."""
         urls.add(urls.keys.ids(self.url_keys), ints(self.addressed), _URL)
+        codes = [
+            _URL if link.url == self.entries[i].url else _LINK
+            for i, link in zip(self.link_rows, self.links, strict=True)
+        ]
+        urls.add(urls.keys.ids(self.link_keys), ints(self.link_rows), ints(codes))
+        addresses = [*self.urls, *(link.url for link in self.links)]
         found = [
             (i, arxiv_id)
-            for i, ids in zip(self.addressed, map(norm.arxiv_ids, self.urls), strict=True)
+            for i, ids in zip(
+                [*self.addressed, *self.link_rows], map(norm.arxiv_ids, addresses), strict=True
+            )
             for arxiv_id in ids
         ]
-        rows: list[int] = []
-        keys: list[str] = []
-        codes: list[int] = []
-        for i, entry in enumerate(self.entries):
-            for link in entry.links:
-                rows.append(i)
-                keys.append(norm.url_key(link.url))
-                codes.append(_URL if link.url == entry.url else _LINK)
-                found += ((i, arxiv_id) for arxiv_id in norm.arxiv_ids(link.url))
-        urls.add(urls.keys.ids(keys), ints(rows), ints(codes))
         found.sort(key=itemgetter(0))  # stable: an entry's own address before its links
         arxiv: defaultdict[str, list[int]] = defaultdict(list)
         for i, arxiv_id in dict.fromkeys(found):  # an entry once per id, however often named
             arxiv[arxiv_id].append(i)
-        return urls, {k: tuple(v) for k, v in arxiv.items()}
+        return {k: tuple(v) for k, v in arxiv.items()}
 
     # ------------------------------------------------------------------ autocomplete
 
