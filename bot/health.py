@@ -58,11 +58,24 @@ class Heartbeat:
 
 
 def write_heartbeat(path: Path, beat: Heartbeat) -> None:
-    """Replace the file atomically, so a reader never sees half a beat."""
+    """Replace the file atomically, so a reader never sees half a beat.
+
+    Every write has its own temporary file: two writes at once (the worker's beat and one
+    asked for directly, each in its own thread) once shared a name, and the slower one's
+    rename found its file already moved.
+    """
+    import tempfile  # here, as in health_file: `ml-audio-bot --help` does not load it
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_text(beat.to_json(), encoding="utf-8")
-    temporary.replace(path)
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    temporary = Path(name)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(beat.to_json())
+        temporary.replace(path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 @dataclass(frozen=True, slots=True)

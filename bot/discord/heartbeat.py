@@ -44,6 +44,8 @@ class HeartbeatWriter(Worker):
         self._services = services
         self._path = path
         self._interval = interval
+        # One beat at a time: a slow beat finishing after a newer one would write old news.
+        self._writing = asyncio.Lock()
 
     async def run_once(self) -> float:
         try:
@@ -59,6 +61,10 @@ class HeartbeatWriter(Worker):
 
     async def beat(self) -> Heartbeat:
         """Check the gateway and the database, write the result, and return it."""
+        async with self._writing:
+            return await self._beat()
+
+    async def _beat(self) -> Heartbeat:
         latency = self._bot.latency
         heartbeat = Heartbeat(
             written_at=datetime.now(UTC),

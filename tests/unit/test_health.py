@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -79,3 +81,43 @@ def test_cli_exit_code_is_what_docker_expects(
     write_heartbeat(path, Heartbeat(datetime.now(UTC), ready=False, database_ok=True))
     assert main(["health", "--file", str(path)]) == 1
     assert "not connected" in capsys.readouterr().err
+
+
+def test_two_writes_at_once_both_land_and_leave_no_temporary_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Both writes finish their temporary file before either renames it: with one shared
+    # temporary name, the second rename found nothing and the beat raised.
+    path = tmp_path / "health.json"
+    both_written = threading.Barrier(2, timeout=10)
+    rename = Path.replace
+
+    def rename_after_both_wrote(self: Path, target: str | Path) -> Path:
+        both_written.wait()
+        return rename(self, target)
+
+    monkeypatch.setattr(Path, "replace", rename_after_both_wrote)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        writes = [pool.submit(write_heartbeat, path, beat(age=age)) for age in (1, 2)]
+        for write in writes:
+            write.result(timeout=10)
+
+    assert check_health(path, now=NOW).healthy
+    assert [p.name for p in tmp_path.iterdir()] == ["health.json"]
+
+
+def test_a_failed_write_leaves_the_last_beat_and_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "health.json"
+    write_heartbeat(path, beat())
+
+    def disk_full(self: Path, target: str | Path) -> Path:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "replace", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        write_heartbeat(path, beat(ready=False))
+
+    assert check_health(path, now=NOW).healthy  # the previous beat is still there
+    assert [p.name for p in tmp_path.iterdir()] == ["health.json"]

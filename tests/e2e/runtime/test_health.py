@@ -33,6 +33,19 @@ async def test_heartbeat_of_a_connected_bot_reads_healthy_and_vanishes_on_stop(
     assert not check_health(path).healthy
 
 
+async def test_beats_asked_for_at_once_all_land(
+    simcord_env: simcord.Env, simcord_bot: MLAudioBot, tmp_path: Path
+) -> None:
+    path = tmp_path / "ml-audio-bot.health"
+    writer = HeartbeatWriter(simcord_bot, simcord_bot.services, path, interval=3600)
+
+    beats = await asyncio.gather(*(writer.beat() for _ in range(5)))
+
+    assert all(beat.ready for beat in beats)
+    assert check_health(path).healthy
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")] == []
+
+
 async def test_a_closed_database_makes_the_bot_unhealthy(
     simcord_env: simcord.Env, simcord_bot: MLAudioBot, tmp_path: Path
 ) -> None:
