@@ -1,4 +1,4 @@
-"""Words a typo may stand for, found by dictionary lookups instead of a scan.
+"""Words a typo may stand for, found by lookups instead of a scan.
 
 The symmetric-delete method: every known word is filed under itself and each form with one
 character dropped. A query word one edit away (a letter missing, extra, wrong or two letters
@@ -6,86 +6,83 @@ swapped) shares one of those forms, so ``near`` costs ``len(word) + 1`` lookups 
 vocabulary size. rapidfuzz then scores the few candidates; a full rapidfuzz scan over all
 words (``scan``) is left for when the quick path finds nothing.
 
-Building the table files every word about six times over (560 000 filings for 90 000
-words), too many for one Python statement each: numpy makes and groups the forms as rows of
-small integers, and only the distinct forms become Python strings. numpy is imported by the
-build alone; a built table holds only a dict and two ``array.array``, so a pickled one (the
-CLI's cached index) loads without it.
+Forms are filed by a 64-bit hash and never made into strings: there are about six per
+word (560 000 for 90 000 words), and making each a string and a dict key was most of the
+build. The hash is polynomial in the code points (``_hashes_of``), so that dropping a
+character is arithmetic on two running sums: numpy hashes every form of a whole column of
+words at once, and a query word's forms cost a few integer operations. Equal hashes do not
+prove equal forms: ``near`` checks that each candidate really shares a form with the query,
+so a collision can cost a comparison, never a wrong answer. numpy is imported by the build
+alone: a built table holds a list, a dict of ints and two ``array.array``, so a pickled one
+(the CLI's cached index) loads without it.
 """
 
 from __future__ import annotations
 
 from array import array
-from collections import defaultdict
 from collections.abc import Iterable
+from functools import lru_cache
+from itertools import accumulate, pairwise, repeat
+from operator import mul, rshift
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Indel
 
 if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
-    # form → where its words are: a position in the sorted word list when it is one word's
-    # form (most are), else ``~slot``: its words are ``positions[starts[slot]:starts[slot+1]]``.
-    Filed = tuple[dict[str, int], array[int], array[int]]
-
 # Shorter words are one edit away from too many others to guess from.
 MIN_WORD_CHARS = 4
-# Characters (forms × width of the longest word) the numpy filing may lay out: 256 MB of
-# four-byte code points at most, about 25 times what 100 000 catalog entries need.
-MAX_NUMPY_CELLS = 64_000_000
-
-# Odd 64-bit multipliers that hash a form's row of codes, one per 8 bytes of the row.
-HASH_MULTIPLIERS = (
-    0x9E3779B97F4A7C15,
-    0xC2B2AE3D27D4EB4F,
-    0x165667B19E3779F9,
-    0xD6E8FEB86659FD93,
-    0xFF51AFD7ED558CCD,
-    0xC4CEB9FE1A85EC53,
-    0x94D049BB133111EB,
-    0xBF58476D1CE4E5B9,
-)
-
-
-def _deletes(word: str) -> set[str]:
-    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+_MASK = (1 << 64) - 1
 
 
 class TypoTable:
-    __slots__ = ("_forms", "_positions", "_starts", "_words")
+    __slots__ = ("_filed", "_positions", "_shift", "_starts", "_words")
 
     def __init__(self, words: Iterable[str]) -> None:
         # Sorting first and then dropping repeats keeps the sort nearly free: the callers
         # pass words already in order, which a set would scramble.
         kept = sorted([w for w in words if len(w) >= MIN_WORD_CHARS])
         self._words: list[str] = list(dict.fromkeys(kept))
-        self._forms, self._starts, self._positions = _file_forms(self._words)
+        # _filed: each filed hash (shifted right by _shift) → the position of its one word
+        # in _words, or ``~slot`` when several words share it: they are
+        # ``_positions[_starts[slot]:_starts[slot + 1]]``.
+        self._shift, self._filed, self._starts, self._positions = _file(self._words)
 
     def __len__(self) -> int:
         return len(self._words)
 
     def near(self, word: str, *, cutoff: float) -> list[tuple[str, float]]:
         """Known words within one edit of ``word`` scoring at least ``cutoff`` (0-100)."""
-        if len(word) < MIN_WORD_CHARS:
+        if len(word) < MIN_WORD_CHARS or not self._words:
             return []
-        forms, starts = self._forms, self._starts
+        starts = self._starts
         positions: set[int] = set()
-        for form in _deletes(word) | {word}:
-            filed = forms.get(form)
-            if filed is None:
+        filed = map(self._filed.get, map(rshift, _hashes_of(word), repeat(self._shift)))
+        for value in filed:
+            if value is None:
                 continue
-            if filed >= 0:
-                positions.add(filed)
+            if value >= 0:
+                positions.add(value)
             else:
-                slot = ~filed
-                positions.update(self._positions[starts[slot] : starts[slot + 1]])
+                positions.update(self._positions[starts[~value] : starts[~value + 1]])
         found = []
+        length = len(word)
         for position in sorted(positions):
             candidate = self._words[position]
-            similarity = fuzz.ratio(word, candidate, score_cutoff=cutoff)
-            if similarity and candidate != word:
+            # fuzz.ratio is 100 * (1 - Indel distance / total length), so one distance
+            # tells both whether the two really share a form (not only a hash: at most 2,
+            # lengths at most one apart) and how alike they are.
+            total = length + len(candidate)
+            if candidate == word or abs(length - len(candidate)) > 1:
+                continue
+            distance = Indel.distance(word, candidate, score_cutoff=2)
+            if distance > 2:
+                continue  # only a hash matched
+            similarity = 100 * (1.0 - distance / total)
+            if similarity >= cutoff:
                 found.append((candidate, similarity))
         return found
 
@@ -102,149 +99,116 @@ class TypoTable:
         ]
 
 
-def _file_forms(words: list[str]) -> Filed:
-    """Every word (sorted, distinct) filed under itself and its one-deletion forms."""
+# ---------------------------------------------------------------------- the hash
+
+
+# A polynomial hash: ``sum(ord(c) * BASE**(i + 1))`` over positions ``i``, modulo 2**64
+# (from ``BASE**1``: a factor of 1 would leave the first character in the lowest bits, and
+# the table keys by the highest).
+_BASE = 0x9E3779B97F4A7C15  # odd, so that it has an inverse modulo 2**64
+_INVERSE = pow(_BASE, -1, 1 << 64)
+
+
+@lru_cache(maxsize=8)
+def _powers(count: int) -> tuple[int, ...]:
+    return tuple(pow(_BASE, i + 1, 1 << 64) for i in range(count))
+
+
+def _powers_for(length: int) -> tuple[int, ...]:
+    # Cached by powers of two, so that words of every length share a few tuples.
+    return _powers(max(64, 1 << (length - 1).bit_length()))
+
+
+def _hashes_of(word: str) -> list[int]:
+    """The hash of ``word``, then of ``word`` with its i-th character dropped, for each i.
+
+    With ``front[i]`` the sum over the characters before i and ``total`` the word's, the
+    characters after i add ``total - front[i + 1]``; dropping i moves them one place down,
+    which divides their share by the base: ``front[i] + (total - front[i + 1]) / BASE``.
+    """
+    front = [0, *accumulate(map(mul, map(ord, word), _powers_for(len(word))))]
+    total = front[-1]
+    return [
+        total & _MASK,
+        *[(before + _INVERSE * (total - upto)) & _MASK for before, upto in pairwise(front)],
+    ]
+
+
+# ---------------------------------------------------------------------- the build
+
+
+Filed = tuple[int, dict[int, int], "array[int]", "array[int]"]
+
+
+def _file(words: list[str]) -> Filed:
+    """Every word (sorted, distinct) filed under the hashes of itself and its deletions."""
     if not words:
-        return {}, array("I", [0]), array("i")
+        return 0, {}, array("I", [0]), array("i")
+    import numpy as np
+
+    hashes, owners = _all_hashes(words)
+    # Sort (hash, owner) packed into one uint64: the hash loses its lowest bits to the
+    # owner, one plain sort of uint64s (numpy's fastest) groups equal hashes with their
+    # owners ascending, and equal packed values are a word filing one form twice ("aab"
+    # without either "a").
+    shift = max(len(words).bit_length(), 1)
+    packed = (hashes >> np.uint64(shift)) << np.uint64(shift)
+    packed |= owners.astype(np.uint64)
+    packed.sort()
+    packed = packed[np.concatenate(([True], packed[1:] != packed[:-1]))]
+    filed = packed >> np.uint64(shift)
+    owner_of = (packed & np.uint64((1 << shift) - 1)).astype(np.int32)
+    first = np.ones(len(filed), dtype=np.bool_)
+    first[1:] = filed[1:] != filed[:-1]
+    group_start = np.flatnonzero(first)
+    sizes = np.diff(group_start, append=len(filed))
+    several = sizes > 1
+    values = np.where(several, ~(np.cumsum(several) - 1), owner_of[group_start])
+    starts = np.zeros(int(np.count_nonzero(several)) + 1, dtype=np.uint32)
+    np.cumsum(sizes[several], out=starts[1:])
+    positions = owner_of[np.repeat(several, sizes)]
+    # One int object per distinct value, shared by all its hashes, not one per hash.
+    lowest = int(values.min())
+    shared = list(range(lowest, len(words))).__getitem__
+    return (
+        shift,
+        dict(
+            zip(filed[group_start].tolist(), map(shared, (values - lowest).tolist()), strict=True)
+        ),
+        array("I", starts.astype("=u4").tobytes()),
+        array("i", positions.astype("=i4").tobytes()),
+    )
+
+
+def _all_hashes(words: list[str]) -> tuple[NDArray[np.uint64], NDArray[np.intp]]:
+    """The hashes of every word and of each of its deletions, with the word's position.
+
+    Words are taken a length at a time, as rows of code points: no row is wider than its
+    own word, so one very long word costs its own length, not every word's.
+    """
     import numpy as np
 
     lengths = np.fromiter(map(len, words), dtype=np.intp, count=len(words))
-    longest = int(lengths.max())
-    # Every form is a row as wide as the longest word: one very long word (a pasted hash,
-    # a run of digits and letters) would make them all wide. Past a bound the table is
-    # filed word by word instead, slower but in memory proportional to the words.
-    if int(lengths.sum()) * longest > MAX_NUMPY_CELLS:
-        return _file_forms_in_python(words)
-    # Code points, NUL-padded to the longest word. A real NUL would read as padding (and
-    # numpy drops trailing ones from strings): such words take the plain Python way.
-    # Explicitly little-endian on both sides, so that code points read right on any machine.
-    points = np.array(words, dtype=f"<U{longest}").view("<u4").reshape(len(words), longest)
-    if int(np.count_nonzero(points)) != int(lengths.sum()):
-        return _file_forms_in_python(words)
-    return _file_forms_with_numpy(words, lengths, points)
-
-
-def _file_forms_in_python(words: list[str]) -> Filed:
-    """The same table, one word at a time (for vocabularies numpy cannot hold exactly)."""
-    filed: defaultdict[str, list[int]] = defaultdict(list)
-    for position, word in enumerate(words):
-        for form in _deletes(word) | {word}:
-            filed[form].append(position)
-    forms: dict[str, int] = {}
-    starts, positions = array("I", [0]), array("i")
-    for form, owners in filed.items():
-        if len(owners) == 1:
-            forms[form] = owners[0]
-        else:
-            forms[form] = ~(len(starts) - 1)
-            positions.extend(owners)
-            starts.append(len(positions))
-    return forms, starts, positions
-
-
-def _file_forms_with_numpy(
-    words: list[str], lengths: NDArray[np.intp], points: NDArray[np.uint32]
-) -> Filed:
-    import numpy as np
-
-    n, longest = points.shape
-    # Each distinct code point gets a small code (NUL, the padding, stays 0), so that a row
-    # takes one byte per character for most vocabularies, not four.
-    present = np.zeros(int(points.max()) + 1, dtype=np.bool_)
-    present[points.ravel()] = True
-    present[0] = True
-    alphabet = np.flatnonzero(present).astype("<u4")
-    dtype = (
-        np.uint8
-        if len(alphabet) <= 1 << 8
-        else np.uint16
-        if len(alphabet) <= 1 << 16
-        else np.uint32
-    )
-    code_of = (np.cumsum(present) - 1).astype(dtype)
-    # Rows padded to whole 8-byte words, so that a row reads as a few uint64s.
-    width = -(-longest * np.dtype(dtype).itemsize // 8) * 8 // np.dtype(dtype).itemsize
-
-    # Longest words first: the words longer than i, which have an i-th character to drop,
-    # are then a prefix, and each form is two slice copies for all of them at once.
-    by_length = np.argsort(-lengths, kind="stable")
-    codes = np.zeros((n, width + 1), dtype=dtype)
-    codes[:, :longest] = code_of[points[by_length]]
-    longer = (
-        n - np.searchsorted(lengths[by_length][::-1], np.arange(longest), side="right")
-    ).tolist()
-    total = n + sum(longer)
-    rows = np.empty((total, width), dtype=dtype)
-    owner = np.empty(total, dtype=np.int32)
-    # The words themselves first: a form that is also a word is then keyed by that word's
-    # own string rather than a copy of it.
-    rows[:n] = codes[:, :width]
-    owner[:n] = by_length
-    at = n
-    for i, count in enumerate(longer):
-        block = rows[at : at + count]
-        block[:, :i] = codes[:count, :i]
-        block[:, i:] = codes[:count, i + 1 :]
-        owner[at : at + count] = by_length[:count]
-        at += count
-
-    # Group equal rows by sorting on a hash with the row number in its low bits: one plain
-    # sort of uint64s (numpy's fastest) instead of an argsort, and each group's first row
-    # is its lowest-numbered one. Rows are then compared whole, so a hash collision can
-    # never merge two forms: it only costs an exact (slower) lexicographic sort.
-    words64 = rows.view(np.uint64)
-    # Rows wider than the multipliers (words over 64 letters) reuse them, each round made
-    # different by an even mask that keeps them odd.
-    multipliers = np.array(
-        [
-            HASH_MULTIPLIERS[k % len(HASH_MULTIPLIERS)] ^ (k // len(HASH_MULTIPLIERS) << 1)
-            for k in range(words64.shape[1])
-        ],
-        dtype=np.uint64,
-    )
-    hashed = words64 @ multipliers
-    low_bits = np.uint64(max(total.bit_length(), 1))
-    keys = (hashed >> low_bits) << low_bits
-    keys |= np.arange(total, dtype=np.uint64)
-    keys.sort()
-    order = (keys & np.uint64((1 << int(low_bits)) - 1)).astype(np.intp)
-    group_start = _row_changes(words64, order)
-    # Rows equal ⇒ hashes equal, so as many hash groups as row groups means no collision.
-    if len(group_start) != 1 + int(np.count_nonzero(np.diff(keys >> low_bits))):
-        # lexsort is stable: each group's first row is still its lowest-numbered one.
-        order = np.lexsort(words64.T[::-1])
-        group_start = _row_changes(words64, order)
-    sizes = np.diff(group_start, append=total)
-    owners = owner[order]
-    first_row = order[group_start]
-
-    single = sizes == 1
-    several = ~single
-    value = np.where(single, owners[group_start], ~(np.cumsum(several) - 1))
-    starts = np.zeros(int(np.count_nonzero(several)) + 1, dtype=np.uint32)
-    np.cumsum(sizes[several], out=starts[1:])
-    positions = owners[np.repeat(several, sizes)].astype(np.int32)
-
-    is_word = first_row < n
-    word_keys = list(map(words.__getitem__, owners[group_start[is_word]].tolist()))
-    form_rows = rows[first_row[~is_word], :longest]
-    form_keys = alphabet[form_rows].view(f"<U{longest}").ravel().tolist()
-    # One int object per distinct value, shared by all its forms (as a word's position is
-    # shared by its forms), rather than one per form.
-    lowest = int(value.min())
-    shared = list(range(lowest, n)).__getitem__
-    forms = dict(zip(word_keys, map(shared, (value[is_word] - lowest).tolist()), strict=True))
-    forms.update(zip(form_keys, map(shared, (value[~is_word] - lowest).tolist()), strict=True))
-    return forms, array("I", starts.tobytes()), array("i", positions.tobytes())
-
-
-def _row_changes(words64: NDArray[np.uint64], order: NDArray[np.intp]) -> NDArray[np.intp]:
-    """Where, in ``order``, each run of equal rows begins."""
-    import numpy as np
-
-    changes = np.zeros(len(order), dtype=np.bool_)
-    changes[0] = True
-    for k in range(words64.shape[1]):
-        column = words64[:, k][order]
-        changes[1:] |= column[1:] != column[:-1]
-    return np.flatnonzero(changes)
+    by_length = np.argsort(lengths, kind="stable")
+    bounds = np.flatnonzero(np.diff(lengths[by_length])) + 1
+    hashes: list[NDArray[np.uint64]] = []
+    owners: list[NDArray[np.intp]] = []
+    for group in np.split(by_length, bounds):
+        length = int(lengths[group[0]])
+        # Code points as little-endian UCS-4, whatever the machine; a NUL in a word is a
+        # code point like any other (it adds nothing to the hash: ``near`` checks).
+        points = (
+            np.array([words[k] for k in group.tolist()], dtype=f"<U{length}")
+            .view("<u4")
+            .reshape(len(group), length)
+            .astype(np.uint64)
+        )
+        powers = np.array(_powers_for(length)[:length], dtype=np.uint64)
+        # Integer arithmetic in numpy wraps modulo 2**64: exactly the hash's arithmetic.
+        terms = points * powers
+        front = np.cumsum(terms, axis=1, dtype=np.uint64)  # up to and with character i
+        total = front[:, -1:]
+        deletions = front - terms + np.uint64(_INVERSE) * (total - front)
+        hashes += (front[:, -1], deletions.ravel())
+        owners += (group, np.repeat(group, length))
+    return np.concatenate(hashes), np.concatenate(owners)

@@ -17,7 +17,9 @@ from hypothesis import strategies as st
 from rapidfuzz import fuzz
 
 from bot.search import typos
+from bot.search.index import SearchIndex
 from bot.search.typos import MIN_WORD_CHARS, TypoTable
+from tests.unit.search.real_catalog import load_real_catalog
 
 
 class ReferenceTable:
@@ -104,25 +106,24 @@ def test_more_than_256_distinct_letters_still_match_exactly() -> None:
     assert_same_answers(words, [words[0][:4], words[1] + "x"])
 
 
-def test_a_hash_collision_only_costs_an_exact_sort(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Every form hashes alike: grouping must fall back to comparing the forms themselves.
-    monkeypatch.setattr(typos, "HASH_MULTIPLIERS", (0,) * len(typos.HASH_MULTIPLIERS))
-    words = ["wavenet", "wavnet", "wavenets", "melgan", "melgans", "hifigan", "hifi-gan"]
-    assert_same_answers(words, ["wavenetz", "mlegan", "hifgan"])
+def test_hash_collisions_never_change_an_answer(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Base 1: a form's hash is the sum of its code points, so anagrams and many more
+    # collide. Only the words that really share a form with the query may be found.
+    monkeypatch.setattr(typos, "_BASE", 1)
+    monkeypatch.setattr(typos, "_INVERSE", 1)
+    monkeypatch.setattr(typos, "_powers_for", lambda length: (1,) * max(64, length))
+    words = ["wavenet", "wavnet", "wavenets", "netwave", "melgan", "lemgan", "hifigan"]
+    assert_same_answers(words, ["wavenetz", "mlegan", "hifgan", "tenevaw", "nagelm"])
+    assert TypoTable(words).near("melgn", cutoff=0) == [("melgan", pytest.approx(90.909, abs=0.01))]
 
 
-def test_one_very_long_word_does_not_widen_every_form(monkeypatch: pytest.MonkeyPatch) -> None:
-    # Past the bound the table is filed word by word: the same answers, without laying
-    # out every form as wide as the longest word.
-    monkeypatch.setattr(typos, "MAX_NUMPY_CELLS", 200)
-    laid_out: list[int] = []
-    real = typos._file_forms_with_numpy
-    monkeypatch.setattr(typos, "_file_forms_with_numpy", lambda *a: laid_out.append(1) or real(*a))
-    words = ["wavenet", "melgan", "x" * 40 + "long"]
-    assert_same_answers(words, ["wavenett", "x" * 39 + "long"])
-    assert laid_out == []
-    assert_same_answers(words[:2], ["wavenett"])
-    assert laid_out != []
+def test_one_very_long_word_among_short_ones() -> None:
+    words = ["wavenet", "melgan", "x" * 5000 + "long", "y" * 3000]
+    assert_same_answers([*words[:2], "x" * 40 + "long"], ["wavenett", "x" * 39 + "long"])
+    table = TypoTable(words)
+    assert [w for w, _ in table.near("x" * 4999 + "long", cutoff=0)] == ["x" * 5000 + "long"]
+    assert [w for w, _ in table.near("y" * 2999 + "z", cutoff=0)] == ["y" * 3000]
+    assert table.near("wavenett", cutoff=0) == [("wavenet", pytest.approx(93.333, abs=0.01))]
 
 
 def test_words_longer_than_the_hash_multipliers_reach() -> None:
@@ -155,3 +156,13 @@ def test_a_pickled_table_loads_and_answers_without_numpy() -> None:
     )
     expected = ReferenceTable(words).near("wavenett", cutoff=0)
     assert done.stdout.strip() == f"{expected} False"
+
+
+def test_distinct_forms_of_a_real_vocabulary_get_distinct_keys() -> None:
+    # Collisions cost only time, so nothing else would notice a hash that lumps forms
+    # together (one whose first character reached only the lowest bits once did).
+    index = SearchIndex.build(load_real_catalog())
+    for table in (index._word_typos, index._title_typos):
+        forms = {form for word in table._words for form in _forms(word)}
+        assert len(forms) > 1000
+        assert len(table._filed) == len(forms)
