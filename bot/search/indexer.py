@@ -19,10 +19,9 @@ from contextlib import contextmanager
 from itertools import chain, compress, islice, repeat
 from operator import attrgetter, itemgetter, methodcaller
 
-import numpy as np
-
 from bot.catalog.model import Catalog, Entry
 from bot.search import normalise as norm
+from bot.search.arrays import np
 from bot.search.fields import FIELD, KEY_ALIAS, KEY_OTHER, KEY_TITLE, KEY_WORD, offerable
 from bot.search.grouping import (
     Interner,

@@ -70,7 +70,7 @@ class PrefixTable:
     def _precompute(self) -> dict[str, tuple[int, ...]]:
         # Only a build runs this (an unpickled table keeps its result): numpy is imported
         # here, not with the module, so that loading a cached index does not pay for it.
-        import numpy as np
+        from bot.search.arrays import np
 
         values = np.frombuffer(self._values, dtype=np.int64)
         # Tuples, not lists: the garbage collector stops tracking tuples of ints.

@@ -30,8 +30,9 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import Indel
 
 if TYPE_CHECKING:
-    import numpy as np
     from numpy.typing import NDArray
+
+    from bot.search.arrays import np
 
 # Shorter words are one edit away from too many others to guess from.
 MIN_WORD_CHARS = 4
@@ -144,7 +145,7 @@ def _file(words: list[str]) -> Filed:
     """Every word (sorted, distinct) filed under the hashes of itself and its deletions."""
     if not words:
         return 0, {}, array("I", [0]), array("i")
-    import numpy as np
+    from bot.search.arrays import np
 
     hashes, owners = _all_hashes(words)
     # Sort (hash, owner) packed into one uint64: the hash loses its lowest bits to the
@@ -186,7 +187,7 @@ def _all_hashes(words: list[str]) -> tuple[NDArray[np.uint64], NDArray[np.intp]]
     Words are taken a length at a time, as rows of code points: no row is wider than its
     own word, so one very long word costs its own length, not every word's.
     """
-    import numpy as np
+    from bot.search.arrays import np
 
     lengths = np.fromiter(map(len, words), dtype=np.intp, count=len(words))
     by_length = np.argsort(lengths, kind="stable")
