@@ -58,3 +58,29 @@ def test_build_probe_reports_its_fastest_build_and_the_memory_the_index_keeps() 
     assert len(report["build_ms_samples"]) == 2
     assert report["build_ms"] == min(report["build_ms_samples"])
     assert report["memory_mib"] > 0
+
+
+def test_build_rows_take_the_engines_in_turn_and_keep_each_ones_fastest() -> None:
+    # A machine that slows down over the run: each probe is slower than the one before.
+    calls: list[str] = []
+    base = {"ours": 100.0, "extract": 1.0, "previous": 500.0}
+
+    def probe(key: str, source: str) -> tuple[float, float]:
+        calls.append(key)
+        return base[key] * (1 + len(calls) / 10), 7.0
+
+    load = bench_search.Workload(
+        name="tiny",
+        source="50",
+        catalog=bench_search.synthetic_catalog(50),
+        labelled={},
+        search_inputs=[],
+        autocomplete_inputs=[],
+    )
+    rows = bench_search._build_rows(load, probe, rounds=2)
+
+    assert calls == ["ours", "extract", "previous"] * 2
+    build = {row["baseline"]: row for row in rows if row["figure"] == "build ms"}
+    assert build["previous build (baseline copy)"]["ours"] == 110.0  # first round's
+    assert build["previous build (baseline copy)"]["theirs"] == 650.0  # 500 * 1.3
+    assert build["rapidfuzz extract"]["theirs"] == 1.2
