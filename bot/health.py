@@ -72,6 +72,9 @@ def write_heartbeat(path: Path, beat: Heartbeat) -> None:
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
             file.write(beat.to_json())
+        # mkstemp makes it private; a health check may run as another user, and a beat
+        # holds nothing secret.
+        temporary.chmod(0o644)
         temporary.replace(path)
     except BaseException:
         temporary.unlink(missing_ok=True)

@@ -104,6 +104,7 @@ def test_two_writes_at_once_both_land_and_leave_no_temporary_files(
 
     assert check_health(path, now=NOW).healthy
     assert [p.name for p in tmp_path.iterdir()] == ["health.json"]
+    assert path.stat().st_mode & 0o777 == 0o644  # readable by a health check of any user
 
 
 def test_a_failed_write_leaves_the_last_beat_and_no_temporary_file(
