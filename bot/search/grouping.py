@@ -13,7 +13,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Hashable, Iterable, Sequence
 from itertools import chain, islice
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from bot.search.arrays import np, npt
 from bot.search.postings import OwnerTable
@@ -206,11 +206,15 @@ def _smallest_of_each(packed: Ints, group_shift: int) -> Ints:
     """``packed`` sorted, keeping the first (smallest) of each group of values that agree
     above bit ``group_shift``."""
     packed.sort()
-    groups = packed >> group_shift
-    first = np.ones(len(packed), dtype=bool)
-    first[1:] = groups[1:] != groups[:-1]
-    kept: Ints = packed[first]
+    kept: Ints = packed[run_starts(packed >> group_shift)]
     return kept
+
+
+def run_starts(values: npt.NDArray[np.integer[Any]]) -> npt.NDArray[np.bool_]:
+    """Where each run of equal values begins, in an array sorted (or grouped) by them."""
+    starts = np.ones(len(values), dtype=np.bool_)
+    starts[1:] = values[1:] != values[:-1]
+    return starts
 
 
 def owners(keys: list[str], key_ids: Ints, rows: Ints) -> dict[str, tuple[int, ...]]:

@@ -9,7 +9,7 @@ words (``scan``) is left for when the quick path finds nothing.
 Forms are filed by a 64-bit hash and never made into strings: there are about six per
 word (560 000 for 90 000 words), and making each a string and a dict key was most of the
 build. The hash is polynomial in the code points (``_hashes_of``), so that dropping a
-character is arithmetic on two running sums: numpy hashes every form of a whole column of
+character is arithmetic on one running sum: numpy hashes every form of a whole column of
 words at once, and a query word's forms cost a few integer operations. Equal hashes do not
 prove equal forms: ``near`` checks that each candidate really shares a form with the query,
 so a collision can cost a comparison, never a wrong answer. numpy is imported by the build
@@ -76,13 +76,12 @@ class TypoTable:
             # fuzz.ratio is 100 * (1 - Indel distance / total length), so one distance
             # tells both whether the two really share a form (not only a hash: at most 2,
             # lengths at most one apart) and how alike they are.
-            total = length + len(candidate)
             if candidate == word or abs(length - len(candidate)) > 1:
                 continue
             distance = Indel.distance(word, candidate, score_cutoff=2)
             if distance > 2:
                 continue  # only a hash matched
-            similarity = 100 * (1.0 - distance / total)
+            similarity = 100 * (1.0 - distance / (length + len(candidate)))
             if similarity >= cutoff:
                 found.append((candidate, similarity))
         return found
@@ -146,6 +145,7 @@ def _file(words: list[str]) -> Filed:
     if not words:
         return 0, {}, array("I", [0]), array("i")
     from bot.search.arrays import np
+    from bot.search.grouping import run_starts
 
     hashes, owners = _all_hashes(words)
     # Sort (hash, owner) packed into one uint64: the hash loses its lowest bits to the
@@ -156,12 +156,10 @@ def _file(words: list[str]) -> Filed:
     packed = (hashes >> np.uint64(shift)) << np.uint64(shift)
     packed |= owners.astype(np.uint64)
     packed.sort()
-    packed = packed[np.concatenate(([True], packed[1:] != packed[:-1]))]
+    packed = packed[run_starts(packed)]
     filed = packed >> np.uint64(shift)
     owner_of = (packed & np.uint64((1 << shift) - 1)).astype(np.int32)
-    first = np.ones(len(filed), dtype=np.bool_)
-    first[1:] = filed[1:] != filed[:-1]
-    group_start = np.flatnonzero(first)
+    group_start = np.flatnonzero(run_starts(filed))
     sizes = np.diff(group_start, append=len(filed))
     several = sizes > 1
     values = np.where(several, ~(np.cumsum(several) - 1), owner_of[group_start])
