@@ -12,18 +12,21 @@ build. The hash is polynomial in the code points (``_hashes_of``), so that dropp
 character is arithmetic on one running sum: numpy hashes every form of a whole column of
 words at once, and a query word's forms cost a few integer operations. Equal hashes do not
 prove equal forms: ``near`` checks that each candidate really shares a form with the query,
-so a collision can cost a comparison, never a wrong answer. numpy is imported by the build
-alone: a built table holds a list, a dict of ints and two ``array.array``, so a pickled one
-(the CLI's cached index) loads without it.
+so a collision can cost a comparison, never a wrong answer. The hashes are kept sorted in
+an ``array.array`` with a bucket index (``_file``), not in a dict. numpy is imported by the
+build alone: a built table holds a list and ``array.array`` objects, so a pickled one (the
+CLI's cached index) loads without it.
 """
 
 from __future__ import annotations
 
 from array import array
+from bisect import bisect_left
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate, pairwise, repeat
-from operator import mul, rshift
+from itertools import accumulate, pairwise
+from operator import mul
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz, process
@@ -40,17 +43,30 @@ _MASK = (1 << 64) - 1
 
 
 class TypoTable:
-    __slots__ = ("_filed", "_positions", "_shift", "_starts", "_words")
+    __slots__ = (
+        "_buckets",
+        "_filed",
+        "_positions",
+        "_shift",
+        "_starts",
+        "_top",
+        "_values",
+        "_words",
+    )
 
     def __init__(self, words: Iterable[str]) -> None:
         # Sorting first and then dropping repeats keeps the sort nearly free: the callers
         # pass words already in order, which a set would scramble.
         kept = sorted([w for w in words if len(w) >= MIN_WORD_CHARS])
         self._words: list[str] = list(dict.fromkeys(kept))
-        # _filed: each filed hash (shifted right by _shift) → the position of its one word
-        # in _words, or ``~slot`` when several words share it: they are
-        # ``_positions[_starts[slot]:_starts[slot + 1]]``.
-        self._shift, self._filed, self._starts, self._positions = _file(self._words)
+        filed = _file(self._words)
+        # _filed: every distinct hash shifted right by _shift, sorted; _values[k]: the
+        # position of the one word filed under _filed[k] in _words, or ``~slot`` when
+        # several words share it: they are ``_positions[_starts[slot]:_starts[slot + 1]]``.
+        # _buckets[b]: where the hashes whose top bits (``hash >> _top``) are b begin.
+        self._shift, self._top = filed.shift, filed.top
+        self._filed, self._values, self._buckets = filed.hashes, filed.values, filed.buckets
+        self._starts, self._positions = filed.starts, filed.positions
 
     def __len__(self) -> int:
         return len(self._words)
@@ -59,12 +75,19 @@ class TypoTable:
         """Known words within one edit of ``word`` scoring at least ``cutoff`` (0-100)."""
         if len(word) < MIN_WORD_CHARS or not self._words:
             return []
+        filed, values, buckets = self._filed, self._values, self._buckets
+        shift, top = self._shift, self._top
         starts = self._starts
         positions: set[int] = set()
-        filed = map(self._filed.get, map(rshift, _hashes_of(word), repeat(self._shift)))
-        for value in filed:
-            if value is None:
+        for form in _hashes_of(word):
+            form >>= shift
+            lo, hi = buckets[form >> top], buckets[(form >> top) + 1]
+            if lo == hi:
+                continue  # most forms of a typo: nothing shares the bucket
+            k = bisect_left(filed, form, lo, hi)
+            if k == hi or filed[k] != form:
                 continue
+            value = values[k]
             if value >= 0:
                 positions.add(value)
             else:
@@ -137,13 +160,29 @@ def _hashes_of(word: str) -> list[int]:
 # ---------------------------------------------------------------------- the build
 
 
-Filed = tuple[int, dict[int, int], "array[int]", "array[int]"]
+@dataclass(frozen=True, slots=True)
+class _Filed:
+    """The lookup arrays of ``TypoTable`` (its attributes of the same names)."""
+
+    shift: int
+    top: int
+    hashes: array[int]
+    values: array[int]
+    buckets: array[int]
+    starts: array[int]
+    positions: array[int]
 
 
-def _file(words: list[str]) -> Filed:
-    """Every word (sorted, distinct) filed under the hashes of itself and its deletions."""
+def _file(words: list[str]) -> _Filed:
+    """Every word (sorted, distinct) filed under the hashes of itself and its deletions.
+
+    Sorted arrays with a bucket index, not a dict: a dict of 64-bit ints holds an int
+    object and a slot per hash, about 70 bytes (six forms a word: 40 MiB at 100 000
+    entries), and making it was most of this build; the arrays take 12 bytes a hash, and
+    a lookup reads one bucket (usually empty, rarely more than two hashes).
+    """
     if not words:
-        return 0, {}, array("I", [0]), array("i")
+        return _Filed(0, 0, array("Q"), array("i"), array("I", [0, 0]), array("I", [0]), array("i"))
     from bot.search.arrays import np
     from bot.search.grouping import run_starts
 
@@ -166,16 +205,22 @@ def _file(words: list[str]) -> Filed:
     starts = np.zeros(int(np.count_nonzero(several)) + 1, dtype=np.uint32)
     np.cumsum(sizes[several], out=starts[1:])
     positions = owner_of[np.repeat(several, sizes)]
-    # One int object per distinct value, shared by all its hashes, not one per hash.
-    lowest = int(values.min())
-    shared = list(range(lowest, len(words))).__getitem__
-    return (
-        shift,
-        dict(
-            zip(filed[group_start].tolist(), map(shared, (values - lowest).tolist()), strict=True)
-        ),
-        array("I", starts.astype("=u4").tobytes()),
-        array("i", positions.astype("=i4").tobytes()),
+    distinct = filed[group_start]
+    # About four buckets a hash, by the hash's top bits: most lookups of a typo's forms
+    # find their bucket empty.
+    bits = min(len(distinct).bit_length() + 2, 64 - shift)
+    top = 64 - shift - bits
+    counts = np.bincount((distinct >> np.uint64(top)).astype(np.intp), minlength=1 << bits)
+    buckets = np.zeros(len(counts) + 1, dtype=np.uint32)
+    np.cumsum(counts, out=buckets[1:])
+    return _Filed(
+        shift=shift,
+        top=top,
+        hashes=array("Q", distinct.astype("=u8").tobytes()),
+        values=array("i", values.astype("=i4").tobytes()),
+        buckets=array("I", buckets.astype("=u4").tobytes()),
+        starts=array("I", starts.astype("=u4").tobytes()),
+        positions=array("i", positions.astype("=i4").tobytes()),
     )
 
 
