@@ -183,13 +183,10 @@ class _Builder:
             for i, link in zip(self.link_rows, self.links, strict=True)
         ]
         urls.add(urls.keys.ids(self.link_keys), ints(self.link_rows), ints(codes))
-        addresses = [*self.urls, *(link.url for link in self.links)]
+        owners = [*self.addressed, *self.link_rows]
         found = [
-            (i, arxiv_id)
-            for i, ids in zip(
-                [*self.addressed, *self.link_rows], map(norm.arxiv_ids, addresses), strict=True
-            )
-            for arxiv_id in ids
+            (owners[j], arxiv_id)
+            for j, arxiv_id in norm.arxiv_ids_in([*self.urls, *(link.url for link in self.links)])
         ]
         found.sort(key=itemgetter(0))  # stable: an entry's own address before its links
         arxiv: defaultdict[str, list[int]] = defaultdict(list)

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from itertools import accumulate
 from urllib.parse import urlsplit
 
 # Letters that Unicode does not decompose into an ASCII base plus accents.
@@ -37,6 +39,10 @@ _WORD_RE = re.compile(r"[^\W_]+")
 # the look-behind after the first digit so that the search can skip to digits (twice as
 # fast over a column of addresses; tests compare it with that plain form).
 _ARXIV_RE = re.compile(r"(\d(?<![\d.]\d)\d{3}\.\d{4,5})(?:v\d+)?(?!\d)")
+# The same from the id's dot on: a pattern that starts with a literal is searched for by
+# skipping from dot to dot, so a whole column of addresses is searched this way, and the
+# digits before each dot are checked after (``arxiv_ids_in``).
+_ARXIV_TAIL_RE = re.compile(r"\.(\d{4,5})(?:v\d+)?(?!\d)")
 # "github.com/iver56", "arxiv.org/abs/…", "tf.signal": a single token with a dot or slash.
 _URLISH_RE = re.compile(r"^\S*[./]\S*$")
 # An address whose host and path ``urlsplit`` would return unchanged: http(s), a plain host
@@ -169,6 +175,27 @@ def acronym_set(initials: str) -> set[str]:
 def arxiv_ids(text: str) -> list[str]:
     """New-style arXiv identifiers (``1609.03499``) in a URL or a query, version dropped."""
     return _ARXIV_RE.findall(text)
+
+
+def arxiv_ids_in(texts: Sequence[str]) -> list[tuple[int, str]]:
+    """``(j, id)`` for each id that ``arxiv_ids(texts[j])`` finds, in order: one search over
+    all the texts joined by line breaks (an id holds none) instead of one per text."""
+    joined = "\n".join(texts)
+    starts = list(accumulate((len(text) + 1 for text in texts), initial=0))
+    found: list[tuple[int, str]] = []
+    row = 0
+    taken = 0  # where the last id ended: ids do not overlap
+    for match in _ARXIV_TAIL_RE.finditer(joined):
+        dot = match.start()
+        start = dot - 4
+        if start < taken or not joined[start:dot].isdecimal():
+            continue  # isdecimal is what ``\d`` matches: Unicode category Nd
+        if start and (joined[start - 1] == "." or joined[start - 1].isdecimal()):
+            continue
+        row = bisect_right(starts, start, row) - 1
+        found.append((row, joined[start:dot] + "." + match[1]))
+        taken = match.end()
+    return found
 
 
 def looks_like_url(text: str) -> bool:

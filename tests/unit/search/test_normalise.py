@@ -96,6 +96,33 @@ def test_arxiv_ids_are_found_as_the_plain_pattern_finds_them(text: str) -> None:
     assert norm.arxiv_ids(text) == PLAIN_ARXIV.findall(text)
 
 
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.text(alphabet="0123456789.v/ax\n٣", max_size=25), max_size=6))
+def test_a_column_of_texts_gives_each_text_its_own_ids(texts: list[str]) -> None:
+    # Digits next to the line breaks the texts are joined with, a version running up to
+    # the next text, an Arabic-Indic digit (``\d`` is any decimal digit).
+    expected = [(j, found) for j, text in enumerate(texts) for found in norm.arxiv_ids(text)]
+    assert norm.arxiv_ids_in(texts) == expected
+
+
+def test_a_column_of_addresses_names_each_id_once_per_mention() -> None:
+    texts = [
+        "https://arxiv.org/abs/1609.03499v2",
+        "no id 12345.6789",
+        "1703.10135\n1804.00001",
+        "",
+        "x/2001.00001v3.2002.00002",
+        "1111.2222v3333.4444",  # the version's last four digits are no id's first part
+    ]
+    assert norm.arxiv_ids_in(texts) == [
+        (0, "1609.03499"),
+        (2, "1703.10135"),
+        (2, "1804.00001"),
+        (4, "2001.00001"),
+        (5, "1111.2222"),
+    ]
+
+
 def test_arxiv_ids_in_addresses() -> None:
     assert norm.arxiv_ids("https://arxiv.org/abs/1609.03499v2") == ["1609.03499"]
     assert norm.arxiv_ids("https://x.org/21609.03499 and 1.1609.03499") == []
