@@ -49,6 +49,7 @@ from bot.search.prefix import MAX_KEY_CHARS, PrefixTable
 from bot.search.tables import Tables, static_rank
 
 _TITLE, _ALIAS, _ACRONYM = FIELD["title"], FIELD["alias"], FIELD["acronym"]
+_AUTHOR = FIELD["author"]
 _VENUE, _SECTION, _KIND = FIELD["venue"], FIELD["section"], FIELD["kind"]
 _DESCRIPTION, _LINK, _URL = FIELD["description"], FIELD["link"], FIELD["url"]
 
@@ -267,7 +268,7 @@ class _Names:
         people: Interner[str] = Interner()
         author_rows, self.author_of = _occurrences(entries, attrgetter("authors"), people)
         self.author_rows = author_rows
-        self.people = [person_parts(builder.analysis(p)) for p in people]
+        person_keys, self.person_phrases = self._people(builder, list(people))
         tags: Interner[str] = Interner()
         tag_rows, tag_of = _occurrences(entries, attrgetter("tags"), tags)
         self.tag_rows, self.tag_of, self.tag_names = tag_rows, tag_of, list(tags)
@@ -280,19 +281,35 @@ class _Names:
         )
         self.columns = [
             _Column(context_of, everyone, context_keys, len(contexts)),
-            _Column(tag_of, tag_rows, self._others(tag_parts_), len(tag_parts_)),
-            _Column(self.author_of, author_rows, self._others(self.people), len(self.people)),
+            _Column(tag_of, tag_rows, self._others(range(len(tag_parts_)), tag_parts_), len(tags)),
+            _Column(self.author_of, author_rows, person_keys, len(people)),
             _Column(alias_of, alias_rows, aliases, len(alias_ids)),
             _Column(self.title_of, everyone, titles, len(title_ids)),
         ]
 
-    def _others(self, parts: Sequence[PersonParts | TagParts]) -> _Keys:
+    def _others(self, pieces: Sequence[int], parts: Sequence[PersonParts | TagParts]) -> _Keys:
+        """The keys of names that are not titles: ``parts[j]`` is piece ``pieces[j]``'s."""
         keys = _Keys(self.vocabulary)
-        pieces = range(len(parts))
         keys.words.add_dicts(pieces, _get(parts, "words"))
         keys.phrases.add_dicts(pieces, _get(parts, "phrase_keys"))
         keys.offers.add_dicts(pieces, list(map(_other_offers, parts)))
         return keys
+
+    def _people(self, builder: _Builder, texts: list[str]) -> tuple[_Keys, list[str]]:
+        """Authors' keys, and each one's phrase (``names.PersonParts.phrase``): ASCII names
+        a column at a time, others by ``names``' rules."""
+        plain = _plain(texts)
+        others = [j for j, flag in enumerate(plain) if not flag]
+        parts = [person_parts(builder.analysis(texts[j])) for j in others]
+        keys = self._others(others, parts)
+        phrases = [""] * len(texts)
+        for j, person in zip(others, parts, strict=True):
+            phrases[j] = person.phrase
+        fast = [j for j, flag in enumerate(plain) if flag]
+        spaced = _ascii_people(keys, fast, _AsciiWords([texts[j] for j in fast]))
+        for j, phrase in zip(fast, spaced, strict=True):
+            phrases[j] = phrase
+        return keys, phrases
 
     def _titles(
         self, builder: _Builder, texts: list[str], *, alias: bool
@@ -324,7 +341,7 @@ class _Names:
     def by_author(self) -> dict[str, tuple[int, ...]]:
         """Each author's entries, by the phrase ``related`` looks co-authors up by."""
         phrases: Interner[str] = Interner()
-        phrase_of = phrases.ids(person.phrase for person in self.people)
+        phrase_of = phrases.ids(self.person_phrases)
         return owners(list(phrases), phrase_of[self.author_of], self.author_rows)
 
     def by_tag(self) -> dict[str, tuple[int, ...]]:
@@ -375,6 +392,23 @@ def _ascii_titles(
     keys.offers.add(owners, vocabulary.ids(spaced_keys), own_kind)
     keys.offers.add(owners, vocabulary.ids([key[:MAX_KEY_CHARS] for key in spellings]), own_kind)
     keys.offers.add(later_pieces, later, KEY_WORD)
+
+
+def _ascii_people(keys: _Keys, pieces: list[int], split: _AsciiWords) -> list[str]:
+    """``names.person_parts`` for ASCII names, a column at a time (equal keys, checked by
+    tests against the general path); returns each name's words joined by spaces."""
+    vocabulary = keys.vocabulary
+    keys.words.add(np.repeat(ints(pieces), split.lengths), split.tokens(vocabulary), _AUTHOR)
+    spaced = split.joined(" ")
+    named = [j for j, phrase in enumerate(spaced) if phrase]  # names with a word
+    owners = ints([pieces[j] for j in named])
+    squashed = [key for key in split.joined("") if key]
+    keys.phrases.add(owners, vocabulary.ids(squashed), _AUTHOR)
+    # Offered: the whole name and what follows each of its words.
+    found = list(map(_Followers(vocabulary).keys, [spaced[j] for j in named]))
+    offered = ints(chain.from_iterable(found))
+    keys.offers.add(np.repeat(owners, ints(map(len, found))), offered, KEY_OTHER)
+    return spaced
 
 
 class _Followers:
