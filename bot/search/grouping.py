@@ -118,17 +118,22 @@ class _Columns:
     __slots__ = ("_parts",)
 
     def __init__(self) -> None:
-        self._parts: list[tuple[Ints, Ints, Ints]] = []
+        # The third column of a part may be one int for all its rows.
+        self._parts: list[tuple[Ints, Ints, Ints | int]] = []
 
     def _append(self, first: Ints, second: Ints, third: Ints | int) -> None:
-        self._parts.append((first, second, _column(third, len(first))))
+        self._parts.append((first, second, third))
 
     def _joined(self) -> tuple[Ints, Ints, Ints]:
         if not self._parts:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, empty
         first, second, third = zip(*self._parts, strict=True)
-        return np.concatenate(first), np.concatenate(second), np.concatenate(third)
+        return (
+            np.concatenate(first),
+            np.concatenate(second),
+            np.concatenate([_column(t, len(f)) for f, t in zip(first, third, strict=True)]),
+        )
 
 
 class PieceKeys(_Columns):
@@ -183,13 +188,17 @@ class Triples(_Columns):
         """The owner table: keys sorted, entries ascending, each (key, entry) at its
         strongest (lowest) code."""
         ranks, keys = self.keys.order()
-        key_ids, entries, codes = self._joined()
-        # In place where possible: at 100 000 entries each column is some 30 MB.
-        packed = ranks[key_ids]
-        packed <<= _KEY_SHIFT
-        entries <<= _CODE_BITS
-        packed |= entries
-        packed |= codes
+        # Each part packed straight into its place: no joined copy of the three columns
+        # (at 100 000 entries each would be some 30 MB).
+        packed = np.empty(sum(len(part[0]) for part in self._parts), dtype=np.int64)
+        end = 0
+        for key_ids, entries, codes in self._parts:
+            start, end = end, end + len(key_ids)
+            place = packed[start:end]
+            np.take(ranks, key_ids, out=place)
+            place <<= _KEY_SHIFT
+            place |= entries << _CODE_BITS
+            place |= codes
         kept = _smallest_of_each(packed, _CODE_BITS)  # each (key, entry)'s lowest code
         key_ranks = kept >> _KEY_SHIFT
         counts = np.bincount(key_ranks, minlength=len(keys))
