@@ -24,9 +24,11 @@ slower than ours where, on an equal heap, it is ~4.2-4.5x (10k). So each probe m
 the same catalog (same seed, or the real one), warms up as ``warm_up`` does, then builds
 ``BUILD_REPEATS`` times (3; 1 with ``--quick``), each after ``gc.collect()`` with the
 previous index deleted. The probes run one at a time, each alone, in ``BUILD_ROUNDS``
-rounds (2) of one probe per engine in turn: a shared machine's speed drifts over the
+rounds (3) of one probe per engine in turn: a shared machine's speed drifts over the
 minutes this takes (probe pairs run back to back gave ratios from 3.9 to 6.2), and in
-turns the drift weighs on every engine alike. ``build ms`` is the fastest build of all
+turns the drift weighs on every engine alike. With two rounds, one slow stretch over both
+of our probes at 100 000 entries once printed 4.7x where the runs before and after
+printed 6.3x; a third round makes that far less likely. ``build ms`` is the fastest build of all
 rounds, the one least disturbed by other processes (with ``--quick``, a smoke run, one
 round, all probes at once). ``memory MiB`` is what the built
 engine keeps (tracemalloc, in one more build in that process, so tracing does not
@@ -65,7 +67,7 @@ SEED = 20240601
 # Timed builds per probe process, and probe processes per engine taken in turn; the row
 # keeps the fastest build of all (module docstring).
 BUILD_REPEATS = 3
-BUILD_ROUNDS = 2
+BUILD_ROUNDS = 3
 QUICK_BUILD_REPEATS = 1
 # The slowest probe (previous build, 100k entries, 3 + 1 traced builds) takes ~1-2 min.
 PROBE_TIMEOUT_S = 900
