@@ -503,13 +503,13 @@ _SPACE = ord(" ")
 
 def _run_texts(codes: Ints) -> list[str]:
     """The letters of each packed run, as text: the codes' bytes big-endian, a space in
-    place of the length byte, and the zero bytes (the unused ones, and those above a short
-    run's letters) deleted, then split once for all runs.
+    place of the highest (unused) byte, the length byte zeroed, and the zero bytes (those,
+    and those above a short run's letters) deleted, then split once for all runs.
 
     Initials of ASCII words are letters and digits, never a space or a zero byte.
     """
     block = codes.astype(">i8").view(np.uint8).reshape(len(codes), 8).copy()
-    block[:, :3] = (_SPACE, 0, 0)  # the two unused high bytes, then the length byte
+    block[:, :3] = (_SPACE, 0, 0)  # two unused bytes, then the length byte
     return block.tobytes().translate(None, b"\0").decode("ascii").split()
 
 

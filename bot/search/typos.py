@@ -81,7 +81,8 @@ class TypoTable:
         positions: set[int] = set()
         for form in _hashes_of(word):
             form >>= shift
-            lo, hi = buckets[form >> top], buckets[(form >> top) + 1]
+            bucket = form >> top
+            lo, hi = buckets[bucket], buckets[bucket + 1]
             if lo == hi:
                 continue  # most forms of a typo: nothing shares the bucket
             k = bisect_left(filed, form, lo, hi)
@@ -162,7 +163,7 @@ def _hashes_of(word: str) -> list[int]:
 
 @dataclass(frozen=True, slots=True)
 class _Filed:
-    """The lookup arrays of ``TypoTable`` (its attributes of the same names)."""
+    """What ``TypoTable`` keeps of the filing (``hashes`` as its ``_filed``)."""
 
     shift: int
     top: int
@@ -177,9 +178,9 @@ def _file(words: list[str]) -> _Filed:
     """Every word (sorted, distinct) filed under the hashes of itself and its deletions.
 
     Sorted arrays with a bucket index, not a dict: a dict of 64-bit ints holds an int
-    object and a slot per hash, about 70 bytes (six forms a word: 40 MiB at 100 000
-    entries), and making it was most of this build; the arrays take 12 bytes a hash, and
-    a lookup reads one bucket (usually empty, rarely more than two hashes).
+    object and a slot per hash, and making it was most of this build (the index at
+    100 000 entries keeps 16 MiB less this way); the arrays take 12 bytes a hash, and a
+    lookup reads one bucket (usually empty, rarely more than two hashes).
     """
     if not words:
         return _Filed(0, 0, array("Q"), array("i"), array("I", [0, 0]), array("I", [0]), array("i"))
@@ -206,7 +207,7 @@ def _file(words: list[str]) -> _Filed:
     np.cumsum(sizes[several], out=starts[1:])
     positions = owner_of[np.repeat(several, sizes)]
     distinct = filed[group_start]
-    # About four buckets a hash, by the hash's top bits: most lookups of a typo's forms
+    # Four to eight buckets a hash, by the hash's top bits: most lookups of a typo's forms
     # find their bucket empty.
     bits = min(len(distinct).bit_length() + 2, 64 - shift)
     top = 64 - shift - bits
