@@ -298,14 +298,12 @@ class _Names:
     def _people(self, builder: _Builder, texts: list[str]) -> tuple[_Keys, list[str]]:
         """Authors' keys, and each one's phrase (``names.PersonParts.phrase``): ASCII names
         a column at a time, others by ``names``' rules."""
-        plain = _plain(texts)
-        others = [j for j, flag in enumerate(plain) if not flag]
+        others, fast = _by_rules(texts)
         parts = [person_parts(builder.analysis(texts[j])) for j in others]
         keys = self._others(others, parts)
         phrases = [""] * len(texts)
         for j, person in zip(others, parts, strict=True):
             phrases[j] = person.phrase
-        fast = [j for j, flag in enumerate(plain) if flag]
         spaced = _ascii_people(keys, fast, _AsciiWords([texts[j] for j in fast]))
         for j, phrase in zip(fast, spaced, strict=True):
             phrases[j] = phrase
@@ -317,13 +315,11 @@ class _Names:
         """Titles (or aliases): ASCII ones a column at a time, others by ``names``' rules."""
         keys = _Keys(self.vocabulary)
         coverage: list[tuple[tuple[str, ...], ...]] = [()] * len(texts)
-        plain = _plain(texts)
-        others = [j for j, flag in enumerate(plain) if not flag]
+        others, fast = _by_rules(texts)
         parts = [title_parts(builder.analysis(texts[j]), alias=alias) for j in others]
         keys.add_parts(others, parts)
         for j, name in zip(others, parts, strict=True):
             coverage[j] = name.coverage
-        fast = [j for j, flag in enumerate(plain) if flag]
         _ascii_titles(keys, fast, _AsciiWords([texts[j] for j in fast]), coverage, alias=alias)
         return keys, coverage
 
@@ -519,6 +515,14 @@ def _plain(texts: list[str]) -> list[bool]:
     if "\x00" in "".join(texts):  # rare: only the texts that hold one go the general way
         plain = [flag and "\x00" not in text for flag, text in zip(plain, texts, strict=True)]
     return plain
+
+
+def _by_rules(texts: list[str]) -> tuple[list[int], list[int]]:
+    """The positions of the texts that take ``names``' general rules, then of the plain
+    ones (``_plain``), which ``_AsciiWords`` splits a column at a time."""
+    plain = _plain(texts)
+    general = [j for j, flag in enumerate(plain) if not flag]
+    return general, [j for j, flag in enumerate(plain) if flag]
 
 
 class _AsciiWords:
