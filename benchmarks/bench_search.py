@@ -28,11 +28,11 @@ rounds (3) of one probe per engine in turn: a shared machine's speed drifts over
 minutes this takes (probe pairs run back to back gave ratios from 3.9 to 6.2), and in
 turns the drift weighs on every engine alike. With two rounds, one slow stretch over both
 of our probes at 100 000 entries once printed 4.7x where the runs before and after
-printed 6.3x; a third round makes that far less likely. ``build ms`` is the fastest build of all
-rounds, the one least disturbed by other processes (with ``--quick``, a smoke run, one
-round, all probes at once). ``memory MiB`` is what the built
-engine keeps (tracemalloc, in one more build in that process, so tracing does not
-inflate ``build ms``). The query figures use engines built here, whose build is not timed.
+printed 6.3x; a third round makes that far less likely. ``build ms`` is the fastest
+build of all rounds, the one least disturbed by other processes (with ``--quick``, a
+smoke run, one round, all probes at once). ``memory MiB`` is what the built engine keeps
+(tracemalloc, in one more build in that process, so tracing does not inflate
+``build ms``). The query figures use engines built here, whose build is not timed.
 Top-1 / top-3 on the real catalog are reported for the tuning part of the labelled queries
 and for the held-out part separately; synthetic catalogs use fresh one-typo title queries.
 """
